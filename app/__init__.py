@@ -1,0 +1,64 @@
+"""Respiro: planning healing stays for women human rights defenders at risk."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app import config as config_module
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: environment configuration, overridden by `config` (tests)."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config or {})
+    if app.config["RESPIRO_ENV"] == "production":
+        config_module.check_production(app.config)
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+
+    from app.security import crypto
+
+    app.extensions["respiro_keyring"] = crypto.load_keyring(app.config)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app import cli, errors, web
+
+    web.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import i18n, models  # noqa: F401  (models register their tables)
+    from app.database import configure_engine
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"app.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.{name}":
+                raise
+            continue
+        app.register_blueprint(module.bp)

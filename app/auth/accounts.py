@@ -1,0 +1,144 @@
+"""Account rules as plain functions: they only flush; the view commits."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import ROLES, Invitation, LoginAttempt, User, utcnow
+from app.security.passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+class AccountError(ValueError):
+    """A rule refused the change; `code` says which (the view words it)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class Throttled(Exception):
+    """Too many failed logins for this account in the window (security item 4)."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def create_user(*, email: str, password: str, role: str, house_id: int | None = None,
+                defender_id: int | None = None) -> User:
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError("bad_role")
+    if "@" not in email or len(email) > 254:
+        raise AccountError("bad_email")
+    if db.session.scalar(User.by_email(email)) is not None:
+        raise AccountError("email_taken")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user = User(email=email, password_hash=hash_password(password), role=role,
+                house_id=house_id if role == "team" else None,
+                defender_id=defender_id if role == "defender" else None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user for good credentials, None otherwise; raise Throttled.
+
+    An unknown email and a wrong password get the same answer and cost the
+    same time. Failures are counted in the database, shared by all workers.
+    """
+    email = normalise_email(email)[:254]
+    window = utcnow() - current_app.config["LOGIN_FAILURE_WINDOW"]
+    failures = db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= window))
+    if failures >= current_app.config["LOGIN_FAILURE_LIMIT"]:
+        raise Throttled()
+    user = db.session.scalar(User.by_email(email))
+    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
+        db.session.add(LoginAttempt(email=email))
+        db.session.flush()
+        return None
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a password; the current one is required and other sessions end."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("wrong_current")
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    problem = password_problem(new)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+    user.end_all_sessions()
+    db.session.flush()
+
+
+def deactivate(user: User) -> None:
+    user.is_active_user = False
+    user.end_all_sessions()
+    db.session.flush()
+
+
+def create_invitation(*, email: str, role: str, created_by: User | None, house_id: int | None = None,
+                      defender_id: int | None = None, purpose: str = "signup") -> tuple[Invitation, str]:
+    """Make a one-time link token; return the row and the token (shown once)."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError("bad_role")
+    if "@" not in email or len(email) > 254:
+        raise AccountError("bad_email")
+    if purpose == "signup" and db.session.scalar(User.by_email(email)) is not None:
+        raise AccountError("email_taken")
+    if role == "team" and not house_id:
+        raise AccountError("team_needs_house")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(token_hash=_token_hash(token), email=email, role=role, house_id=house_id,
+                            defender_id=defender_id, created_by_id=getattr(created_by, "id", None),
+                            purpose=purpose,
+                            expires_at=utcnow() + current_app.config["INVITATION_LIFETIME"])
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The usable invitation for a token, or None (unknown, used or expired)."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token or "")))
+    if invitation is None or not invitation.is_usable():
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    """Use an invitation once: create the account, or reset its password."""
+    if invitation.purpose == "reset":
+        user = db.session.scalar(User.by_email(invitation.email))
+        if user is None:
+            raise AccountError("invitation_invalid")
+        set_password(user, password)
+    else:
+        user = create_user(email=invitation.email, password=password, role=invitation.role,
+                           house_id=invitation.house_id, defender_id=invitation.defender_id)
+    invitation.used_at = utcnow()
+    db.session.flush()
+    return user
+

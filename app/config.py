@@ -1,0 +1,83 @@
+"""Configuration from the environment, with safe defaults for the embedded setup.
+
+The embedded default is SQLite under `instance/`, a generated data-key file
+under `instance/`, and the demo data. Production (`RESPIRO_ENV=production`)
+refuses to start unless it is configured safely (see `check_production`).
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration mapping from environment variables."""
+    env = os.environ.get("RESPIRO_ENV", "development")
+    production = env == "production"
+    database = os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "respiro.db")
+    if database.startswith("postgres://"):
+        database = "postgresql+psycopg://" + database[len("postgres://"):]
+    elif database.startswith("postgresql://"):
+        database = "postgresql+psycopg://" + database[len("postgresql://"):]
+    return {
+        "RESPIRO_ENV": env,
+        "DEBUG": os.environ.get("FLASK_DEBUG") == "1",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET),
+        "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
+        "DATA_KEY_FILE": os.path.join(instance_path, "data-keys"),
+        "SQLALCHEMY_DATABASE_URI": database,
+        "SESSION_COOKIE_SECURE": production or os.environ.get("SESSION_COOKIE_SECURE") == "1",
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "REQUIRE_TOTP": os.environ.get("REQUIRE_TOTP") == "1",
+        "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", DEFAULTS["QUICK_EXIT_URL"]),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", ""),
+    }
+
+
+DEFAULTS: dict = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "respiro_session",
+    "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+    "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+    "RECENT_LOGIN_WINDOW": timedelta(minutes=10),
+    "LOGIN_FAILURE_LIMIT": 5,
+    "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
+    "INVITATION_LIFETIME": timedelta(hours=24),
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "CSV_MAX_BYTES": 1024 * 1024,
+    "WTF_CSRF_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "es",
+    "LANGUAGES": ("es", "en"),
+    "QUICK_EXIT_URL": "https://www.google.com/search?q=clima",
+    "RETENTION_DEFAULT_MONTHS": 6,
+    "PLANNING_DEFAULT_TIME_LIMIT": 30,
+}
+
+
+def check_production(config) -> None:
+    """Refuse an unsafe production configuration (security items 25, 31)."""
+    problems = []
+    if config.get("DEBUG"):
+        problems.append("DEBUG is on")
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET or len(secret) < 32:
+        problems.append("SECRET_KEY is the default or shorter than 32 characters")
+    if not config.get("SESSION_COOKIE_SECURE") or not config.get("SESSION_COOKIE_HTTPONLY"):
+        problems.append("session cookies must be Secure and HttpOnly")
+    if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+        problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
+    if not config.get("DATA_KEYS"):
+        problems.append("DATA_KEYS is not set")
+    if problems:
+        raise ConfigError("refusing to start in production: " + "; ".join(problems))

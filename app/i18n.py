@@ -1,0 +1,133 @@
+"""Spanish first, English too: locale choice and the translation catalogs.
+
+Each blueprint keeps its own catalog (`app/<blueprint>/translations`) beside
+the shared one (`app/translations`); Flask-Babel merges them all, so teams can
+work on different parts without touching one shared file.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from app.extensions import babel
+
+APP_DIR = Path(__file__).resolve().parent
+
+
+def catalog_dirs() -> list[Path]:
+    """Every translations folder of the app, the shared one first."""
+    dirs = [APP_DIR / "translations"]
+    dirs += sorted(p for p in APP_DIR.glob("*/translations") if p.is_dir())
+    return dirs
+
+
+def select_locale() -> str:
+    """`?lang=` (remembered in the session), then the user's choice, then Spanish."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "lazy_ngettext": (1, 2)}
+JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "true"}
+
+
+def _owned_sources(folder: Path) -> list[Path]:
+    """The files whose strings go into the catalog at `folder`.
+
+    A blueprint with its own `translations` owns `app/<bp>/` and
+    `templates/<bp>/`; the shared catalog owns everything else.
+    """
+    root = APP_DIR.parent
+    blueprints = [p.parent.name for p in catalog_dirs()[1:]]
+    if folder.parent.name in blueprints:
+        name = folder.parent.name
+        return sorted((APP_DIR / name).rglob("*.py")) + sorted((root / "templates" / name).rglob("*.html"))
+    files = [p for p in APP_DIR.rglob("*.py") if p.relative_to(APP_DIR).parts[0] not in blueprints]
+    files += [p for p in (root / "templates").rglob("*.html")
+              if p.relative_to(root / "templates").parts[0] not in blueprints]
+    return sorted(files)
+
+
+def extract_messages(folder: Path):
+    """Extract every translatable string of the files a catalog owns."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_file
+
+    root = APP_DIR.parent
+    template = Catalog(project="respiro")
+    for path in _owned_sources(folder):
+        method = "python" if path.suffix == ".py" else "jinja2.ext:babel_extract"
+        options = {} if path.suffix == ".py" else JINJA_OPTIONS
+        for lineno, message, comments, context in extract_from_file(method, str(path), keywords=KEYWORDS,
+                                                                    options=options):
+            template.add(message, None, [(str(path.relative_to(root)), lineno)], auto_comments=comments,
+                         context=context)
+    return template
+
+
+def update_catalogs(locale: str = "es") -> dict[Path, list[str]]:
+    """Extract strings into each catalog for `locale`; return what is untranslated."""
+    from babel.messages.pofile import read_po, write_po
+    from babel.messages.catalog import Catalog
+
+    missing = {}
+    for folder in catalog_dirs():
+        po_path = folder / locale / "LC_MESSAGES" / "messages.po"
+        template = extract_messages(folder)
+        if po_path.exists():
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=locale)
+        else:
+            po_path.parent.mkdir(parents=True, exist_ok=True)
+            catalog = Catalog(locale=locale, project="respiro")
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        with po_path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, sort_output=False)
+        missing[folder] = untranslated(catalog)
+    return missing
+
+
+def untranslated(catalog) -> list[str]:
+    """Message ids with no translation (or only a fuzzy one)."""
+    out = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            out.append(message.id if isinstance(message.id, str) else message.id[0])
+    return out
+
+
+def compile_catalogs() -> list[Path]:
+    """Compile every .po catalog into its .mo file; return the files written."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for folder in catalog_dirs():
+        for po_path in folder.glob("*/LC_MESSAGES/*.po"):
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle)
+            mo_path = po_path.with_suffix(".mo")
+            with mo_path.open("wb") as handle:
+                write_mo(handle, catalog)
+            written.append(mo_path)
+    return written
+
+
+def init_app(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in catalog_dirs())
+    babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,90 @@
+"""People who log in: users, invitations and the login-attempt ledger."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin, UidMixin, utcnow
+from app.security.crypto import Encrypted
+
+ROLES = ("defender", "team", "coordinator", "admin")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UidMixin, TimestampMixin, UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("houses.id"))
+    defender_id: Mapped[int | None] = mapped_column(ForeignKey("defenders.id"), unique=True)
+    is_active_user: Mapped[bool] = mapped_column("active", Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    totp_secret_ct: Mapped[str | None] = mapped_column(String(255))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    totp_secret = Encrypted("totp_secret_ct")
+
+    house = relationship("House")
+    defender = relationship("Defender", back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_user
+
+    def get_id(self) -> str:
+        """Flask-Login id: the row id and the per-user session token.
+
+        Rotating `session_token` (logout, password change, deactivation)
+        makes every existing session cookie anonymous (security items 8, 9).
+        """
+        return f"{self.id}:{self.session_token}"
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    @classmethod
+    def by_email(cls, email: str):
+        return select(cls).where(cls.email == email.strip().lower())
+
+
+class Invitation(TimestampMixin, db.Model):
+    """A one-time sign-up link; only the hash of its token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("houses.id"))
+    defender_id: Mapped[int | None] = mapped_column(ForeignKey("defenders.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    purpose: Mapped[str] = mapped_column(String(10), default="signup")  # signup | reset
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        return self.used_at is None and (now or utcnow()) < self.expires_at
+
+
+class LoginAttempt(db.Model):
+    """Failed logins, counted in the database so every worker shares them."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

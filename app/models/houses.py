@@ -1,0 +1,54 @@
+"""Healing houses and their closures."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin, version_column
+
+CLOSURE_REASONS = ("water", "repairs", "rest", "other")
+
+
+class House(TimestampMixin, db.Model):
+    """A house, with every field of the `respite-stays/1` house."""
+
+    __tablename__ = "houses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # the spec's house id
+    name: Mapped[str] = mapped_column(String(120))
+    place: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    beds: Mapped[int] = mapped_column(Integer)
+    max_concurrent_stays: Mapped[int] = mapped_column(Integer)
+    family_units: Mapped[int] = mapped_column(Integer, default=1)
+    stay_types: Mapped[list] = mapped_column(JSON, default=list)
+    stay_length: Mapped[dict] = mapped_column(JSON, default=dict)
+    collective_min: Mapped[int] = mapped_column(Integer, default=3)
+    collective_max: Mapped[int] = mapped_column(Integer, default=8)
+    accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    turnover_days: Mapped[int] = mapped_column(Integer, default=0)
+    arrival_weekdays: Mapped[list] = mapped_column(JSON, default=lambda: list(range(7)))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = version_column()
+
+    closures = relationship("Closure", back_populates="house", cascade="all, delete-orphan",
+                            order_by="Closure.start")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Closure(TimestampMixin, db.Model):
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id"), index=True)
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(20), default="other")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    house = relationship("House", back_populates="closures")

@@ -1,0 +1,177 @@
+"""Access control in one place: roles, house scoping and scoped queries.
+
+Views never query sensitive records raw: they call the helpers here, which
+add the permission filter for the user (deny by default, security item 14).
+A record outside the user's scope is a 404, never a 403, so that its
+existence does not leak.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, false, select
+
+from app.extensions import db
+from app.models import Defender, DiagnosticInterview, House, StayRequest, Stay, Therapist
+
+STAFF = ("team", "coordinator", "admin")
+
+
+def roles_required(*roles: str):
+    """Let in only logged-in users with one of `roles`; others get 404."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def sees_all_houses(user) -> bool:
+    return user.role in ("coordinator", "admin")
+
+
+def house_scope(user) -> Select:
+    """Houses the user may see: all for coordinators, her own for a team member."""
+    query = select(House).order_by(House.name)
+    if sees_all_houses(user):
+        return query
+    if user.role == "team" and user.house_id:
+        return query.where(House.id == user.house_id)
+    return query.where(false())
+
+
+def get_house(user, house_id: int) -> House:
+    house = db.session.scalar(house_scope(user).where(House.id == house_id))
+    if house is None:
+        abort(404)
+    return house
+
+
+def therapist_scope(user) -> Select:
+    """Therapists working at a house the user may see."""
+    query = select(Therapist).order_by(Therapist.name)
+    if sees_all_houses(user):
+        return query
+    if user.role == "team" and user.house_id:
+        return query.where(Therapist.houses.any(House.id == user.house_id))
+    return query.where(false())
+
+
+def get_therapist(user, therapist_id: int) -> Therapist:
+    therapist = db.session.scalar(therapist_scope(user).where(Therapist.id == therapist_id))
+    if therapist is None:
+        abort(404)
+    return therapist
+
+
+def defender_scope(user) -> Select:
+    """Defenders the user may see, before the barred-country check.
+
+    A defender sees herself. A team member sees defenders with a request past
+    draft, and only those who can enter her house's country
+    (`can_see_defender`, applied by `visible_defenders` and `get_defender`:
+    JSON membership differs between databases). Coordinators and admins see
+    all. Deleted defenders are gone for everyone.
+    """
+    query = select(Defender).where(Defender.deleted_at.is_(None)).order_by(Defender.alias)
+    if user.role == "defender":
+        return query.where(Defender.id == user.defender_id)
+    if sees_all_houses(user):
+        return query
+    if user.role == "team" and user.house_id:
+        return query.where(Defender.requests.any(StayRequest.status != "draft"))
+    return query.where(false())
+
+
+def visible_defenders(user) -> list[Defender]:
+    return [d for d in db.session.scalars(defender_scope(user)) if can_see_defender(user, d)]
+
+
+def get_defender(user, defender_id: int) -> Defender:
+    defender = db.session.scalar(defender_scope(user).where(Defender.id == defender_id))
+    if defender is None or not can_see_defender(user, defender):
+        abort(404)
+    return defender
+
+
+def request_scope(user) -> Select:
+    """Stay requests the user may see (through the defenders she may see)."""
+    query = select(StayRequest).join(StayRequest.defender).where(Defender.deleted_at.is_(None))
+    if user.role == "defender":
+        return query.where(StayRequest.defender_id == user.defender_id)
+    if sees_all_houses(user):
+        return query
+    if user.role == "team":
+        return query.where(StayRequest.status != "draft")
+    return query.where(false())
+
+
+def get_request(user, request_id: int) -> StayRequest:
+    stay_request = db.session.scalar(request_scope(user).where(StayRequest.id == request_id))
+    if stay_request is None or not can_see_defender(user, stay_request.defender):
+        abort(404)
+    return stay_request
+
+
+def interview_scope(user) -> Select:
+    query = select(DiagnosticInterview).join(DiagnosticInterview.defender).where(Defender.deleted_at.is_(None))
+    if user.role == "defender":
+        return query.where(DiagnosticInterview.defender_id == user.defender_id)
+    if sees_all_houses(user):
+        return query
+    if user.role == "team":
+        return query.where(DiagnosticInterview.status != "draft")
+    return query.where(false())
+
+
+def get_interview(user, interview_id: int) -> DiagnosticInterview:
+    interview = db.session.scalar(interview_scope(user).where(DiagnosticInterview.id == interview_id))
+    if interview is None or not can_see_defender(user, interview.defender):
+        abort(404)
+    return interview
+
+
+def can_see_defender(user, defender: Defender) -> bool:
+    if user.role == "defender":
+        return defender.id == user.defender_id
+    if sees_all_houses(user):
+        return True
+    if user.role == "team" and user.house:
+        return user.house.country not in (defender.barred_countries or [])
+    return False
+
+
+def may_read_narrative(user, interview: DiagnosticInterview) -> bool:
+    """House teams read the narrative only with her consent (security item 15)."""
+    if user.role == "defender":
+        return interview.defender_id == user.defender_id
+    if user.role == "team":
+        return interview.consent_scope == "narrative"
+    return user.role in ("coordinator", "admin")
+
+
+def stay_scope(user) -> Select:
+    query = select(Stay).order_by(Stay.start)
+    if sees_all_houses(user):
+        return query
+    if user.role == "team" and user.house_id:
+        return query.where(Stay.house_id == user.house_id)
+    if user.role == "defender":
+        return query.where(Stay.requests.any(StayRequest.defender_id == user.defender_id))
+    return query.where(false())
+
+
+def get_stay(user, stay_id: int) -> Stay:
+    stay = db.session.scalar(stay_scope(user).where(Stay.id == stay_id))
+    if stay is None:
+        abort(404)
+    return stay

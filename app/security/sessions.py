@@ -1,0 +1,86 @@
+"""Sessions: the per-user token, idle and absolute timeouts, fresh logins.
+
+Security items 8-11: the session cookie names the user *and* her current
+session token; rotating the token ends every session. A session ends after
+30 minutes idle or 12 hours in all. Reading a whole interview or exporting
+needs a login from the last few minutes.
+"""
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    row_id, _sep, token = user_id.partition(":")
+    if not row_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(row_id))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Log `user` in on a fresh session (no fixation, no remember-me)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=False)
+    now = int(time.time())
+    session["login_at"] = now
+    session["seen_at"] = now
+    session.permanent = True
+
+
+def end_session() -> None:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def enforce_timeouts() -> None:
+    """Before each request: end a session idle or old beyond its limits."""
+    if not current_user.is_authenticated:
+        return
+    now = int(time.time())
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+    if now - session.get("seen_at", 0) > idle or now - session.get("login_at", 0) > absolute:
+        end_session()
+        flash(_("Your session ended. Please log in again."), "info")
+        return
+    session["seen_at"] = now
+
+
+def is_recent_login() -> bool:
+    window = current_app.config["RECENT_LOGIN_WINDOW"].total_seconds()
+    return time.time() - session.get("login_at", 0) <= window
+
+
+def recent_login_required(view):
+    """Ask for the password again unless she logged in a few minutes ago (item 11)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.is_authenticated and not is_recent_login():
+            flash(_("For your safety, please confirm your password to continue."), "info")
+            return redirect(url_for("auth.reauthenticate", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def mark_fresh_login() -> None:
+    session["login_at"] = int(time.time())

@@ -1,0 +1,62 @@
+"""The factory, its configuration, and the production refusals (items 25, 31)."""
+import pytest
+
+from app import create_app
+from app.config import ConfigError
+from app.security.crypto import KeyError_, new_key_spec
+
+GOOD_SECRET = "s" * 40
+
+
+def production(**overrides):
+    config = {"RESPIRO_ENV": "production", "DEBUG": False, "SECRET_KEY": GOOD_SECRET,
+              "SESSION_COOKIE_SECURE": True, "DATA_KEYS": new_key_spec("k1"),
+              "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    config.update(overrides)
+    return config
+
+
+def test_production_starts_when_configured_safely(tmp_path):
+    app = create_app(production())
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+
+
+@pytest.mark.parametrize("overrides", [
+    {"DEBUG": True},
+    {"SECRET_KEY": "dev-only-not-secret"},
+    {"SECRET_KEY": "short"},
+    {"SESSION_COOKIE_SECURE": False},
+    {"SESSION_COOKIE_HTTPONLY": False},
+    {"SESSION_COOKIE_SAMESITE": None},
+    {"DATA_KEYS": ""},
+])
+def test_production_refuses_unsafe_settings(overrides):
+    with pytest.raises(ConfigError):
+        create_app(production(**overrides))
+
+
+def test_refuses_a_data_key_equal_to_the_secret_key():
+    spec = new_key_spec("k1")
+    with pytest.raises(KeyError_):
+        create_app(production(SECRET_KEY=spec, DATA_KEYS=spec))
+    key = spec.split(":", 1)[1]
+    with pytest.raises(KeyError_):
+        create_app(production(SECRET_KEY=key, DATA_KEYS=spec))
+
+
+def test_refuses_a_malformed_data_key():
+    with pytest.raises(KeyError_):
+        create_app(production(DATA_KEYS="k1:not-a-key"))
+
+
+def test_embedded_default_generates_a_key_file_outside_the_database(tmp_path):
+    key_file = tmp_path / "keys" / "data-keys"
+    create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": "", "DATA_KEY_FILE": str(key_file)})
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    first = key_file.read_text()
+    create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": "", "DATA_KEY_FILE": str(key_file)})
+    assert key_file.read_text() == first
+
+
+def test_no_remember_me_cookie_lifetime(app):
+    assert app.config["REMEMBER_COOKIE_DURATION"].total_seconds() == 0
