@@ -55,11 +55,12 @@ def compile_translations() -> None:
 
 
 @i18n.command("update")
-def update_translations() -> None:
-    """Extract strings into every catalog and list what still needs translating."""
+@click.option("--only", help="a blueprint name, or 'shared', to update just that catalog")
+def update_translations(only: str | None) -> None:
+    """Extract strings into the catalogs and list what still needs translating."""
     from app.i18n import update_catalogs
 
-    for folder, missing in update_catalogs().items():
+    for folder, missing in update_catalogs(only=only).items():
         click.echo(f"{folder}: {len(missing)} untranslated")
         for message in missing:
             click.echo(f"  - {message}")

@@ -76,13 +76,19 @@ def extract_messages(folder: Path):
     return template
 
 
-def update_catalogs(locale: str = "es") -> dict[Path, list[str]]:
-    """Extract strings into each catalog for `locale`; return what is untranslated."""
+def update_catalogs(locale: str = "es", only: str | None = None) -> dict[Path, list[str]]:
+    """Extract strings into each catalog for `locale`; return what is untranslated.
+
+    `only` names one blueprint (or "shared") to touch just that catalog.
+    """
     from babel.messages.pofile import read_po, write_po
     from babel.messages.catalog import Catalog
 
     missing = {}
     for folder in catalog_dirs():
+        name = "shared" if folder == APP_DIR / "translations" else folder.parent.name
+        if only and name != only:
+            continue
         po_path = folder / locale / "LC_MESSAGES" / "messages.po"
         template = extract_messages(folder)
         if po_path.exists():

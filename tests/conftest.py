@@ -2,7 +2,7 @@
 
 The database is SQLite in a temporary folder, or PostgreSQL when
 `TEST_DATABASE_URL` is set (the CI's second pass). Its schema is built once
-per session by the real migrations; each test then starts from empty tables.
+per session; each test then starts from empty tables.
 """
 from __future__ import annotations
 
@@ -69,17 +69,17 @@ def app_config(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def _schema(app_config):
-    """Build the schema once with the real migrations."""
-    from flask_migrate import downgrade, upgrade
-
+    """Build the schema once from the models (tests/app/test_migrations.py
+    checks that the migrations build the very same schema)."""
     from app.i18n import compile_catalogs
 
     compile_catalogs()
     app = create_app(app_config)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            downgrade(revision="base")
-        upgrade()
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.create_all()
     yield
     with app.app_context():
         db.engine.dispose()

@@ -10,7 +10,7 @@ from app.models.interviews import (
 from app.models.network import KINDS, Availability, Therapist
 from app.models.people import Defender
 from app.models.planning import (
-    RUN_STATUSES, SLOT_TIMES, PlanningRun, ProposedSession, ProposedStay, Session, Stay, UnassignedRequest,
+    FEED_KINDS, RUN_STATUSES, SLOT_TIMES, CalendarToken, PlanningRun, ProposedSession, ProposedStay, Session, Stay, UnassignedRequest,
 )
 
 __all__ = [
@@ -18,5 +18,5 @@ __all__ = [
     "House", "CONSENT_SCOPES", "DIMENSIONS", "INTERVIEW_STATUSES", "REQUEST_STATUSES", "STAY_TYPES",
     "DiagnosticInterview", "InterviewDimension", "StayRequest", "KINDS", "Availability", "Therapist",
     "Defender", "RUN_STATUSES", "SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",
-    "Stay", "UnassignedRequest",
+    "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS",
 ]

@@ -32,7 +32,6 @@ class Therapist(UidMixin, TimestampMixin, db.Model):
     max_sessions_per_day: Mapped[int] = mapped_column(Integer, default=3)
     contact_ct: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = version_column()
 
     contact = Encrypted("contact_ct")

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, version_column
+from app.models.base import TimestampMixin, utcnow, version_column
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled", "published")
 
@@ -129,7 +129,6 @@ class Stay(TimestampMixin, db.Model):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("planning_runs.id"))
     needs_replan: Mapped[bool] = mapped_column(Boolean, default=False)
     replan_reason: Mapped[str] = mapped_column(Text, default="")
-    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = version_column()
 
     house = relationship("House")
@@ -159,3 +158,22 @@ class Session(db.Model):
 
 
 SLOT_TIMES = ("10:00", "16:00", "18:00", "09:00")
+
+FEED_KINDS = ("therapist", "house", "defender")
+
+
+class CalendarToken(db.Model):
+    """A private, revocable calendar-feed token; only its hash is stored.
+
+    `kind` says whose sessions or stays the feed shows (a therapist, a house,
+    a defender's own stays) and `target_id` which one.
+    """
+
+    __tablename__ = "calendar_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    target_id: Mapped[int] = mapped_column(Integer, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -175,3 +175,13 @@ def get_stay(user, stay_id: int) -> Stay:
     if stay is None:
         abort(404)
     return stay
+
+
+def check_version(record, submitted) -> None:
+    """Answer 409 when a form was filled from an older version of `record` (item 35)."""
+    try:
+        seen = int(submitted)
+    except (TypeError, ValueError):
+        abort(409)
+    if seen != record.version:
+        abort(409)
