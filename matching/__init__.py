@@ -1,0 +1,42 @@
+"""The matching engine: plain data in, plain data out (no web imports).
+
+The solver (`matching.cpsat.solve`) and the explainer (`matching.explain`)
+are imported from their own modules.
+"""
+from .baseline import baseline
+from .generate import generate
+from .io import (
+    InstanceError,
+    SolutionError,
+    instance_to_dict,
+    load_instance,
+    load_solution,
+    read_instance,
+    read_solution,
+    solution_to_dict,
+    write_json,
+)
+from .model import (
+    DIMENSIONS,
+    STAY_TYPES,
+    Closure,
+    DateRange,
+    House,
+    Instance,
+    Request,
+    Session,
+    Solution,
+    Stay,
+    Therapist,
+    Unassigned,
+    Weights,
+)
+from .validate import Score, Violation, score, validate
+
+__all__ = [
+    "DIMENSIONS", "STAY_TYPES", "Closure", "DateRange", "House", "Instance", "InstanceError",
+    "Request", "Score", "Session", "Solution", "SolutionError", "Stay", "Therapist", "Unassigned",
+    "Violation", "Weights", "baseline", "generate", "instance_to_dict", "load_instance",
+    "load_solution", "read_instance", "read_solution", "score", "solution_to_dict", "validate",
+    "write_json",
+]

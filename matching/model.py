@@ -177,8 +177,12 @@ class Instance:
 
 @dataclass(frozen=True)
 class Unassigned:
+    """A request in no stay, with why: `reason` in English, `code` and `params` for translation."""
+
     request: str
     reason: str
+    code: str = ""
+    params: Mapping = field(default_factory=dict)
 
 
 @dataclass

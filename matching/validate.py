@@ -1,0 +1,390 @@
+"""The hard rules 1-10 and the objective of the spec, in one place.
+
+`validate(instance, solution)` lists every broken hard rule as a `Violation`
+whose message a coordinator can act on; `score(instance, solution)` breaks
+the objective down by term. Both read a solution the way the shared checker
+(`shared/tools/check_solution.py`) does, so that they agree with it on any
+solution, feasible or not: a stay with an unknown house, no known request or
+a type its house does not offer is reported and then left out of everything
+else (occupancy, sessions, objective); a session with an unknown dimension
+or therapist is reported and then ignored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .model import DIMENSIONS, STAY_TYPES, House, Instance, Request, Session, Solution, Stay
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule, numbered as in the spec."""
+
+    rule: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.message} (rule {self.rule})"
+
+
+@dataclass(frozen=True)
+class Score:
+    """The objective broken down by term; each term is its signed contribution.
+
+    `served` and `sessions` are gains, `wait`, `type_rank`, `away` and
+    `switch` are penalties (zero or negative); `total` is their sum and equals
+    the checker's objective.
+    """
+
+    served: int = 0
+    wait: int = 0
+    type_rank: int = 0
+    away: int = 0
+    sessions: int = 0
+    switch: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.served + self.wait + self.type_rank + self.away + self.sessions + self.switch
+
+
+@dataclass
+class _Placed:
+    """A stay the checker goes on with after rule 1 and the house-type part of rule 2."""
+
+    stay: Stay
+    house: House
+    requests: list[Request]
+    length: int
+    languages: set[str]
+    per_dim: Counter = field(default_factory=Counter)
+    dim_therapists: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @property
+    def last(self) -> dt.date:
+        return self.stay.start + dt.timedelta(days=self.length - 1)
+
+
+Report = Callable[[int, str], None]
+
+
+def _ignore(rule: int, message: str) -> None:
+    """Drop a violation (when only the score is wanted)."""
+
+
+def _label(house: House) -> str:
+    return house.name or house.id
+
+
+def _resolve(instance: Instance, solution: Solution, bad: Report) -> Iterator[_Placed]:
+    """Yield the stays that get past rule 1 and the house's offer (rule 2), as the checker does."""
+    seen_ids: set[str] = set()
+    seen_request: dict[str, str] = {}
+    for stay in solution.stays:
+        if stay.id in seen_ids:
+            bad(1, f"stay {stay.id}: another stay has the same id")
+        seen_ids.add(stay.id)
+        placed = _resolve_stay(instance, stay, seen_request, bad)
+        if placed is not None:
+            yield placed
+
+
+def _resolve_stay(instance: Instance, stay: Stay, seen_request: dict[str, str],
+                  bad: Report) -> _Placed | None:
+    house = instance.house_by_id.get(stay.house)
+    if house is None:
+        bad(1, f"stay {stay.id}: unknown house {stay.house!r}")
+        return None
+    if not stay.requests:
+        bad(1, f"stay {stay.id}: holds no request")
+        return None
+    requests = _known_requests(instance, stay, seen_request, bad)
+    if not requests:
+        return None
+    if stay.type not in STAY_TYPES or stay.type not in house.stay_types:
+        bad(2, f"stay {stay.id}: {_label(house)} does not offer {stay.type!r} stays")
+        return None
+    languages = set(requests[0].languages)
+    for r in requests[1:]:
+        languages &= set(r.languages)
+    return _Placed(stay, house, requests, house.stay_length[stay.type], languages)
+
+
+def _known_requests(instance: Instance, stay: Stay, seen_request: dict[str, str],
+                    bad: Report) -> list[Request]:
+    requests = []
+    for rid in stay.requests:
+        r = instance.request_by_id.get(rid)
+        if r is None:
+            bad(1, f"stay {stay.id}: unknown request {rid!r}")
+            continue
+        if rid in seen_request:
+            bad(1, f"request {rid} is in two stays: {seen_request[rid]} and {stay.id}")
+        seen_request[rid] = stay.id
+        requests.append(r)
+    return requests
+
+
+# --------------------------------------------------------------------------
+# Rules on one stay (2-5, 7, 8)
+# --------------------------------------------------------------------------
+
+def _check_types(p: _Placed, bad: Report) -> None:
+    """Rule 2: every request lists the type and fits it."""
+    t = p.stay.type
+    for r in p.requests:
+        if t not in r.stay_types:
+            bad(2, f"stay {p.stay.id}: request {r.id} did not ask for a {t} stay "
+                   f"(accepts {', '.join(r.stay_types)})")
+        if not r.fits_type(t):
+            bad(2, f"stay {p.stay.id}: request {r.id} ({len(r.defenders)} defenders, "
+                   f"{r.companions} companions) cannot take a {t} stay")
+
+
+def _check_group(p: _Placed, bad: Report) -> None:
+    """Rule 3: one request per individual/family stay; collective size and language."""
+    t, h = p.stay.type, p.house
+    if t in ("individual", "family") and len(p.requests) != 1:
+        bad(3, f"stay {p.stay.id}: a {t} stay holds {len(p.requests)} requests, it must hold one")
+    if t != "collective":
+        return
+    n = sum(len(r.defenders) for r in p.requests)
+    if not h.collective_min <= n <= h.collective_max:
+        bad(3, f"stay {p.stay.id}: collective of {n} defenders, {_label(h)} takes "
+               f"{h.collective_min} to {h.collective_max}")
+    if not p.languages:
+        bad(3, f"stay {p.stay.id}: its requests share no language")
+
+
+def _check_requests(p: _Placed, bad: Report) -> None:
+    """Rule 4: window, barred country, accessibility."""
+    s, h = p.stay.start, p.house
+    for r in p.requests:
+        if not r.earliest_start <= s <= r.latest_start:
+            bad(4, f"stay {p.stay.id}: starts {s}, outside the window of request {r.id} "
+                   f"({r.earliest_start} to {r.latest_start})")
+        if h.country in r.barred_countries:
+            bad(4, f"stay {p.stay.id}: request {r.id} cannot enter {h.country} ({_label(h)})")
+        if r.accessible and not h.accessible:
+            bad(4, f"stay {p.stay.id}: request {r.id} needs an accessible house, {_label(h)} is not")
+
+
+def _check_calendar(instance: Instance, p: _Placed, bad: Report) -> None:
+    """Rule 5: horizon, closures, arrival weekday."""
+    s, last, h = p.stay.start, p.last, p.house
+    if s < instance.horizon_start or last > instance.horizon_end:
+        bad(5, f"stay {p.stay.id}: {s} to {last} leaves the planning horizon "
+               f"({instance.horizon_start} to {instance.horizon_end})")
+    for c in h.closures:
+        if c.overlaps(s, last):
+            why = f" ({c.reason})" if c.reason else ""
+            bad(5, f"stay {p.stay.id}: {s} to {last} meets the closure of {_label(h)} "
+                   f"from {c.start} to {c.end}{why}")
+    if s.weekday() not in h.arrival_weekdays:
+        bad(5, f"stay {p.stay.id}: {_label(h)} takes no arrivals on a {s.strftime('%A')} ({s})")
+
+
+def _check_sessions(instance: Instance, p: _Placed, bad: Report,
+                    therapist_day: dict[tuple[str, dt.date], list[str]]) -> None:
+    """Rule 7 for each session, counting the valid ones for rules 8 and 9."""
+    per_day: Counter = Counter()
+    for j, ses in enumerate(p.stay.sessions):
+        if not _check_session(instance, p, j, ses, bad):
+            continue
+        p.per_dim[ses.dimension] += 1
+        per_day[ses.day] += 1
+        p.dim_therapists[ses.dimension].add(ses.therapist)
+        therapist_day[(ses.therapist, ses.day)].append(p.house.id)
+    _check_demand(instance, p, per_day, bad)
+
+
+def _check_session(instance: Instance, p: _Placed, j: int, ses: Session, bad: Report) -> bool:
+    """Report rule-7 faults of one session; False when it is to be ignored."""
+    where = f"stay {p.stay.id}, session {j + 1} ({ses.dimension} on {ses.day})"
+    if ses.dimension not in DIMENSIONS:
+        bad(7, f"{where}: unknown dimension {ses.dimension!r}")
+        return False
+    t = instance.therapist_by_id.get(ses.therapist)
+    if t is None:
+        bad(7, f"{where}: unknown therapist {ses.therapist!r}")
+        return False
+    who = f"{t.name} ({t.id})"
+    if not p.stay.start <= ses.day <= p.last:
+        bad(7, f"{where}: not a day of the stay ({p.stay.start} to {p.last})")
+    if p.house.id not in t.houses:
+        bad(7, f"{where}: {who} does not work at {_label(p.house)}")
+    if ses.dimension not in t.dimensions:
+        bad(7, f"{where}: {who} does not work on the {ses.dimension} dimension")
+    if not t.is_available(ses.day):
+        bad(7, f"{where}: {who} is not available that day")
+    if not p.languages & set(t.languages):
+        bad(7, f"{where}: {who} speaks none of the stay's languages "
+               f"({', '.join(sorted(p.languages)) or 'none shared'})")
+    return True
+
+
+def _check_demand(instance: Instance, p: _Placed, per_day: Counter, bad: Report) -> None:
+    """Rule 8: sessions per dimension within demand, per day within the limit."""
+    for dim, n in p.per_dim.items():
+        demand = max(r.needs.get(dim, 0) for r in p.requests)
+        if n > demand:
+            bad(8, f"stay {p.stay.id}: {n} {dim} sessions, the need is {demand}")
+    limit = instance.max_sessions_per_stay_day
+    for day, n in sorted(per_day.items()):
+        if n > limit:
+            bad(8, f"stay {p.stay.id}: {n} sessions on {day}, at most {limit} a day")
+
+
+# --------------------------------------------------------------------------
+# Rules across stays (6, 9, 10)
+# --------------------------------------------------------------------------
+
+@dataclass
+class _Cell:
+    people: int = 0
+    family: int = 0
+    stays: list[str] = field(default_factory=list)
+
+
+def _occupy(occupancy: dict[str, dict[dt.date, _Cell]], p: _Placed) -> None:
+    """Add a stay's held days (stay days plus turnover) to its house's occupancy."""
+    people = sum(r.people for r in p.requests)
+    cells = occupancy[p.house.id]
+    day = p.stay.start
+    for _ in range(p.length + p.house.turnover_days):
+        cell = cells.get(day)
+        if cell is None:
+            cell = cells[day] = _Cell()
+        cell.people += people
+        cell.family += p.stay.type == "family"
+        cell.stays.append(p.stay.id)
+        day += ONE_DAY
+
+
+def _check_capacity(instance: Instance, occupancy: dict[str, dict[dt.date, _Cell]], bad: Report) -> None:
+    """Rule 6: beds, concurrent stays and family units on each held day.
+
+    Consecutive days with the same overload and the same stays make one
+    violation, so a coordinator reads one line per conflict.
+    """
+    for hid, cells in occupancy.items():
+        h = instance.house_by_id[hid]
+        limits = (
+            ("people", h.beds, "beds", lambda c: c.people),
+            ("stays", h.max_concurrent_stays, "stays at once", lambda c: len(c.stays)),
+            ("family stays", h.family_units, "family units", lambda c: c.family),
+        )
+        for what, limit, unit, value in limits:
+            over = [(d, value(c), tuple(c.stays)) for d, c in sorted(cells.items()) if value(c) > limit]
+            for first, last, n, stays in _runs(over):
+                when = str(first) if first == last else f"{first} to {last}"
+                bad(6, f"stay {stays[-1]}: {_label(h)} has {n} {what} on {when}, {limit} {unit} "
+                       f"(stays {', '.join(stays)})")
+
+
+def _runs(over: list[tuple[dt.date, int, tuple[str, ...]]]) -> Iterator[tuple[dt.date, dt.date, int, tuple[str, ...]]]:
+    """Group consecutive days with the same value and stays."""
+    run: list | None = None
+    for day, n, stays in over:
+        if run and run[1] + ONE_DAY == day and run[2] == n and run[3] == stays:
+            run[1] = day
+            continue
+        if run:
+            yield tuple(run)  # type: ignore[misc]
+        run = [day, day, n, stays]
+    if run:
+        yield tuple(run)  # type: ignore[misc]
+
+
+def _check_therapists(instance: Instance, therapist_day: dict[tuple[str, dt.date], list[str]],
+                      bad: Report) -> None:
+    """Rule 9: sessions per therapist-day within her limit, all at one house."""
+    for (tid, day), houses in sorted(therapist_day.items()):
+        t = instance.therapist_by_id[tid]
+        if len(houses) > t.max_sessions_per_day:
+            bad(9, f"{t.name} ({tid}) gives {len(houses)} sessions on {day}, at most {t.max_sessions_per_day}")
+        if len(set(houses)) > 1:
+            names = ", ".join(sorted(_label(instance.house_by_id[h]) for h in set(houses)))
+            bad(9, f"{t.name} ({tid}) has sessions at several houses on {day}: {names}")
+
+
+def _check_locked(instance: Instance, solution: Solution, bad: Report) -> None:
+    """Rule 10: each locked stay is kept with its house, start, type, requests and sessions."""
+    by_key: dict[tuple, Stay] = {}
+    for s in solution.stays:
+        by_key.setdefault((s.house, s.start, s.type, frozenset(s.requests)), s)
+    for i, lock in enumerate(instance.locked):
+        name = f"locked stay {lock.id or i + 1}"
+        found = by_key.get((lock.house, lock.start, lock.type, frozenset(lock.requests)))
+        if found is None:
+            bad(10, f"{name} ({lock.type} at {lock.house} from {lock.start} for "
+                    f"{', '.join(lock.requests)}) is not kept")
+            continue
+        have = Counter(found.sessions)
+        for ses in lock.sessions:
+            if have[ses] <= 0:
+                bad(10, f"{name}: its {ses.dimension} session on {ses.day} with {ses.therapist} is not kept")
+            have[ses] -= 1
+
+
+# --------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------
+
+def _walk(instance: Instance, solution: Solution, bad: Report) -> list[_Placed]:
+    """Check every rule, reporting through `bad`; return the stays that count."""
+    occupancy: dict[str, dict[dt.date, _Cell]] = defaultdict(dict)
+    therapist_day: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    placed = []
+    for p in _resolve(instance, solution, bad):
+        _check_types(p, bad)
+        _check_group(p, bad)
+        _check_requests(p, bad)
+        _check_calendar(instance, p, bad)
+        _occupy(occupancy, p)
+        _check_sessions(instance, p, bad, therapist_day)
+        placed.append(p)
+    _check_capacity(instance, occupancy, bad)
+    _check_therapists(instance, therapist_day, bad)
+    _check_locked(instance, solution, bad)
+    return placed
+
+
+def validate(instance: Instance, solution: Solution) -> list[Violation]:
+    """List every hard rule (1-10) the solution breaks; empty when feasible."""
+    violations: list[Violation] = []
+    _walk(instance, solution, lambda rule, msg: violations.append(Violation(rule, msg)))
+    return violations
+
+
+def score(instance: Instance, solution: Solution) -> Score:
+    """Compute the objective by term, exactly as the checker does (even when infeasible)."""
+    terms: Counter = Counter()
+    for p in _walk(instance, solution, _ignore):
+        _score_stay(instance, p, terms)
+    return Score(**terms)
+
+
+def _score_stay(instance: Instance, p: _Placed, terms: Counter) -> None:
+    w = instance.weights
+    for r in p.requests:
+        u = w.urgency_factor[r.urgency]
+        terms["served"] += w.serve * u * len(r.defenders)
+        terms["wait"] -= w.wait * u * (p.stay.start - r.earliest_start).days
+        if p.stay.type in r.stay_types:
+            terms["type_rank"] -= w.type_rank * r.stay_types.index(p.stay.type)
+        if p.house.country != r.country:
+            terms["away"] -= w.away
+        terms["sessions"] += w.session * u * sum(min(r.needs.get(d, 0), p.per_dim[d]) for d in DIMENSIONS)
+    for therapists in p.dim_therapists.values():
+        terms["switch"] -= w.switch * (len(therapists) - 1)
+
+
+def is_feasible(instance: Instance, solution: Solution) -> bool:
+    """Whether the solution breaks no hard rule."""
+    return not validate(instance, solution)
