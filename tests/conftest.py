@@ -11,6 +11,7 @@ import os
 import secrets
 
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
@@ -36,6 +37,11 @@ class Client(FlaskClient):
         return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
     def open(self, *args, csrf: bool = True, **kwargs):
+        # Flask reuses the test's app context for each request: start every
+        # request with an empty `g`, as a real server would (Flask-Login and
+        # Flask-Babel cache the user and the locale there).
+        if has_app_context():
+            g.__dict__.clear()
         method = kwargs.get("method", "GET").upper()
         data = kwargs.get("data")
         if csrf and method in ("POST", "PUT", "PATCH", "DELETE") and kwargs.get("json") is None:
@@ -104,6 +110,7 @@ def app(app_config, _schema):
         db.session.remove()
         _empty_tables()
         db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import InviteForm
@@ -17,7 +18,8 @@ from app.security.access import roles_required
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.house_id.choices = [(0, "—")] + [(h.id, h.name) for h in db.session.scalars(select(House).order_by(House.name))]
+    houses = db.session.scalars(select(House).order_by(House.name))
+    form.house_id.choices = [SelectChoice(0, "—")] + [SelectChoice(h.id, h.name) for h in houses]
     return form
 
 
