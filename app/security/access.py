@@ -185,3 +185,36 @@ def check_version(record, submitted) -> None:
         abort(409)
     if seen != record.version:
         abort(409)
+
+
+# ---------------------------------------------------------------- interviews blueprint helpers (appended)
+
+def editable_interview_scope(user) -> Select:
+    """Draft interviews the user may fill in: her own, or (team) those her house fills with a defender."""
+    from app.models import User
+
+    query = (select(DiagnosticInterview).join(DiagnosticInterview.defender)
+             .where(Defender.deleted_at.is_(None), DiagnosticInterview.status == "draft"))
+    if user.role == "defender":
+        return query.where(DiagnosticInterview.defender_id == user.defender_id)
+    if user.role == "team" and user.house_id:
+        return query.where(DiagnosticInterview.assisted.is_(True),
+                           DiagnosticInterview.filled_by_id.in_(
+                               select(User.id).where(User.house_id == user.house_id)))
+    return query.where(false())
+
+
+def get_editable_interview(user, interview_id: int) -> DiagnosticInterview:
+    interview = db.session.scalar(editable_interview_scope(user).where(DiagnosticInterview.id == interview_id))
+    if interview is None:
+        abort(404)
+    return interview
+
+
+def request_of_interview(interview: DiagnosticInterview) -> StayRequest:
+    """The request made with an interview the caller was already allowed to open."""
+    stay_request = db.session.scalar(select(StayRequest).where(StayRequest.interview_id == interview.id)
+                                     .order_by(StayRequest.id.desc()))
+    if stay_request is None:
+        abort(404)
+    return stay_request

@@ -1,0 +1,151 @@
+"""Her own data: everything we hold as JSON, deletion, and who opened her file.
+
+Deletion removes what identifies her or what she told us, and keeps only
+anonymous counts:
+
+- removed: real name, contact, accessibility notes, languages, barred
+  countries, country, her alias (replaced by a neutral word); every interview
+  answer, the narrative, risk notes and the need levels (the dimension rows
+  are deleted); food notes, companions notes and the team's reasons on her
+  requests; her invitations; her login (email and password are overwritten,
+  the account deactivated and all its sessions ended); her calendar feeds.
+- kept, without identity: the interview and request rows with their status,
+  stay types, dates and number of companions, so that counts of how many
+  requests were made, served or withdrawn stay true; audit rows (they hold
+  ids, never content), so that the trail of who opened her file survives.
+- any request still on its way is withdrawn; a published stay she was in is
+  flagged for the coordinator to re-plan.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+
+from sqlalchemy import delete, select
+
+from app.extensions import db
+from app.interviews.rules import WITHDRAWABLE, dimension_answers, withdraw
+from app.models import (
+    SLOT_TIMES, AuditEvent, CalendarToken, Defender, DiagnosticInterview, Invitation, StayRequest, User, utcnow,
+)
+from app.security.passwords import hash_password
+
+DELETED_ALIAS = "—"
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_data(defender: Defender, user: User | None) -> dict:
+    """Everything held about her, decrypted, for her own download."""
+    return {
+        "format": "respiro-my-data/1",
+        "exported_at": _iso(utcnow()),
+        "person": {
+            "alias": defender.alias, "real_name": defender.real_name, "contact": defender.contact,
+            "country": defender.country, "languages": list(defender.languages or []),
+            "barred_countries": list(defender.barred_countries or []),
+            "needs_accessible": defender.needs_accessible,
+            "accessibility_notes": defender.accessibility_notes, "created_at": _iso(defender.created_at),
+        },
+        "account": None if user is None else {
+            "email": user.email, "role": user.role, "created_at": _iso(user.created_at),
+            "last_login_at": _iso(user.last_login_at)},
+        "interviews": [_interview(i) for i in sorted(defender.interviews, key=lambda i: i.id)],
+        "requests": [_request(r) for r in sorted(defender.requests, key=lambda r: r.id)],
+        "access_log": [{"at": _iso(e["at"]), "action": e["action"], "by_role": e["role"],
+                        "by_house": e["house"]} for e in access_log(defender, user)],
+    }
+
+
+def _interview(interview: DiagnosticInterview) -> dict:
+    return {
+        "id": interview.id, "status": interview.status, "step": interview.step,
+        "assisted": interview.assisted, "defender_agreed": interview.defender_agreed,
+        "filled_by_role": interview.filled_by.role if interview.filled_by else None,
+        "consent_scope": interview.consent_scope, "retention_months": interview.retention_months,
+        "created_at": _iso(interview.created_at), "submitted_at": _iso(interview.submitted_at),
+        "confirmed_at": _iso(interview.confirmed_at), "confirmation_reason": interview.confirmation_reason,
+        "narrative": interview.narrative, "risk_notes": interview.risk_notes,
+        "dimensions": {row.dimension: {**dimension_answers(interview, row.dimension),
+                                       "self_level": row.self_level, "need_level": row.need_level}
+                       for row in interview.dimensions},
+    }
+
+
+def _request(stay_request: StayRequest) -> dict:
+    stay = stay_request.stay
+    return {
+        "id": stay_request.id, "status": stay_request.status, "stay_types": list(stay_request.stay_types or []),
+        "earliest_start": _iso(stay_request.earliest_start), "latest_start": _iso(stay_request.latest_start),
+        "companions": stay_request.companions, "companions_note": stay_request.companions_note,
+        "food_notes": stay_request.food_notes, "urgency_self": stay_request.urgency_self,
+        "urgency": stay_request.urgency, "urgency_reason": stay_request.urgency_reason,
+        "submitted_at": _iso(stay_request.submitted_at), "decline_reason": stay_request.decline_reason,
+        "stay": None if stay is None else {
+            "house": stay.house.name, "start": _iso(stay.start), "end": _iso(stay.end), "type": stay.type,
+            "sessions": [{"day": _iso(s.day), "time": slot_time(s.slot), "dimension": s.dimension,
+                          "with": s.therapist.first_name} for s in stay.sessions]},
+    }
+
+
+def slot_time(slot: int) -> str:
+    return SLOT_TIMES[slot] if 0 <= slot < len(SLOT_TIMES) else ""
+
+
+def export_json(defender: Defender, user: User | None) -> str:
+    return json.dumps(export_data(defender, user), ensure_ascii=False, indent=2)
+
+
+def access_log(defender: Defender, user: User | None) -> list[dict]:
+    """Who opened her file and when: the actor's role and house, never their email."""
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.defender_id == defender.id)
+                                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
+    rows = []
+    for event in events:
+        actor = event.actor
+        rows.append({"at": event.at, "action": event.action,
+                     "self": user is not None and actor is not None and actor.id == user.id,
+                     "role": actor.role if actor else None,
+                     "house": actor.house.name if actor is not None and actor.house is not None else None})
+    return rows
+
+
+def delete_personal_data(defender: Defender, user: User | None) -> None:
+    """Remove her personal data, keep anonymous counts (see the module docstring)."""
+    for stay_request in list(defender.requests):
+        if stay_request.status in WITHDRAWABLE:
+            withdraw(stay_request)
+        stay_request.companions_note = None
+        stay_request.food_notes = None
+        stay_request.urgency_reason = ""
+        stay_request.decline_reason = ""
+        stay_request.members = []
+    for interview in defender.interviews:
+        interview.narrative = None
+        interview.risk_notes = None
+        interview.confirmation_reason = ""
+        interview.narrative_purged_at = utcnow()
+        interview.dimensions = []
+    for stay_request in db.session.scalars(select(StayRequest).where(StayRequest.members.contains(defender))):
+        stay_request.members = [m for m in stay_request.members if m.id != defender.id]
+    defender.alias = DELETED_ALIAS
+    defender.real_name = None
+    defender.contact = None
+    defender.accessibility_notes = None
+    defender.country = ""
+    defender.languages = []
+    defender.barred_countries = []
+    defender.needs_accessible = False
+    defender.deleted_at = utcnow()
+    db.session.execute(delete(Invitation).where(Invitation.defender_id == defender.id))
+    db.session.execute(delete(CalendarToken).where(CalendarToken.kind == "defender",
+                                                   CalendarToken.target_id == defender.id))
+    if user is not None:
+        user.email = f"deleted-{secrets.token_hex(8)}@deleted.invalid"
+        user.password_hash = hash_password(secrets.token_urlsafe(32))
+        user.is_active_user = False
+        user.totp_secret = None
+        user.end_all_sessions()
+    db.session.flush()

@@ -1,0 +1,311 @@
+"""Interview and request rules as plain functions: they only flush; the view commits.
+
+A refused change raises `Refused` with a code (and the field it concerns);
+the view words it in her language and keeps everything she typed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import DIMENSIONS, STAY_TYPES, DiagnosticInterview, Defender, StayRequest, utcnow
+from matching.model import Request as EngineRequest
+
+STEPS = (*DIMENSIONS, "life", "logistics", "consent", "review")
+OPEN_STATUSES = ("draft", "submitted", "pending", "planned")
+WITHDRAWABLE = ("draft", "submitted", "pending", "planned", "published")
+RETENTION_CHOICES = (0, 3, 6, 12, 24)
+MAX_COMPANIONS = 12
+
+
+class Refused(ValueError):
+    """A rule refused the change; `code` says which, `field` where (the view words it)."""
+
+    def __init__(self, code: str, field: str | None = None):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+# ------------------------------------------------------------------ steps
+
+def step_index(step: str) -> int:
+    return STEPS.index(step) if step in STEPS else 0
+
+
+def neighbour(step: str, offset: int) -> str:
+    """The step before (-1) or after (+1), staying inside the interview."""
+    return STEPS[min(max(step_index(step) + offset, 0), len(STEPS) - 1)]
+
+
+def open_request(defender: Defender) -> StayRequest | None:
+    """Her request still on its way (draft to planned), if any."""
+    return db.session.scalar(select(StayRequest).where(
+        StayRequest.defender_id == defender.id, StayRequest.status.in_(OPEN_STATUSES))
+        .order_by(StayRequest.id.desc()))
+
+
+def start_interview(defender: Defender, *, filled_by=None) -> DiagnosticInterview:
+    """Open a draft interview and its draft request, or return the one in progress.
+
+    A new interview is refused while a request is already on its way.
+    """
+    current = open_request(defender)
+    if current is not None:
+        if current.status == "draft" and current.interview is not None:
+            return current.interview
+        raise Refused("already_open")
+    interview = DiagnosticInterview(defender=defender, status="draft", step=STEPS[0],
+                                    assisted=filled_by is not None,
+                                    filled_by_id=getattr(filled_by, "id", None))
+    for name in DIMENSIONS:
+        interview.dimension(name)
+    stay_request = StayRequest(defender=defender, interview=interview, status="draft", stay_types=[])
+    db.session.add_all([interview, stay_request])
+    db.session.flush()
+    return interview
+
+
+def _touch(interview: DiagnosticInterview, next_step: str) -> None:
+    """Remember where she is; always an UPDATE, so the version moves on every save."""
+    interview.step = next_step if next_step in STEPS else interview.step
+    interview.updated_at = utcnow()
+
+
+def _require_draft(interview: DiagnosticInterview) -> None:
+    if interview.status != "draft":
+        raise Refused("not_draft")
+
+
+def save_dimension(interview: DiagnosticInterview, name: str, *, how: str, work_on: str, practices: str,
+                   self_level: int | None, next_step: str) -> None:
+    _require_draft(interview)
+    if name not in DIMENSIONS:
+        raise Refused("unknown_step")
+    if self_level is not None and self_level not in range(4):
+        raise Refused("bad_level", "self_level")
+    row = interview.dimension(name)
+    answers = {"how": how.strip(), "work_on": work_on.strip(), "practices": practices.strip()}
+    row.answers = _dump(answers) if any(answers.values()) else None
+    row.self_level = self_level
+    _touch(interview, next_step)
+    db.session.flush()
+
+
+def dimension_answers(interview: DiagnosticInterview, name: str) -> dict:
+    import json
+
+    row = interview.dimension(name)
+    stored = row.answers
+    answers = json.loads(stored) if stored else {}
+    return {key: answers.get(key, "") for key in ("how", "work_on", "practices")}
+
+
+def _dump(answers: dict) -> str:
+    import json
+
+    return json.dumps(answers, ensure_ascii=False)
+
+
+def save_life(interview: DiagnosticInterview, *, narrative: str, next_step: str) -> None:
+    _require_draft(interview)
+    interview.narrative = narrative.strip() or None
+    _touch(interview, next_step)
+    db.session.flush()
+
+
+@dataclass
+class Logistics:
+    """What she answers in the logistics step (the stay request)."""
+
+    stay_types: list[str]
+    earliest_start: dt.date | None
+    latest_start: dt.date | None
+    companions: int
+    companions_note: str
+    languages: list[str]
+    barred_countries: list[str]
+    needs_accessible: bool
+    accessibility_notes: str
+    food_notes: str
+    urgency_self: int | None
+    members: list[Defender] | None = None  # other defenders of a formed group (assisted mode only)
+
+
+def check_request(stay_types: list[str], earliest: dt.date | None, latest: dt.date | None, *,
+                  companions: int, defenders: int, today: dt.date) -> None:
+    """Refuse what the stay rules make impossible (spec: Request), field by field.
+
+    Uses the engine's own rule for which types fit her people
+    (`matching.model.Request.fits_type`), so the form and the planner agree.
+    """
+    if len(set(stay_types)) != len(stay_types):
+        raise Refused("type_repeated", "type_2")
+    if any(t not in STAY_TYPES for t in stay_types):
+        raise Refused("type_unknown", "type_1")
+    if not 0 <= companions <= MAX_COMPANIONS:
+        raise Refused("companions_range", "companions")
+    if defenders > 1 and "family" in stay_types:
+        raise Refused("family_second_defender", "members")
+    probe = EngineRequest(id="probe", defenders=tuple(f"d{i}" for i in range(max(defenders, 1))),
+                          stay_types=tuple(stay_types), earliest_start=today, latest_start=today,
+                          country="", languages=("es",), urgency=0, needs={}, companions=companions)
+    for stay_type in stay_types:
+        if not probe.fits_type(stay_type):
+            raise Refused(f"{stay_type}_does_not_fit", "companions")
+    if earliest and latest and latest < earliest:
+        raise Refused("window_reversed", "latest_start")
+    if earliest and earliest < today:
+        raise Refused("window_past", "earliest_start")
+    if latest and latest < today:
+        raise Refused("window_past", "latest_start")
+
+
+def save_logistics(interview: DiagnosticInterview, stay_request: StayRequest, answers: Logistics, *,
+                   today: dt.date, next_step: str) -> None:
+    _require_draft(interview)
+    members = answers.members if answers.members is not None else list(stay_request.members)
+    if any(m.id == interview.defender_id for m in members):
+        raise Refused("member_is_herself", "members")
+    check_request(answers.stay_types, answers.earliest_start, answers.latest_start,
+                  companions=answers.companions, defenders=1 + len(members), today=today)
+    if answers.urgency_self is not None and answers.urgency_self not in range(4):
+        raise Refused("bad_level", "urgency_self")
+    stay_request.stay_types = list(answers.stay_types)
+    stay_request.earliest_start = answers.earliest_start
+    stay_request.latest_start = answers.latest_start
+    stay_request.companions = answers.companions
+    stay_request.companions_note = answers.companions_note.strip() or None
+    stay_request.food_notes = answers.food_notes.strip() or None
+    stay_request.urgency_self = answers.urgency_self
+    if answers.members is not None:
+        stay_request.members = list(answers.members)
+    defender = interview.defender
+    defender.languages = list(answers.languages)
+    defender.barred_countries = list(answers.barred_countries)
+    defender.needs_accessible = bool(answers.needs_accessible)
+    defender.accessibility_notes = answers.accessibility_notes.strip() or None
+    _touch(interview, next_step)
+    db.session.flush()
+
+
+def save_consent(interview: DiagnosticInterview, *, scope: str, retention_months: int, next_step: str) -> None:
+    _require_draft(interview)
+    if scope not in ("levels", "narrative"):
+        raise Refused("bad_consent", "consent_scope")
+    if retention_months not in RETENTION_CHOICES:
+        raise Refused("bad_retention", "retention_months")
+    interview.consent_scope = scope
+    interview.retention_months = retention_months
+    _touch(interview, next_step)
+    db.session.flush()
+
+
+def go_to(interview: DiagnosticInterview, step: str) -> None:
+    """Remember the step she opened (the review has no answers to save)."""
+    _require_draft(interview)
+    _touch(interview, step)
+    db.session.flush()
+
+
+# ------------------------------------------------------------------ submission
+
+def missing(interview: DiagnosticInterview, stay_request: StayRequest) -> list[tuple[str, str]]:
+    """What is still needed before she can send it: (step, code) pairs."""
+    gaps = [(row.dimension, "level_missing") for row in sorted(interview.dimensions, key=lambda r: r.position)
+            if row.self_level is None]
+    if not stay_request.stay_types:
+        gaps.append(("logistics", "types_missing"))
+    if not stay_request.earliest_start or not stay_request.latest_start:
+        gaps.append(("logistics", "window_missing"))
+    if not interview.defender.languages:
+        gaps.append(("logistics", "languages_missing"))
+    if stay_request.urgency_self is None:
+        gaps.append(("logistics", "urgency_missing"))
+    return gaps
+
+
+def submit(interview: DiagnosticInterview, stay_request: StayRequest, *, agreed: bool, by_team: bool,
+           today: dt.date) -> None:
+    """Send the interview and its request to the house teams.
+
+    The rules are checked again (a saved window may have passed since). When a
+    team member sends an interview filled with her, she records that the
+    defender agreed; a defender sending it herself agrees by sending.
+    """
+    _require_draft(interview)
+    if missing(interview, stay_request):
+        raise Refused("incomplete")
+    check_request(stay_request.stay_types, stay_request.earliest_start, stay_request.latest_start,
+                  companions=stay_request.companions, defenders=len(stay_request.all_defenders), today=today)
+    if by_team and not agreed:
+        raise Refused("agreement_missing", "agreed")
+    interview.defender_agreed = True
+    now = utcnow()
+    interview.status = "submitted"
+    interview.submitted_at = now
+    interview.step = "review"
+    stay_request.status = "submitted"
+    stay_request.submitted_at = now
+    db.session.flush()
+
+
+def confirm(interview: DiagnosticInterview, stay_request: StayRequest, *, levels: dict[str, int], urgency: int,
+            reason: str, by) -> None:
+    """The house team confirms the need levels and the urgency: the request is ready for planning."""
+    if stay_request.status != "submitted" or interview.status != "submitted":
+        raise Refused("not_submitted")
+    if set(levels) != set(DIMENSIONS) or any(v not in range(4) for v in levels.values()):
+        raise Refused("bad_level")
+    if urgency not in range(4):
+        raise Refused("bad_level", "urgency")
+    reason = reason.strip()
+    if not reason:
+        raise Refused("reason_missing", "reason")
+    for name, level in levels.items():
+        interview.dimension(name).need_level = level
+    now = utcnow()
+    interview.status = "confirmed"
+    interview.confirmed_at = now
+    interview.confirmed_by_id = by.id
+    interview.confirmation_reason = reason
+    stay_request.urgency = urgency
+    stay_request.urgency_reason = reason
+    stay_request.status = "pending"
+    db.session.flush()
+
+
+# ------------------------------------------------------------------ withdrawal and assisted mode
+
+def withdraw(stay_request: StayRequest) -> None:
+    """Withdraw a request. A published stay is flagged for the coordinator to re-plan."""
+    if stay_request.status not in WITHDRAWABLE:
+        raise Refused("not_withdrawable")
+    stay = stay_request.stay
+    if stay_request.status == "published" and stay is not None:
+        stay.needs_replan = True
+        stay.replan_reason = f"request r{stay_request.id} was withdrawn by the defender"
+        stay_request.stay = None
+    stay_request.status = "withdrawn"
+    db.session.flush()
+
+
+def create_assisted_defender(*, alias: str, country: str, languages: list[str], barred_countries: list[str],
+                             agreed: bool, filled_by) -> DiagnosticInterview:
+    """A team member records a defender and opens an interview to fill with her."""
+    if not agreed:
+        raise Refused("agreement_missing", "defender_agreed")
+    alias = alias.strip()
+    if not alias:
+        raise Refused("alias_missing", "alias")
+    defender = Defender(alias=alias, country=country, languages=list(languages),
+                        barred_countries=list(barred_countries))
+    db.session.add(defender)
+    db.session.flush()
+    interview = start_interview(defender, filled_by=filled_by)
+    interview.defender_agreed = True
+    db.session.flush()
+    return interview

@@ -1,0 +1,452 @@
+"""Views of the defender journey: the interview step by step, the team's confirmation, her data.
+
+Thin views: parse, check access (app.security.access), call one rule
+(app.interviews.rules / privacy), commit once, redirect or render. A refused
+change rolls back and re-renders the form with everything she typed (400).
+"""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import labels
+from app.auth.accounts import AccountError, create_invitation
+from app.auth.views import account_message
+from app.extensions import db
+from app.interviews import bp, privacy, rules
+from app.interviews.forms import (
+    AssistedForm, ConfirmActionForm, ConfirmForm, ConsentForm, DeleteForm, DimensionForm, InviteForm, LifeForm,
+    LogisticsForm, SubmitForm,
+)
+from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, utcnow
+from app.security import access, audit
+from app.security.access import roles_required
+from app.security.sessions import end_session, recent_login_required
+
+REFUSALS = {
+    "already_open": _l("You already have a request on its way. You can follow it here."),
+    "not_draft": _l("This interview was already sent, so it cannot be changed here any more."),
+    "unknown_step": _l("This step does not exist."),
+    "bad_level": _l("Please choose one of the options."),
+    "type_repeated": _l("Each stay type can be chosen only once. Please leave the repeated choice empty."),
+    "type_unknown": _l("Please choose a stay type from the list."),
+    "companions_range": _l("Between 0 and 12 family members can come with you."),
+    "family_second_defender": _l("A family stay is for one defender with her family. Another defender cannot "
+                                 "join it: choose a collective stay for a group of defenders."),
+    "individual_does_not_fit": _l("An individual stay is for you alone. If family members come with you, "
+                                  "choose a family stay; if other defenders come, a collective stay."),
+    "collective_does_not_fit": _l("A collective stay is shared with other defenders and has no room for family "
+                                  "members. If they come with you, choose a family stay."),
+    "family_does_not_fit": _l("A family stay is for one defender with her family."),
+    "window_reversed": _l("The last possible day to arrive comes before the first one. Please check the two dates."),
+    "window_past": _l("This date has already passed. Please choose a day from today on."),
+    "member_is_herself": _l("She cannot be in her own group twice."),
+    "bad_consent": _l("Please choose one option."),
+    "bad_retention": _l("Please choose one option."),
+    "incomplete": _l("Some answers are still missing. You can complete them from the list below."),
+    "agreement_missing": _l("Her agreement is needed."),
+    "not_submitted": _l("This request was already confirmed or is no longer waiting."),
+    "reason_missing": _l("Please write a short reason."),
+    "not_withdrawable": _l("This request cannot be withdrawn any more."),
+    "alias_missing": _l("Please give an alias."),
+}
+GAPS = {
+    "level_missing": _l("How much you feel you need care here"),
+    "types_missing": _l("The kind of stay you would like"),
+    "window_missing": _l("The days when you could arrive"),
+    "languages_missing": _l("The languages you speak"),
+    "urgency_missing": _l("How soon you feel you need the stay"),
+}
+STEP_TITLES = {
+    **{name: labels.DIMENSION[name] for name in DIMENSIONS},
+    "life": _l("Your life now"), "logistics": _l("Your stay"), "consent": _l("Your consent"),
+    "review": _l("Review and send"),
+}
+ACTIONS = {"back": -1, "next": 1, "save": 0}
+
+
+def refusal(error: rules.Refused) -> str:
+    return str(REFUSALS.get(error.code, _l("This change is not possible.")))
+
+
+def _refuse_on(form, error: rules.Refused) -> None:
+    """Put the refusal on its field (or on the form) so the error summary shows it."""
+    db.session.rollback()
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, refusal(error)] if isinstance(target.errors, list) else [refusal(error)]
+    else:
+        form.form_errors.append(refusal(error))
+
+
+# ------------------------------------------------------------------ her overview
+
+@bp.route("/")
+@roles_required("defender")
+def mine():
+    interviews = db.session.scalars(access.interview_scope(current_user)
+                                    .order_by(DiagnosticInterview.created_at.desc())).all()
+    requests_ = db.session.scalars(access.request_scope(current_user).order_by(StayRequest.created_at.desc())).all()
+    stays = db.session.scalars(access.stay_scope(current_user)).all()
+    draft = next((i for i in interviews if i.status == "draft"), None)
+    open_ = any(r.status in rules.OPEN_STATUSES and r.status != "draft" for r in requests_)
+    return render_template("interviews/mine.html", interviews=interviews, requests=requests_, stays=stays,
+                           draft=draft, can_start=draft is None and not open_, step_titles=STEP_TITLES,
+                           form=ConfirmActionForm())
+
+
+@bp.route("/start", methods=["POST"])
+@roles_required("defender")
+def start():
+    form = ConfirmActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        interview = rules.start_interview(current_user.defender)
+    except rules.Refused as error:
+        db.session.rollback()
+        flash(refusal(error), "info")
+        return redirect(url_for("interviews.mine"))
+    db.session.commit()
+    return redirect(url_for("interviews.step", interview_id=interview.id, step=interview.step))
+
+
+# ------------------------------------------------------------------ the steps
+
+def _member_choices(interview: DiagnosticInterview):
+    """In assisted mode, other defenders the team member may see and who are in no group yet."""
+    if current_user.role != "team":
+        return None
+    from app.models.interviews import request_members
+
+    taken = set(db.session.scalars(select(request_members.c.defender_id)))
+    taken -= {m.id for m in access.request_of_interview(interview).members}
+    return [(str(d.id), d.alias) for d in access.visible_defenders(current_user)
+            if d.id != interview.defender_id and d.id not in taken]
+
+
+def _load_form(step: str, interview: DiagnosticInterview, stay_request: StayRequest):
+    """The form of one step, filled from what she saved."""
+    if step in DIMENSIONS:
+        row = interview.dimension(step)
+        return DimensionForm(data={**rules.dimension_answers(interview, step), "self_level": row.self_level,
+                                   "version": interview.version})
+    if step == "life":
+        return LifeForm(data={"narrative": interview.narrative or "", "version": interview.version})
+    if step == "logistics":
+        types = list(stay_request.stay_types or []) + ["", "", ""]
+        defender = interview.defender
+        return LogisticsForm(member_choices=_member_choices(interview), data={
+            "type_1": types[0], "type_2": types[1], "type_3": types[2],
+            "earliest_start": stay_request.earliest_start, "latest_start": stay_request.latest_start,
+            "companions": stay_request.companions, "companions_note": stay_request.companions_note or "",
+            "members": [str(m.id) for m in stay_request.members],
+            "languages": list(defender.languages or []), "barred_countries": list(defender.barred_countries or []),
+            "needs_accessible": defender.needs_accessible,
+            "accessibility_notes": defender.accessibility_notes or "", "food_notes": stay_request.food_notes or "",
+            "urgency_self": stay_request.urgency_self, "version": interview.version})
+    if step == "consent":
+        return ConsentForm(data={"consent_scope": interview.consent_scope,
+                                 "retention_months": interview.retention_months, "version": interview.version})
+    return SubmitForm(data={"version": interview.version})
+
+
+def _posted_form(step: str, interview: DiagnosticInterview):
+    forms = {"life": LifeForm, "consent": ConsentForm, "review": SubmitForm}
+    if step in DIMENSIONS:
+        return DimensionForm()
+    if step == "logistics":
+        return LogisticsForm(member_choices=_member_choices(interview))
+    return forms[step]()
+
+
+def _save(step: str, form, interview: DiagnosticInterview, stay_request: StayRequest, next_step: str) -> None:
+    if step in DIMENSIONS:
+        rules.save_dimension(interview, step, how=form.how.data or "", work_on=form.work_on.data or "",
+                             practices=form.practices.data or "", self_level=form.self_level.data,
+                             next_step=next_step)
+    elif step == "life":
+        rules.save_life(interview, narrative=form.narrative.data or "", next_step=next_step)
+    elif step == "logistics":
+        rules.save_logistics(interview, stay_request, _logistics(form), today=utcnow().date(), next_step=next_step)
+    elif step == "consent":
+        rules.save_consent(interview, scope=form.consent_scope.data, retention_months=form.retention_months.data,
+                           next_step=next_step)
+    else:
+        rules.go_to(interview, next_step)
+
+
+def _logistics(form: LogisticsForm) -> rules.Logistics:
+    members = None
+    if form.has_members:
+        wanted = {int(v) for v in form.members.data or [] if str(v).isdigit()}
+        members = [d for d in access.visible_defenders(current_user) if d.id in wanted]
+    return rules.Logistics(
+        stay_types=form.stay_types(), earliest_start=form.earliest_start.data, latest_start=form.latest_start.data,
+        companions=form.companions.data or 0, companions_note=form.companions_note.data or "",
+        languages=form.languages.data or [], barred_countries=form.barred_countries.data or [],
+        needs_accessible=form.needs_accessible.data, accessibility_notes=form.accessibility_notes.data or "",
+        food_notes=form.food_notes.data or "", urgency_self=form.urgency_self.data, members=members)
+
+
+def _render_step(step, form, interview, stay_request, status=200):
+    if current_user.role == "team":
+        audit.record(current_user, "interview.assist", target=interview, defender_id=interview.defender_id)
+        db.session.commit()
+    gaps = [(s, GAPS[code]) for s, code in rules.missing(interview, stay_request)] if step == "review" else []
+    return render_template(f"interviews/step_{'dimension' if step in DIMENSIONS else step}.html",
+                           step=step, steps=rules.STEPS, index=rules.step_index(step), form=form,
+                           interview=interview, stay_request=stay_request, step_titles=STEP_TITLES,
+                           answers=_review_answers(interview) if step == "review" else None, gaps=gaps), status
+
+
+def _review_answers(interview: DiagnosticInterview) -> dict:
+    return {name: {**rules.dimension_answers(interview, name), "level": interview.dimension(name).self_level}
+            for name in DIMENSIONS}
+
+
+@bp.route("/<int:interview_id>/<step>", methods=["GET", "POST"])
+@roles_required("defender", "team")
+def step(interview_id: int, step: str):
+    interview = access.get_editable_interview(current_user, interview_id)
+    if step not in rules.STEPS:
+        abort(404)
+    stay_request = access.request_of_interview(interview)
+    if request.method == "GET":
+        if interview.step != step:
+            rules.go_to(interview, step)
+            db.session.commit()
+        return _render_step(step, _load_form(step, interview, stay_request), interview, stay_request)
+    form = _posted_form(step, interview)
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_step(step, form, interview, stay_request, 400)
+    access.check_version(interview, form.version.data)
+    action = request.form.get("action", "next")
+    offset = ACTIONS.get(action, 1)
+    next_step = rules.neighbour(step, offset) if offset else step
+    try:
+        _save(step, form, interview, stay_request, next_step)
+    except rules.Refused as error:
+        _refuse_on(form, error)
+        return _render_step(step, form, interview, stay_request, 400)
+    db.session.commit()
+    if action == "save":
+        flash(_("Saved. You can come back and continue whenever you like, from any device."), "success")
+        return redirect(url_for("interviews.mine") if current_user.role == "defender"
+                        else url_for("interviews.team_queue"))
+    return redirect(url_for("interviews.step", interview_id=interview.id, step=next_step))
+
+
+@bp.route("/<int:interview_id>/submit", methods=["POST"])
+@roles_required("defender", "team")
+def submit(interview_id: int):
+    interview = access.get_editable_interview(current_user, interview_id)
+    stay_request = access.request_of_interview(interview)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_step("review", form, interview, stay_request, 400)
+    access.check_version(interview, form.version.data)
+    try:
+        rules.submit(interview, stay_request, agreed=bool(form.agreed.data),
+                     by_team=current_user.role == "team", today=utcnow().date())
+    except rules.Refused as error:
+        _refuse_on(form, error)
+        return _render_step("review", form, interview, stay_request, 400)
+    db.session.commit()
+    if current_user.role == "team":
+        flash(_("The interview was sent. It now waits for confirmation by the house team."), "success")
+        return redirect(url_for("interviews.team_queue"))
+    flash(_("Thank you. Your interview was sent. The house team will read it and get in touch with you."),
+          "success")
+    return redirect(url_for("interviews.mine"))
+
+
+# ------------------------------------------------------------------ her stay and her data
+
+@bp.route("/stays/<int:stay_id>")
+@roles_required("defender")
+def my_stay(stay_id: int):
+    stay = access.get_stay(current_user, stay_id)
+    days: dict = {}
+    for session in stay.sessions:
+        days.setdefault(session.day, []).append(session)
+    return render_template("interviews/my_stay.html", stay=stay, days=sorted(days.items()),
+                           slot_time=privacy.slot_time)
+
+
+@bp.route("/my-data")
+@roles_required("defender")
+def my_data():
+    defender = current_user.defender
+    requests_ = db.session.scalars(access.request_scope(current_user).order_by(StayRequest.created_at.desc())).all()
+    return render_template("interviews/my_data.html", requests=requests_,
+                           log=privacy.access_log(defender, current_user), withdrawable=rules.WITHDRAWABLE,
+                           delete_form=DeleteForm())
+
+
+@bp.route("/requests/<int:request_id>/withdraw", methods=["GET", "POST"])
+@roles_required("defender")
+def withdraw(request_id: int):
+    stay_request = access.get_request(current_user, request_id)
+    form = ConfirmActionForm()
+    if form.validate_on_submit():
+        try:
+            rules.withdraw(stay_request)
+        except rules.Refused as error:
+            db.session.rollback()
+            flash(refusal(error), "error")
+            return render_template("interviews/withdraw.html", stay_request=stay_request, form=form), 400
+        db.session.commit()
+        flash(_("Your request was withdrawn. You can ask for a new stay whenever you wish."), "success")
+        return redirect(url_for("interviews.my_data"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("interviews/withdraw.html", stay_request=stay_request, form=form), status
+
+
+@bp.route("/my-data/export.json")
+@roles_required("defender")
+@recent_login_required
+def export():
+    defender = current_user.defender
+    audit.record(current_user, "export.json", target=defender, defender_id=defender.id)
+    body = privacy.export_json(defender, current_user)
+    db.session.commit()
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="respiro-my-data.json"'})
+
+
+@bp.route("/my-data/delete", methods=["POST"])
+@roles_required("defender")
+@recent_login_required
+def delete_my_data():
+    defender = current_user.defender
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        requests_ = db.session.scalars(access.request_scope(current_user)).all()
+        return render_template("interviews/my_data.html", requests=requests_,
+                               log=privacy.access_log(defender, current_user), withdrawable=rules.WITHDRAWABLE,
+                               delete_form=form), 400
+    user = current_user._get_current_object()
+    audit.record(user, "defender.deleted", target=defender, defender_id=defender.id)
+    privacy.delete_personal_data(defender, user)
+    db.session.commit()
+    end_session()
+    flash(_("Your personal data was deleted and your account closed. Take good care of yourself."), "success")
+    return redirect(url_for("auth.login"))
+
+
+# ------------------------------------------------------------------ the house team
+
+@bp.route("/team")
+@roles_required("team")
+def team_queue():
+    waiting = [r for r in db.session.scalars(access.request_scope(current_user)
+                                             .where(StayRequest.status == "submitted")
+                                             .order_by(StayRequest.submitted_at))
+               if access.can_see_defender(current_user, r.defender)]
+    drafts = db.session.scalars(access.editable_interview_scope(current_user)
+                                .order_by(DiagnosticInterview.updated_at.desc())).all()
+    return render_template("interviews/team_queue.html", waiting=waiting, drafts=drafts, step_titles=STEP_TITLES)
+
+
+@bp.route("/team/requests/<int:request_id>", methods=["GET", "POST"])
+@roles_required("team")
+@recent_login_required
+def team_review(request_id: int):
+    stay_request = access.get_request(current_user, request_id)
+    interview = stay_request.interview
+    if interview is None:
+        abort(404)
+    form = ConfirmForm() if request.method == "POST" else ConfirmForm(data=_confirm_defaults(interview, stay_request))
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            access.check_version(stay_request, form.version.data)
+            try:
+                rules.confirm(interview, stay_request, levels=form.levels(), urgency=form.urgency.data,
+                              reason=form.reason.data or "", by=current_user)
+            except rules.Refused as error:
+                _refuse_on(form, error)
+            else:
+                audit.record(current_user, "interview.confirm", target=interview, defender_id=interview.defender_id,
+                             request_id=stay_request.id)
+                db.session.commit()
+                flash(_("Confirmed. The request is now ready for planning."), "success")
+                return redirect(url_for("interviews.team_queue"))
+        db.session.rollback()
+        status = 400
+    audit.record(current_user, "interview.read", target=interview, defender_id=interview.defender_id,
+                 request_id=stay_request.id)
+    db.session.commit()
+    narrative = access.may_read_narrative(current_user, interview)
+    return render_template("interviews/team_review.html", stay_request=stay_request, interview=interview, form=form,
+                           narrative=narrative, answers=_review_answers(interview) if narrative else None), status
+
+
+def _confirm_defaults(interview: DiagnosticInterview, stay_request: StayRequest) -> dict:
+    data = {f"need_{name}": interview.dimension(name).self_level for name in DIMENSIONS}
+    data.update(urgency=stay_request.urgency_self, version=stay_request.version)
+    return data
+
+
+@bp.route("/team/assisted", methods=["GET", "POST"])
+@roles_required("team")
+def assisted_new():
+    form = AssistedForm()
+    if form.validate_on_submit():
+        try:
+            interview = rules.create_assisted_defender(
+                alias=form.alias.data, country=form.country.data, languages=form.languages.data or [],
+                barred_countries=form.barred_countries.data or [], agreed=form.defender_agreed.data,
+                filled_by=current_user)
+        except rules.Refused as error:
+            _refuse_on(form, error)
+        else:
+            db.session.commit()
+            flash(_("Her record was created. You can now fill in the interview together."), "success")
+            return redirect(url_for("interviews.step", interview_id=interview.id, step=interview.step))
+    status = 400 if request.method == "POST" else 200
+    if status == 400:
+        db.session.rollback()
+    return render_template("interviews/assisted_new.html", form=form), status
+
+
+@bp.route("/team/interviews/<int:interview_id>/invite", methods=["GET", "POST"])
+@roles_required("team")
+def assisted_invite(interview_id: int):
+    interview = _assisted_interview(interview_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            _invitation, token = create_invitation(email=form.email.data, role="defender", created_by=current_user,
+                                                   defender_id=interview.defender_id)
+        except AccountError as error:
+            db.session.rollback()
+            form.email.errors = [account_message(error)]
+        else:
+            audit.record(current_user, "defender.invite", target=interview.defender, defender_id=interview.defender_id)
+            db.session.commit()
+            link = url_for("auth.invitation", token=token, _external=True)
+            return render_template("interviews/invitation_created.html", link=link, interview=interview)
+    status = 400 if request.method == "POST" else 200
+    return render_template("interviews/assisted_invite.html", form=form, interview=interview), status
+
+
+def _assisted_interview(interview_id: int) -> DiagnosticInterview:
+    """An interview this house filled with a defender who has no account yet (draft or sent)."""
+    interview = db.session.scalar(access.editable_interview_scope(current_user)
+                                  .where(DiagnosticInterview.id == interview_id))
+    if interview is None:
+        interview = db.session.scalar(access.interview_scope(current_user).where(DiagnosticInterview.id == interview_id))
+        if interview is None or not interview.assisted or not access.can_see_defender(current_user, interview.defender) \
+                or interview.filled_by is None or interview.filled_by.house_id != current_user.house_id:
+            abort(404)
+    if interview.defender.user is not None:
+        abort(404)
+    return interview

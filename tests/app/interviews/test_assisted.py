@@ -1,0 +1,76 @@
+"""Assisted mode: a team member fills the interview with her, records that she agreed, invites her."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Defender, DiagnosticInterview, Invitation, User
+
+from .conftest import Journey
+
+
+def _create(client, **overrides):
+    data = {"alias": "Jacaranda", "country": "GT", "languages": ["es", "mam"], "barred_countries": ["HN"],
+            "defender_agreed": "y"}
+    data.update(overrides)
+    return client.post("/interviews/team/assisted", data={k: v for k, v in data.items() if v is not None})
+
+
+def test_without_her_agreement_no_record_is_created(client, login, team_user):
+    login(team_user)
+    response = _create(client, defender_agreed=None)
+    assert response.status_code == 400 and "Hace falta su acuerdo" in response.text
+    assert "Jacaranda" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Defender)) == 0
+
+
+def test_a_team_member_fills_and_sends_the_interview_with_her(client, login, team_user):
+    login(team_user)
+    created = _create(client)
+    assert created.status_code == 302
+    journey = Journey(client)
+    journey.interview_id = int(created.headers["Location"].split("/interviews/")[1].split("/")[0])
+    page = client.get(created.headers["Location"])
+    assert "Se llena junto con Jacaranda" in page.text
+    journey.fill_all(logistics=None)
+    refused = journey.submit()
+    assert refused.status_code == 400 and "Hace falta su acuerdo" in refused.text
+    assert journey.interview().status == "draft"
+    assert journey.submit(agreed="y").status_code == 302
+    interview = journey.interview()
+    assert interview.status == "submitted" and interview.assisted and interview.defender_agreed
+    assert interview.filled_by_id == team_user.id
+    queue = client.get("/interviews/team")
+    assert "Jacaranda" in queue.text
+    review = client.get(f"/interviews/team/requests/{journey.request().id}")
+    assert "ella estuvo de acuerdo" in review.text
+
+
+def test_the_team_invites_her_and_she_gets_her_own_account(app, client, login, team_user):
+    login(team_user)
+    created = _create(client)
+    interview_id = int(created.headers["Location"].split("/interviews/")[1].split("/")[0])
+    response = client.post(f"/interviews/team/interviews/{interview_id}/invite", data={"email": "jaca@example.org"})
+    assert response.status_code == 200
+    link = response.text.split('class="link-box">')[1].split("<")[0]
+    invitation = db.session.scalar(select(Invitation))
+    assert invitation.role == "defender" and invitation.defender_id == db.session.get(
+        DiagnosticInterview, interview_id).defender_id
+
+    her = app.test_client()
+    path = link.split("respiro.test")[1]
+    accepted = her.post(path, data={"password": "una frase larga y tranquila", "confirm": "una frase larga y tranquila"})
+    assert accepted.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "jaca@example.org"))
+    assert user.role == "defender" and user.defender_id == invitation.defender_id
+    assert her.get("/interviews/").status_code == 200
+
+
+def test_another_house_cannot_continue_or_invite_for_her(app, client, login, team_user, make_user):
+    login(team_user)
+    created = _create(client)
+    interview_id = int(created.headers["Location"].split("/interviews/")[1].split("/")[0])
+    other = app.test_client()
+    login(make_user("team"), target=other)
+    assert other.get(f"/interviews/{interview_id}/physical").status_code == 404
+    assert other.get(f"/interviews/team/interviews/{interview_id}/invite").status_code == 404
