@@ -1,0 +1,372 @@
+"""The bridge between the database and the matching engine.
+
+The only module of `app/` that imports `matching`: it turns rows into a
+`respite-stays/1` instance (pending requests, confirmed needs, houses,
+therapists, published stays as locked), a solution into proposal rows, and
+proposal rows back into a solution (to validate an edit or export a run).
+
+Spec ids: request `r<id>`, defender `d<id>`, therapist `t<id>`, house = its
+code. Published stays are locked as `p<stay id>`; stays locked in an earlier
+proposal and carried into a re-run as `k<proposed stay id>`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import matching
+from matching import Instance, Solution, Stay as SpecStay, Session as SpecSession
+from matching import Unassigned as SpecUnassigned
+from matching import cpsat
+from matching.io import stay_to_dict
+from app.extensions import db
+from app.models import (
+    DIMENSIONS, House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist,
+    UnassignedRequest,
+)
+
+ONE_DAY = dt.timedelta(days=1)
+DEFAULT_WEIGHTS = {"serve": 10000, "wait": 10, "type_rank": 100, "away": 200, "session": 20, "switch": 5,
+                   "urgency_factor": [1, 2, 4, 8]}
+InstanceError = matching.InstanceError
+SolutionError = matching.SolutionError
+Violation = matching.Violation
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a coordinator chooses for a run; with the database it fixes the instance."""
+
+    horizon_start: dt.date
+    horizon_days: int
+    house_ids: tuple[int, ...] = ()  # empty: every active house
+    weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    carried: tuple[dict, ...] = ()  # locks kept from an earlier proposal, as spec stay dicts
+
+    @property
+    def horizon_end(self) -> dt.date:
+        return self.horizon_start + dt.timedelta(days=self.horizon_days - 1)
+
+
+def settings_of(run: PlanningRun) -> Settings:
+    """The settings a run was started with (carried locks read from its stored instance)."""
+    carried: tuple[dict, ...] = ()
+    if run.instance_json:
+        raw = json.loads(run.instance_json)
+        carried = tuple(s for s in raw.get("locked", []) if str(s.get("id", "")).startswith("k"))
+    return Settings(run.horizon_start, run.horizon_days, tuple(run.house_ids or ()), dict(run.weights or {}),
+                    carried)
+
+
+# --------------------------------------------------------------------------
+# Database -> instance
+# --------------------------------------------------------------------------
+
+def build_instance(settings: Settings) -> Instance:
+    """The instance a run with `settings` solves, from the database as it is now."""
+    return matching.load_instance(build_instance_dict(settings))
+
+
+def build_instance_dict(settings: Settings) -> dict:
+    houses = _houses(settings)
+    codes = {h.id: h.code for h in houses}
+    published = _published_stays(settings, set(codes))
+    start = min([settings.horizon_start] + [s.start for s in published])
+    end = max([settings.horizon_end] + [s.end for s in published])
+    locked = [_published_lock(s, codes) for s in published]
+    requests, spec_requests = _requests(settings, published)
+    known = {r["id"] for r in spec_requests}
+    locked += [c for c in settings.carried if c.get("house") in codes.values()
+               and all(rid in known for rid in c.get("requests", []))]
+    return {
+        "format": "respite-stays/1",
+        "name": "Respiro",
+        "horizon": {"start": start.isoformat(), "days": (end - start).days + 1},
+        "max_sessions_per_stay_day": 2,
+        "weights": _weights(settings.weights),
+        "houses": [_house(h) for h in houses],
+        "therapists": _therapists(codes, published, start, end),
+        "requests": spec_requests,
+        "locked": locked,
+    }
+
+
+def fingerprint(instance: Instance | dict) -> str:
+    """A hash of everything the solver sees (security item 36)."""
+    data = matching.instance_to_dict(instance) if isinstance(instance, Instance) else dict(instance)
+    data.pop("name", None)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _weights(given: dict) -> dict:
+    weights = dict(DEFAULT_WEIGHTS)
+    weights.update({k: v for k, v in (given or {}).items() if k in DEFAULT_WEIGHTS})
+    weights["urgency_factor"] = [int(v) for v in weights["urgency_factor"]]
+    return weights
+
+
+def _houses(settings: Settings) -> list[House]:
+    query = select(House).where(House.active.is_(True)).options(selectinload(House.closures)).order_by(House.code)
+    if settings.house_ids:
+        query = query.where(House.id.in_(settings.house_ids))
+    return list(db.session.scalars(query))
+
+
+def _house(h: House) -> dict:
+    types = [t for t in h.stay_types or [] if int((h.stay_length or {}).get(t) or 0) >= 1]
+    return {
+        "id": h.code, "name": h.name, "country": h.country, "beds": max(0, h.beds or 0),
+        "max_concurrent_stays": max(0, h.max_concurrent_stays or 0), "family_units": max(0, h.family_units or 0),
+        "stay_types": types, "stay_length": {t: int(h.stay_length[t]) for t in types},
+        "collective_size": {"min": max(1, h.collective_min or 1),
+                            "max": max(h.collective_max or 1, h.collective_min or 1, 1)},
+        "accessible": bool(h.accessible), "turnover_days": max(0, h.turnover_days or 0),
+        "arrival_weekdays": sorted({int(d) for d in (h.arrival_weekdays or []) if 0 <= int(d) <= 6}),
+        "closures": [{"start": c.start.isoformat(), "end": c.end.isoformat(), "reason": c.reason}
+                     for c in h.closures if c.end >= c.start],
+    }
+
+
+def _published_stays(settings: Settings, house_ids: set[int]) -> list[Stay]:
+    """Published stays at the run's houses still holding a day (turnover included) of the horizon."""
+    query = (select(Stay).where(Stay.house_id.in_(house_ids), Stay.start <= settings.horizon_end)
+             .options(selectinload(Stay.sessions), selectinload(Stay.requests), selectinload(Stay.house))
+             .order_by(Stay.start, Stay.id))
+    return [s for s in db.session.scalars(query)
+            if s.requests and s.end + dt.timedelta(days=s.house.turnover_days or 0) >= settings.horizon_start]
+
+
+def _published_lock(stay: Stay, codes: dict[int, str]) -> dict:
+    return {"id": f"p{stay.id}", "house": codes[stay.house_id], "start": stay.start.isoformat(), "type": stay.type,
+            "requests": [r.spec_id for r in stay.requests],
+            "sessions": [{"dimension": s.dimension, "day": s.day.isoformat(), "therapist": f"t{s.therapist_id}"}
+                         for s in stay.sessions]}
+
+
+def plannable_requests() -> list[StayRequest]:
+    """Pending requests of defenders still with us, oldest first."""
+    from app.models import Defender
+
+    query = (select(StayRequest).join(StayRequest.defender)
+             .where(StayRequest.status == "pending", Defender.deleted_at.is_(None))
+             .options(selectinload(StayRequest.members), selectinload(StayRequest.interview))
+             .order_by(StayRequest.id))
+    return list(db.session.scalars(query))
+
+
+def unplannable_reason(req: StayRequest, horizon_start: dt.date) -> str:
+    """Why a pending request cannot go into an instance ('' when it can)."""
+    if not req.earliest_start or not req.latest_start or not req.stay_types:
+        return "incomplete"
+    if req.latest_start < req.earliest_start:
+        return "incomplete"
+    if req.latest_start < horizon_start:
+        return "window_passed"
+    return ""
+
+
+def _requests(settings: Settings, published: list[Stay]) -> tuple[list[StayRequest], list[dict]]:
+    rows = [(r, True) for s in published for r in s.requests]
+    rows += [(r, False) for r in plannable_requests() if not unplannable_reason(r, settings.horizon_start)]
+    seen_defenders: set[str] = set()
+    out, specs = [], []
+    for req, is_locked in rows:
+        spec = _request(req, settings.horizon_start, is_locked, seen_defenders)
+        out.append(req)
+        specs.append(spec)
+    return out, specs
+
+
+def _request(req: StayRequest, horizon_start: dt.date, is_locked: bool, seen: set[str]) -> dict:
+    people = [d for d in req.all_defenders if d is not None]
+    defenders = []
+    for d in people:
+        ident = d.spec_id if d.spec_id not in seen else f"{d.spec_id}-{req.spec_id}"
+        seen.add(ident)
+        defenders.append(ident)
+    languages = set(people[0].languages or [])
+    for d in people[1:]:
+        languages &= set(d.languages or [])
+    languages = sorted(languages) or list(people[0].languages or []) or ["es"]
+    earliest = req.earliest_start if is_locked else max(req.earliest_start, horizon_start)
+    needs = req.interview.need_levels() if req.interview is not None else {}
+    urgency = req.urgency if req.urgency is not None else (req.urgency_self if req.urgency_self is not None else 1)
+    return {
+        "id": req.spec_id, "defenders": defenders, "companions": max(0, req.companions or 0),
+        "stay_types": list(dict.fromkeys(req.stay_types)),
+        "earliest_start": earliest.isoformat(), "latest_start": req.latest_start.isoformat(),
+        "country": people[0].country,
+        "barred_countries": sorted({c for d in people for c in (d.barred_countries or [])}),
+        "languages": languages, "accessible": any(d.needs_accessible for d in people),
+        "urgency": min(3, max(0, int(urgency))),
+        "submitted": req.submitted_at.date().isoformat() if req.submitted_at else None,
+        "needs": {k: min(3, max(0, int(needs.get(k) or 0))) for k in DIMENSIONS},
+    }
+
+
+def _therapists(codes: dict[int, str], published: list[Stay], start: dt.date, end: dt.date) -> list[dict]:
+    in_locks = {s.therapist_id for stay in published for s in stay.sessions}
+    query = (select(Therapist).options(selectinload(Therapist.houses), selectinload(Therapist.availability))
+             .order_by(Therapist.id))
+    busy_elsewhere = _days_at_other_houses(set(codes), start, end)
+    out = []
+    for t in db.session.scalars(query):
+        houses = [codes[h.id] for h in t.houses if h.id in codes]
+        dims = [d for d in t.dimensions or [] if d in DIMENSIONS]
+        if not (t.active or t.id in in_locks) or not dims or not (houses or t.id in in_locks):
+            continue
+        ranges = _without_days([(a.start, a.end) for a in t.availability if a.end >= a.start],
+                               busy_elsewhere.get(t.id, set()))
+        out.append({"id": t.spec_id, "name": t.name, "kind": t.kind if t.kind in ("therapist", "healer", "activist")
+                    else "therapist", "houses": houses, "dimensions": dims, "languages": list(t.languages or []),
+                    "available": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ranges],
+                    "max_sessions_per_day": max(1, t.max_sessions_per_day or 1)})
+    return out
+
+
+def _days_at_other_houses(house_ids: set[int], start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
+    """Days a therapist already gives a published session at a house outside the run (rule 9)."""
+    query = (select(Session.therapist_id, Session.day).join(Session.stay)
+             .where(Stay.house_id.not_in(house_ids), Session.day >= start, Session.day <= end))
+    busy: dict[int, set[dt.date]] = {}
+    for therapist_id, day in db.session.execute(query):
+        busy.setdefault(therapist_id, set()).add(day)
+    return busy
+
+
+def _without_days(ranges: list[tuple[dt.date, dt.date]], days: set[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    out = []
+    for a, b in sorted(ranges):
+        cur = a
+        for day in sorted(d for d in days if a <= d <= b):
+            if cur <= day - ONE_DAY:
+                out.append((cur, day - ONE_DAY))
+            cur = day + ONE_DAY
+        if cur <= b:
+            out.append((cur, b))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Solving
+# --------------------------------------------------------------------------
+
+def solve(instance: Instance, *, time_limit: float, workers: int = 2, on_progress=None, stop=None,
+          hint: Solution | None = None) -> Solution:
+    """Run the CP-SAT engine (always `matching.cpsat.solve`)."""
+    return cpsat.solve(instance, time_limit=time_limit, workers=workers, on_progress=on_progress, stop=stop,
+                       hint=hint)
+
+
+def instance_from_json(text: str) -> Instance:
+    return matching.load_instance(json.loads(text))
+
+
+def instance_json(instance: Instance) -> str:
+    return json.dumps(matching.instance_to_dict(instance), ensure_ascii=False)
+
+
+def solution_json(solution: Solution) -> str:
+    data = matching.solution_to_dict(solution)
+    data.pop("stats", None)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def validate(instance: Instance, solution: Solution) -> list[Violation]:
+    return matching.validate(instance, solution)
+
+
+def score(instance: Instance, solution: Solution):
+    return matching.score(instance, solution)
+
+
+# --------------------------------------------------------------------------
+# Solution <-> proposal rows
+# --------------------------------------------------------------------------
+
+def _id_of(spec_id: str) -> int | None:
+    try:
+        return int(spec_id[1:].split("-")[0])
+    except (ValueError, IndexError):
+        return None
+
+
+def write_proposal(run: PlanningRun, instance: Instance, solution: Solution) -> None:
+    """Add the proposal rows of `solution` to `run` (the caller commits once)."""
+    houses = {h.code: h for h in db.session.scalars(select(House))}
+    requests = {r.spec_id: r for r in db.session.scalars(
+        select(StayRequest).where(StayRequest.id.in_([_id_of(r.id) for r in instance.requests])))}
+    locked = {_lock_key(s): s.id for s in instance.locked}
+    for stay in solution.stays:
+        house = houses[stay.house]
+        length = instance.house_by_id[stay.house].stay_length[stay.type]
+        lock_id = locked.get(_lock_key(stay), "")
+        row = ProposedStay(run=run, key=stay.id, house=house, start=stay.start,
+                           end=stay.start + dt.timedelta(days=length - 1), type=stay.type,
+                           locked=bool(lock_id), status="published" if lock_id.startswith("p") else "proposed",
+                           published_stay_id=_id_of(lock_id) if lock_id.startswith("p") else None)
+        row.requests = [requests[rid] for rid in stay.requests]
+        row.sessions = _session_rows(stay.sessions)
+        db.session.add(row)
+    for u in solution.unassigned:
+        if u.request in requests:
+            db.session.add(UnassignedRequest(run=run, request=requests[u.request], code=u.code or "",
+                                             params=json.loads(json.dumps(dict(u.params or {}), default=str)),
+                                             reason=u.reason or ""))
+
+
+def _lock_key(stay) -> tuple:
+    return stay.house, stay.start, stay.type, frozenset(stay.requests)
+
+
+def _session_rows(sessions) -> list[ProposedSession]:
+    rows, per_day = [], {}
+    for s in sorted(sessions, key=lambda s: (s.day, s.dimension, s.therapist)):
+        slot = per_day.get(s.day, 0)
+        per_day[s.day] = slot + 1
+        rows.append(ProposedSession(dimension=s.dimension, day=s.day, slot=slot, therapist_id=_id_of(s.therapist)))
+    return rows
+
+
+def spec_stay(row: ProposedStay) -> SpecStay:
+    """One proposal row as a spec stay."""
+    return SpecStay(id=row.key, house=row.house.code, start=row.start, type=row.type,
+                    requests=tuple(r.spec_id for r in row.requests),
+                    sessions=tuple(SpecSession(s.dimension, s.day, f"t{s.therapist_id}") for s in row.sessions))
+
+
+def proposal_solution(run: PlanningRun, instance: Instance | None = None) -> Solution:
+    """The run's proposal as it stands now (edits included), scored against its instance."""
+    instance = instance or instance_from_json(run.instance_json)
+    stays = [spec_stay(row) for row in run.stays]
+    placed = {rid for s in stays for rid in s.requests}
+    unassigned = [SpecUnassigned(u.request.spec_id, u.reason, u.code, dict(u.params or {}))
+                  for u in run.unassigned if u.request.spec_id not in placed]
+    solution = Solution(stays=stays, unassigned=unassigned, bound=run.bound)
+    solution.objective = matching.score(instance, solution).total
+    return solution
+
+
+def replace_stay(solution: Solution, stay: SpecStay) -> Solution:
+    """A copy of `solution` with the stay of the same id replaced by `stay`."""
+    stays = [stay if s.id == stay.id else s for s in solution.stays]
+    return replace(solution, stays=stays)
+
+
+def solution_dict(run: PlanningRun) -> dict:
+    """The run's current proposal in `respite-stays-solution/1` form."""
+    instance = instance_from_json(run.instance_json)
+    data = matching.solution_to_dict(proposal_solution(run, instance))
+    data.pop("stats", None)
+    data.pop("status", None)
+    return data
+
+
+def stay_dict(stay: SpecStay) -> dict:
+    return stay_to_dict(stay)

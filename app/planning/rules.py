@@ -1,0 +1,315 @@
+"""The coordinator's rules: runs, locks, edits, publishing, declining.
+
+Plain functions that only flush; the view commits once. A refused change
+raises `Refused` (her messages, HTTP 400), `Conflict` (someone else came
+first, HTTP 409) or `StaleRun` (the data changed since the run, HTTP 409).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist, utcnow,
+)
+from app.planning import bridge
+from app.planning.bridge import Settings
+from app.security import audit
+
+RULE_NAMES = {
+    0: _l("the plan's format"),
+    1: _l("each request in one stay at most"),
+    2: _l("a stay type the house offers and she accepts"),
+    3: _l("who may share a stay"),
+    4: _l("her window, the countries she can enter, accessibility"),
+    5: _l("horizon, closures and arrival days"),
+    6: _l("beds, stays at once and family units of the house"),
+    7: _l("sessions: the right day, house, care dimension, availability and a shared language"),
+    8: _l("no more sessions than she needs, at most two a day"),
+    9: _l("a therapist's sessions per day, all at one house"),
+    10: _l("stays already approved are kept"),
+}
+
+
+class Refused(Exception):
+    """A change that breaks a rule; `messages` say which, in her language."""
+
+    def __init__(self, *messages: str):
+        super().__init__(*messages)
+        self.messages = list(messages)
+
+
+class Conflict(Exception):
+    """Someone else changed this first, or it is not in a state to change."""
+
+
+class StaleRun(Exception):
+    """The data the run was computed from changed: it must be re-run."""
+
+
+def rule_message(violation) -> str:
+    """A broken rule in words, naming the rule (the detail is the engine's)."""
+    name = RULE_NAMES.get(violation.rule, "")
+    return _("Rule %(number)s (%(name)s): %(detail)s", number=violation.rule, name=name, detail=violation.message)
+
+
+# --------------------------------------------------------------------------
+# Runs
+# --------------------------------------------------------------------------
+
+def start_run(user, settings: Settings, time_limit: int) -> PlanningRun:
+    """Build the instance now, record it and its fingerprint, queue the run."""
+    from app.planning import jobs
+
+    try:
+        instance = bridge.build_instance(settings)
+    except bridge.InstanceError as exc:
+        raise Refused(_("The data cannot be planned as it is: %(detail)s", detail=str(exc))) from exc
+    run = PlanningRun(created_by_id=getattr(user, "id", None), status="queued",
+                      horizon_start=settings.horizon_start, horizon_days=settings.horizon_days,
+                      house_ids=list(settings.house_ids), time_limit=int(time_limit),
+                      weights=dict(settings.weights), input_fingerprint=bridge.fingerprint(instance),
+                      instance_json=bridge.instance_json(instance), progress={})
+    db.session.add(run)
+    db.session.flush()
+    run.job_id = jobs.new_job_id(run.id)
+    audit.record(user, "planning.run", target=run)
+    db.session.flush()
+    return run
+
+
+def rerun(user, run: PlanningRun) -> PlanningRun:
+    """A new run with the same settings, keeping the stays locked in this proposal."""
+    carried = tuple(dict(bridge.stay_dict(bridge.spec_stay(s)), id=f"k{s.id}")
+                    for s in run.stays if s.locked and s.status != "published")
+    settings = replace(bridge.settings_of(run), carried=carried)
+    return start_run(user, settings, run.time_limit)
+
+
+def request_cancel(run: PlanningRun) -> None:
+    from app.planning import jobs
+
+    if run.status == "queued":
+        run.status = "cancelled"
+        run.finished_at = utcnow()
+        jobs.cancel_queued(run.job_id)
+    elif run.status == "running":
+        run.cancel_requested = True
+    else:
+        raise Conflict()
+    db.session.flush()
+
+
+def finish_run(run_id: int, instance, solution, progress: dict) -> None:
+    """Write a finished run's proposal (one transaction, committed by the job)."""
+    run = db.session.scalar(select(PlanningRun).where(PlanningRun.id == run_id).with_for_update())
+    if run is None or run.status != "running":
+        return
+    current = bridge.fingerprint(bridge.build_instance(bridge.settings_of(run)))
+    bridge.write_proposal(run, instance, solution)
+    run.solution_json = bridge.solution_json(solution)
+    run.objective = solution.objective
+    run.bound = solution.bound
+    run.stale = current != run.input_fingerprint
+    run.progress = {**progress, "objective": solution.objective, "bound": solution.bound,
+                    "solver_objective": solution.objective, "solver_status": solution.status,
+                    "problems": list(solution.problems)[:20]}
+    run.status = "done"
+    run.finished_at = utcnow()
+    db.session.flush()
+
+
+def check_fresh(run: PlanningRun) -> None:
+    """Mark the run stale (and refuse) when its inputs changed since it was built (item 36)."""
+    if not run.stale:
+        current = bridge.fingerprint(bridge.build_instance(bridge.settings_of(run)))
+        run.stale = current != run.input_fingerprint
+    if run.stale:
+        db.session.flush()
+        raise StaleRun()
+
+
+# --------------------------------------------------------------------------
+# Locks and edits
+# --------------------------------------------------------------------------
+
+def _editable(run: PlanningRun, stay: ProposedStay | None = None) -> None:
+    if run.status != "done":
+        raise Conflict()
+    if stay is not None and stay.status != "proposed":
+        raise Refused(_("This stay is already published; it cannot change here."))
+
+
+def set_lock(run: PlanningRun, stay: ProposedStay, locked: bool) -> None:
+    _editable(run, stay)
+    stay.locked = locked
+    db.session.flush()
+
+
+def _check_edit(run: PlanningRun, candidate) -> None:
+    """Refuse the edit when it breaks a rule the proposal did not break before."""
+    instance = bridge.instance_from_json(run.instance_json)
+    before = {(v.rule, v.message) for v in bridge.validate(instance, bridge.proposal_solution(run, instance))}
+    after = [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
+    if after:
+        raise Refused(*[rule_message(v) for v in after[:8]])
+
+
+def _rescore(run: PlanningRun) -> None:
+    db.session.flush()
+    db.session.refresh(run)
+    instance = bridge.instance_from_json(run.instance_json)
+    run.objective = bridge.proposal_solution(run, instance).objective
+    db.session.flush()
+
+
+def _new_end(run: PlanningRun, house: House, stay_type: str, start: dt.date) -> dt.date:
+    instance = bridge.instance_from_json(run.instance_json)
+    spec = instance.house_by_id.get(house.code)
+    length = spec.stay_length.get(stay_type) if spec else None
+    if not length:
+        raise Refused(_("Rule 2 (%(name)s): %(house)s does not offer %(type)s stays in this plan.",
+                        name=RULE_NAMES[2], house=house.name, type=stay_type))
+    return start + dt.timedelta(days=length - 1)
+
+
+def edit_stay(run: PlanningRun, stay: ProposedStay, *, house: House, start: dt.date, stay_type: str,
+              keep_programme: bool) -> None:
+    """Move a stay, change its house or type; its programme moves with it (or is cleared)."""
+    _editable(run, stay)
+    if stay.locked:
+        raise Refused(_("This stay is locked. Unlock it first to change it."))
+    end = _new_end(run, house, stay_type, start)
+    shift = start - stay.start
+    old = bridge.spec_stay(stay)
+    sessions = tuple(replace(s, day=s.day + shift) for s in old.sessions) if keep_programme else ()
+    new = replace(old, house=house.code, start=start, type=stay_type, sessions=sessions)
+    instance = bridge.instance_from_json(run.instance_json)
+    _check_edit(run, bridge.replace_stay(bridge.proposal_solution(run, instance), new))
+    stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
+    if keep_programme:
+        for s in stay.sessions:
+            s.day = s.day + shift
+    else:
+        stay.sessions.clear()
+    _rescore(run)
+
+
+def _with_sessions(run: PlanningRun, stay: ProposedStay, sessions) -> None:
+    instance = bridge.instance_from_json(run.instance_json)
+    new = replace(bridge.spec_stay(stay), sessions=tuple(sessions))
+    _check_edit(run, bridge.replace_stay(bridge.proposal_solution(run, instance), new))
+
+
+def change_session(run: PlanningRun, session: ProposedSession, therapist: Therapist) -> None:
+    """Give a session to another therapist."""
+    stay = session.stay
+    _editable(run, stay)
+    if stay.locked:
+        raise Refused(_("This stay is locked. Unlock it first to change it."))
+    specs = [bridge.spec_stay(stay).sessions[i] if s.id != session.id
+             else bridge.SpecSession(s.dimension, s.day, therapist.spec_id)
+             for i, s in enumerate(stay.sessions)]
+    _with_sessions(run, stay, specs)
+    session.therapist_id = therapist.id
+    _rescore(run)
+
+
+def add_session(run: PlanningRun, stay: ProposedStay, *, dimension: str, day: dt.date, therapist: Therapist) -> None:
+    _editable(run, stay)
+    if stay.locked:
+        raise Refused(_("This stay is locked. Unlock it first to change it."))
+    specs = list(bridge.spec_stay(stay).sessions) + [bridge.SpecSession(dimension, day, therapist.spec_id)]
+    _with_sessions(run, stay, specs)
+    slot = 1 + max((s.slot for s in stay.sessions if s.day == day), default=-1)
+    stay.sessions.append(ProposedSession(dimension=dimension, day=day, slot=slot, therapist_id=therapist.id))
+    _rescore(run)
+
+
+def remove_session(run: PlanningRun, session: ProposedSession) -> None:
+    stay = session.stay
+    _editable(run, stay)
+    if stay.locked:
+        raise Refused(_("This stay is locked. Unlock it first to change it."))
+    stay.sessions.remove(session)
+    _rescore(run)
+
+
+# --------------------------------------------------------------------------
+# Publishing
+# --------------------------------------------------------------------------
+
+def publish(user, run: PlanningRun, stay_ids: set[int]) -> list[Stay]:
+    """Publish the chosen proposed stays: Stay and Session rows, requests published.
+
+    Inside the one transaction of the request: the houses are locked (FOR
+    UPDATE on PostgreSQL; SQLite writes already start with BEGIN IMMEDIATE),
+    the run's inputs are checked unchanged, and the chosen stays are
+    validated again beside every stay published by now (items 35-37).
+    """
+    if run.status != "done":
+        raise Conflict()
+    chosen = [s for s in run.stays if s.id in stay_ids and s.status == "proposed"]
+    if not chosen:
+        raise Refused(_("Choose at least one proposed stay to publish."))
+    house_ids = sorted({h for h in (run.house_ids or [])} | {s.house_id for s in chosen})
+    db.session.execute(select(House.id).where(House.id.in_(house_ids)).with_for_update())
+    check_fresh(run)
+    for stay in chosen:
+        if any(r.status != "pending" for r in stay.requests):
+            raise Conflict()
+    _validate_against_published(run, chosen)
+    published = [_publish_stay(run, stay) for stay in chosen]
+    run.status = "published"
+    run.published_at = utcnow()
+    run.published_by_id = getattr(user, "id", None)
+    audit.record(user, "planning.publish", target=run, stays=[s.id for s in chosen])
+    db.session.flush()
+    return published
+
+
+def _validate_against_published(run: PlanningRun, chosen: list[ProposedStay]) -> None:
+    settings = replace(bridge.settings_of(run), carried=())
+    instance = bridge.build_instance(settings)
+    candidate = bridge.Solution(stays=list(instance.locked) + [bridge.spec_stay(s) for s in chosen])
+    problems = bridge.validate(instance, candidate)
+    if problems:
+        raise Refused(*[rule_message(v) for v in problems[:8]])
+
+
+def _publish_stay(run: PlanningRun, proposed: ProposedStay) -> Stay:
+    stay = Stay(house_id=proposed.house_id, start=proposed.start, end=proposed.end, type=proposed.type, run_id=run.id)
+    stay.sessions = [Session(dimension=s.dimension, day=s.day, slot=s.slot, therapist_id=s.therapist_id)
+                     for s in proposed.sessions]
+    db.session.add(stay)
+    db.session.flush()
+    for req in proposed.requests:
+        req.stay_id = stay.id
+        req.status = "published"
+    proposed.status = "published"
+    proposed.locked = True
+    proposed.published_stay_id = stay.id
+    return stay
+
+
+# --------------------------------------------------------------------------
+# Declining
+# --------------------------------------------------------------------------
+
+def decline(user, req: StayRequest, reason: str) -> None:
+    """Decline a pending request; she sees the reason."""
+    if req.status not in ("pending", "submitted"):
+        raise Conflict()
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_("Please write the reason she will read."))
+    req.status = "declined"
+    req.decline_reason = reason
+    audit.record(user, "request.decline", target=req, defender_id=req.defender_id)
+    db.session.flush()
+

@@ -1,0 +1,541 @@
+"""Coordinator pages: the queue, runs and their progress, the proposal, edits, publishing, exports."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.labels import DIMENSION, LANGUAGE, STAY_TYPE, URGENCY, label
+from app.models import House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, utcnow
+from app.planning import bp, bridge, figures, jobs, rules
+from app.planning.forms import (
+    DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
+    StayEditForm, VersionForm,
+)
+from app.security import audit
+from app.security.access import check_version, request_scope, roles_required
+from app.security.sessions import recent_login_required
+
+COORDINATORS = ("coordinator", "admin")
+
+
+def default_start() -> dt.date:
+    return utcnow().date()
+
+
+def _run(run_id: int) -> PlanningRun:
+    run = db.session.get(PlanningRun, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+def _stay(run: PlanningRun, stay_id: int) -> ProposedStay:
+    stay = db.session.get(ProposedStay, stay_id)
+    if stay is None or stay.run_id != run.id:
+        abort(404)
+    return stay
+
+
+def _session(stay: ProposedStay, session_id: int) -> ProposedSession:
+    session = db.session.get(ProposedSession, session_id)
+    if session is None or session.stay_id != stay.id:
+        abort(404)
+    return session
+
+
+# --------------------------------------------------------------------------
+# The queue
+# --------------------------------------------------------------------------
+
+SORTS = {
+    "urgency": lambda r: (-(r.urgency or 0), r.submitted_at or utcnow()),
+    "waiting": lambda r: (r.submitted_at or utcnow(),),
+    "window": lambda r: (r.earliest_start or dt.date.max, -(r.urgency or 0)),
+}
+
+
+def _queue_form(pending: list[StayRequest]) -> QueueFilterForm:
+    form = QueueFilterForm(request.args)
+    form.urgency.choices = choices([("", _("Any urgency"))] + [(str(u), label(URGENCY, u)) for u in (3, 2, 1, 0)])
+    form.stay_type.choices = choices([("", _("Any type"))] + [(t, label(STAY_TYPE, t)) for t in STAY_TYPE])
+    langs = sorted({code for r in pending for d in r.all_defenders if d for code in (d.languages or [])})
+    form.language.choices = choices([("", _("Any language"))] + [(c, label(LANGUAGE, c)) for c in langs])
+    form.sort.choices = choices([("urgency", _("Urgency first")), ("waiting", _("Longest waiting first")),
+                                 ("window", _("Earliest window first"))])
+    return form
+
+
+@bp.route("/")
+@roles_required(*COORDINATORS)
+def queue():
+    pending = list(db.session.scalars(request_scope(current_user).where(StayRequest.status == "pending")
+                                      .options(selectinload(StayRequest.members))))
+    form = _queue_form(pending)
+    form.validate()
+    rows = pending
+    if form.urgency.data not in (None, ""):
+        rows = [r for r in rows if str(r.urgency) == form.urgency.data]
+    if form.stay_type.data:
+        rows = [r for r in rows if form.stay_type.data in (r.stay_types or [])]
+    if form.language.data:
+        rows = [r for r in rows if any(form.language.data in (d.languages or []) for d in r.all_defenders if d)]
+    rows.sort(key=SORTS.get(form.sort.data or "urgency", SORTS["urgency"]))
+    today = default_start()
+    return render_template("planning/queue.html", rows=rows, form=form, total=len(pending), today=today,
+                           problem=lambda r: bridge.unplannable_reason(r, today))
+
+
+@bp.route("/requests/<int:request_id>/decline", methods=["GET", "POST"])
+@roles_required(*COORDINATORS)
+def decline(request_id: int):
+    req = db.session.scalar(request_scope(current_user).where(StayRequest.id == request_id))
+    if req is None or req.status not in ("pending", "submitted"):
+        abort(404)
+    form = DeclineForm()
+    if request.method == "GET":
+        form.version.data = req.version
+        return render_template("planning/decline.html", req=req, form=form)
+    if form.validate_on_submit():
+        check_version(req, form.version.data)
+        try:
+            rules.decline(current_user, req, form.reason.data)
+        except rules.Refused as exc:
+            db.session.rollback()
+            form.reason.errors = list(exc.messages)
+        except rules.Conflict:
+            db.session.rollback()
+            abort(409)
+        else:
+            db.session.commit()
+            flash(_("The request was declined. She will see your reason."), "success")
+            return redirect(url_for("planning.queue"))
+    return render_template("planning/decline.html", req=req, form=form), 400
+
+
+# --------------------------------------------------------------------------
+# Runs
+# --------------------------------------------------------------------------
+
+@bp.route("/runs")
+@roles_required(*COORDINATORS)
+def runs():
+    rows = list(db.session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc()).limit(200)))
+    changed = [r for r in rows if jobs.refresh(r)]
+    if changed:
+        db.session.commit()
+    houses = {h.id: h.name for h in db.session.scalars(select(House))}
+    served = {r.id: sum(1 for s in r.stays if s.status != "published") for r in rows}
+    left = {r.id: len(r.unassigned) for r in rows}
+    return render_template("planning/runs.html", runs=rows, houses=houses, served=served, left=left)
+
+
+def _run_form() -> RunForm:
+    form = RunForm()
+    houses = db.session.scalars(select(House).where(House.active.is_(True)).order_by(House.name)).all()
+    form.houses.choices = choices([(h.id, h.name) for h in houses])
+    if request.method == "GET":
+        form.horizon_start.data = default_start()
+        form.houses.data = [h.id for h in houses]
+        form.time_limit.data = int(_config("PLANNING_DEFAULT_TIME_LIMIT", 30))
+        form.horizon_days.data = int(_config("PLANNING_HORIZON_DAYS", 182))
+    return form
+
+
+def _config(key: str, default):
+    from flask import current_app
+
+    return current_app.config.get(key, default)
+
+
+@bp.route("/runs/new", methods=["GET", "POST"])
+@roles_required(*COORDINATORS)
+def new_run():
+    form = _run_form()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            settings = bridge.Settings(horizon_start=form.horizon_start.data, horizon_days=form.horizon_days.data,
+                                       house_ids=tuple(sorted(form.houses.data)), weights=form.weights())
+            try:
+                run = rules.start_run(current_user, settings, form.time_limit.data)
+            except rules.Refused as exc:
+                db.session.rollback()
+                form.horizon_start.errors = list(exc.messages)
+            else:
+                return _launch(run)
+        return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS), 400
+    return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS)
+
+
+def _launch(run: PlanningRun):
+    run_id, job_id = run.id, run.job_id
+    db.session.commit()
+    jobs.submit(run_id, job_id)
+    return redirect(url_for("planning.run", run_id=run_id))
+
+
+@bp.route("/runs/<int:run_id>")
+@roles_required(*COORDINATORS)
+def run(run_id: int):
+    run = _run(run_id)
+    if jobs.refresh(run):
+        db.session.commit()
+    if run.status in ("queued", "running"):
+        return render_template("planning/progress.html", run=run, progress=run.progress or {},
+                               form=VersionForm(version=run.version))
+    if run.status in ("failed", "cancelled") or not run.instance_json:
+        return render_template("planning/ended.html", run=run, form=VersionForm(version=run.version))
+    return _proposal(run)
+
+
+def _proposal(run: PlanningRun, status: int = 200, messages: list[str] | None = None):
+    instance = bridge.instance_from_json(run.instance_json)
+    house_ids = {s.house_id for s in run.stays} | set(run.house_ids or [])
+    houses = db.session.scalars(select(House).where(
+        (House.id.in_(house_ids)) | (House.code.in_([h.id for h in instance.houses]))).order_by(House.name)).all()
+    names = {h.code: h.name for h in houses}
+    publish_form = PublishForm(version=run.version)
+    publish_form.stays.choices = choices([(s.id, s.key) for s in run.stays if s.status == "proposed"])
+    if request.method == "GET":
+        publish_form.stays.data = [s.id for s in run.stays if s.status == "proposed"]
+    fig = figures.figures(run, instance)
+    return render_template(
+        "planning/proposal.html", run=run, instance=instance, houses=houses,
+        gantts={h.id: figures.gantt(run, instance, h) for h in houses}, fig=fig,
+        bars=figures.histogram_bars(fig.load), changes=figures.changes(run, instance),
+        reasons={u.id: figures.reason_text(u.code, u.params, u.reason, names) for u in run.unassigned},
+        publish_form=publish_form, lock_form=VersionForm(), messages=messages or [],
+        has_calendars=_has_endpoint("calendars.feed")), status
+
+
+def _has_endpoint(name: str) -> bool:
+    from flask import current_app
+
+    return name in current_app.view_functions
+
+
+@bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
+@roles_required(*COORDINATORS)
+def cancel(run_id: int):
+    run = _run(run_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        rules.request_cancel(run)
+    except rules.Conflict:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    flash(_("The run is being cancelled."), "info")
+    return redirect(url_for("planning.run", run_id=run_id))
+
+
+@bp.route("/runs/<int:run_id>/rerun", methods=["POST"])
+@roles_required(*COORDINATORS)
+def rerun(run_id: int):
+    run = _run(run_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if run.status not in ("done", "failed", "cancelled", "published"):
+        abort(409)
+    try:
+        new = rules.rerun(current_user, run)
+    except rules.Refused as exc:
+        db.session.rollback()
+        for message in exc.messages:
+            flash(message, "error")
+        return redirect(url_for("planning.run", run_id=run_id))
+    return _launch(new)
+
+
+# --------------------------------------------------------------------------
+# Locks and edits
+# --------------------------------------------------------------------------
+
+@bp.route("/runs/<int:run_id>/stays/<int:stay_id>/lock", methods=["POST"])
+@roles_required(*COORDINATORS)
+def lock(run_id: int, stay_id: int):
+    run = _run(run_id)
+    stay = _stay(run, stay_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    check_version(stay, form.version.data)
+    try:
+        rules.set_lock(run, stay, not stay.locked)
+    except rules.Conflict:
+        db.session.rollback()
+        abort(409)
+    except rules.Refused as exc:
+        db.session.rollback()
+        return _proposal(_run(run_id), 400, exc.messages)
+    locked = stay.locked
+    db.session.commit()
+    flash(_("Stay locked: a re-run keeps it as it is.") if locked else _("Stay unlocked."), "success")
+    return redirect(url_for("planning.run", run_id=run_id, _anchor=f"stay-{stay_id}"))
+
+
+def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
+    instance = bridge.instance_from_json(run.instance_json)
+    ids = [int(t.id[1:]) for t in instance.therapists]
+    rows = db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)).order_by(Therapist.name))
+    return [(t.id, t.name) for t in rows]
+
+
+def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=None, session_forms=None):
+    instance = bridge.instance_from_json(run.instance_json)
+    houses = db.session.scalars(select(House).where(House.code.in_([h.id for h in instance.houses]))
+                                .order_by(House.name)).all()
+    stay_form = stay_form or StayEditForm(formdata=None, version=stay.version, house=stay.house_id, start=stay.start,
+                                          type=stay.type, keep_programme=True)
+    stay_form.house.choices = choices([(h.id, h.name) for h in houses])
+    stay_form.type.choices = choices([(t, label(STAY_TYPE, t)) for t in STAY_TYPE])
+    therapists = _therapist_choices(run)
+    add_form = add_form or AddSessionForm(formdata=None, version=stay.version, day=stay.start)
+    add_form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
+    add_form.therapist.choices = choices(therapists)
+    forms = {}
+    for s in stay.sessions:
+        f = (session_forms or {}).get(s.id) or SessionTherapistForm(formdata=None, prefix=f"s{s.id}",
+                                                                    version=stay.version, therapist=s.therapist_id)
+        f.therapist.choices = choices(therapists)
+        forms[s.id] = f
+    return stay_form, add_form, forms
+
+
+def _render_edit(run, stay, status=200, messages=None, **forms):
+    stay_form, add_form, session_forms = _edit_forms(run, stay, **forms)
+    return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, add_form=add_form,
+                           session_forms=session_forms, remove_form=VersionForm(version=stay.version),
+                           messages=messages or []), status
+
+
+def _refused(run_id: int, stay_id: int, exc: rules.Refused, **forms):
+    db.session.rollback()
+    run = _run(run_id)
+    return _render_edit(run, _stay(run, stay_id), 400, exc.messages, **forms)
+
+
+@bp.route("/runs/<int:run_id>/stays/<int:stay_id>/edit", methods=["GET", "POST"])
+@roles_required(*COORDINATORS)
+def edit_stay(run_id: int, stay_id: int):
+    run = _run(run_id)
+    stay = _stay(run, stay_id)
+    if request.method == "GET":
+        return _render_edit(run, stay)
+    form = StayEditForm()
+    _edit_forms(run, stay, stay_form=form)
+    if not form.validate_on_submit():
+        return _render_edit(run, stay, 400, stay_form=form)
+    check_version(stay, form.version.data)
+    house = db.session.get(House, form.house.data)
+    try:
+        if house is None:
+            raise rules.Refused(_("Choose one of the houses of this plan."))
+        rules.edit_stay(run, stay, house=house, start=form.start.data, stay_type=form.type.data,
+                        keep_programme=form.keep_programme.data)
+    except rules.Conflict:
+        db.session.rollback()
+        abort(409)
+    except rules.Refused as exc:
+        return _refused(run_id, stay_id, exc, stay_form=form)
+    db.session.commit()
+    flash(_("The stay was changed. Every rule still holds."), "success")
+    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+
+
+@bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions/<int:session_id>", methods=["POST"])
+@roles_required(*COORDINATORS)
+def change_session(run_id: int, stay_id: int, session_id: int):
+    run = _run(run_id)
+    stay = _stay(run, stay_id)
+    session = _session(stay, session_id)
+    form = SessionTherapistForm(prefix=f"s{session_id}")
+    form.therapist.choices = choices(_therapist_choices(run))
+    if not form.validate_on_submit():
+        return _render_edit(run, stay, 400, session_forms={session_id: form})
+    check_version(stay, form.version.data)
+    therapist = db.session.get(Therapist, form.therapist.data)
+    try:
+        rules.change_session(run, session, therapist)
+    except rules.Conflict:
+        db.session.rollback()
+        abort(409)
+    except rules.Refused as exc:
+        return _refused(run_id, stay_id, exc, session_forms={session_id: form})
+    db.session.commit()
+    flash(_("The session was given to %(name)s.", name=therapist.name), "success")
+    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+
+
+@bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions/<int:session_id>/remove", methods=["POST"])
+@roles_required(*COORDINATORS)
+def remove_session(run_id: int, stay_id: int, session_id: int):
+    run = _run(run_id)
+    stay = _stay(run, stay_id)
+    session = _session(stay, session_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    check_version(stay, form.version.data)
+    try:
+        rules.remove_session(run, session)
+    except rules.Conflict:
+        db.session.rollback()
+        abort(409)
+    except rules.Refused as exc:
+        return _refused(run_id, stay_id, exc)
+    db.session.commit()
+    flash(_("The session was removed."), "success")
+    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+
+
+@bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions", methods=["POST"])
+@roles_required(*COORDINATORS)
+def add_session(run_id: int, stay_id: int):
+    run = _run(run_id)
+    stay = _stay(run, stay_id)
+    form = AddSessionForm()
+    form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
+    form.therapist.choices = choices(_therapist_choices(run))
+    if not form.validate_on_submit():
+        return _render_edit(run, stay, 400, add_form=form)
+    check_version(stay, form.version.data)
+    therapist = db.session.get(Therapist, form.therapist.data)
+    try:
+        rules.add_session(run, stay, dimension=form.dimension.data, day=form.day.data, therapist=therapist)
+    except rules.Conflict:
+        db.session.rollback()
+        abort(409)
+    except rules.Refused as exc:
+        return _refused(run_id, stay_id, exc, add_form=form)
+    db.session.commit()
+    flash(_("The session was added."), "success")
+    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+
+
+# --------------------------------------------------------------------------
+# Publishing
+# --------------------------------------------------------------------------
+
+@bp.route("/runs/<int:run_id>/publish", methods=["POST"])
+@roles_required(*COORDINATORS)
+def publish(run_id: int):
+    run = _run(run_id)
+    form = PublishForm()
+    form.stays.choices = choices([(s.id, s.key) for s in run.stays if s.status == "proposed"])
+    if run.status != "done":
+        abort(409)  # item 17
+    if not form.validate_on_submit():
+        messages = [e for errors in form.errors.values() for e in errors]
+        return _proposal(run, 400, messages)
+    check_version(run, form.version.data)
+    try:
+        stays = rules.publish(current_user, run, set(form.stays.data))
+    except rules.StaleRun:
+        db.session.commit()  # keep the stale mark
+        flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
+                "stay). It cannot be published: run the planner again."), "error")
+        return redirect(url_for("planning.run", run_id=run_id)), 303
+    except rules.Conflict:
+        db.session.rollback()
+        abort(409)
+    except rules.Refused as exc:
+        db.session.rollback()
+        return _proposal(_run(run_id), 400, exc.messages)
+    count = len(stays)
+    db.session.commit()
+    flash(_("%(count)s stays were published. Defenders and house teams can see them now.", count=count), "success")
+    return redirect(url_for("planning.run", run_id=run_id))
+
+
+# --------------------------------------------------------------------------
+# Exports (role-checked, recent login, audited)
+# --------------------------------------------------------------------------
+
+def _download(body: str, filename: str, mimetype: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/runs/<int:run_id>/instance.json")
+@roles_required(*COORDINATORS)
+@recent_login_required
+def export_instance(run_id: int):
+    run = _run(run_id)
+    if not run.instance_json:
+        abort(404)
+    audit.record(current_user, "planning.export", target=run, what="instance")
+    db.session.commit()
+    return _download(run.instance_json, f"respiro-run-{run_id}-instance.json", "application/json")
+
+
+@bp.route("/runs/<int:run_id>/solution.json")
+@roles_required(*COORDINATORS)
+@recent_login_required
+def export_solution(run_id: int):
+    run = _run(run_id)
+    if run.status not in ("done", "published"):
+        abort(404)
+    body = json.dumps(bridge.solution_dict(run), ensure_ascii=False)
+    audit.record(current_user, "planning.export", target=run, what="solution")
+    db.session.commit()
+    return _download(body, f"respiro-run-{run_id}-solution.json", "application/json")
+
+
+CSV_HEADER = ["stay", "house", "type", "first_day", "last_day", "status", "defenders", "day", "dimension",
+              "therapist"]
+
+
+def _csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no formulas in spreadsheets
+
+
+def _stay_rows(key, stay, status):
+    who = "; ".join(d.alias for r in stay.requests for d in r.all_defenders if d)
+    base = [key, stay.house.name, stay.type, stay.start.isoformat(), stay.end.isoformat(), status, who]
+    if not stay.sessions:
+        yield base + ["", "", ""]
+    for s in stay.sessions:
+        yield base + [s.day.isoformat(), s.dimension, s.therapist.name]
+
+
+@bp.route("/schedule.csv")
+@roles_required(*COORDINATORS)
+@recent_login_required
+def export_schedule():
+    stays = db.session.scalars(select(Stay).order_by(Stay.start, Stay.id)).all()
+    rows = [row for s in stays for row in _stay_rows(f"p{s.id}", s, "published")]
+    audit.record(current_user, "planning.export", what="schedule", stays=len(stays))
+    db.session.commit()
+    return _download(_csv(rows), "respiro-schedule.csv", "text/csv")
+
+
+@bp.route("/runs/<int:run_id>/schedule.csv")
+@roles_required(*COORDINATORS)
+@recent_login_required
+def export_run_schedule(run_id: int):
+    run = _run(run_id)
+    rows = [row for s in run.stays for row in _stay_rows(s.key, s, s.status)]
+    audit.record(current_user, "planning.export", target=run, what="proposal")
+    db.session.commit()
+    return _download(_csv(rows), f"respiro-run-{run_id}-schedule.csv", "text/csv")

@@ -1,0 +1,141 @@
+"""A coordinator reads the queue, starts a run, reads the proposal; nobody else sees any of it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, PlanningRun, ProposedStay, StayRequest
+
+from .conftest import START
+
+
+def start_run(client, world, **fields):
+    data = {"horizon_start": START.isoformat(), "horizon_days": "90", "time_limit": "2",
+            "houses": [str(h.id) for h in world["houses"]], "serve": "10000", "wait": "10", "type_rank": "100",
+            "away": "200", "session": "20", "switch": "5", "urgency_0": "1", "urgency_1": "2", "urgency_2": "4",
+            "urgency_3": "8"}
+    data.update(fields)
+    return client.post("/planning/runs/new", data=data)
+
+
+def test_the_queue_shows_pending_requests_with_imminent_risk_standing_out(client, login, world):
+    login(world["coordinator"])
+    page = client.get("/planning/")
+    assert page.status_code == 200
+    text = page.text
+    for req in world["requests"]:
+        assert req.defender.alias in text
+    assert "queue__row--imminent" in text and "Riesgo inminente" in text
+    only_high = client.get("/planning/?urgency=3")
+    assert world["requests"][0].defender.alias in only_high.text
+    assert world["requests"][1].defender.alias not in only_high.text
+    assert client.get("/planning/?sort=window&language=es&stay_type=individual").status_code == 200
+
+
+def test_the_run_form_shows_the_default_weights_and_explains_them(client, login, world):
+    login(world["coordinator"])
+    page = client.get("/planning/runs/new").text
+    assert 'value="10000"' in page and 'value="200"' in page
+    assert "Puntos por cada defensora que recibe una estancia" in page
+
+
+def test_a_run_goes_from_the_form_to_a_proposal(client, login, world):
+    login(world["coordinator"])
+    response = start_run(client, world)
+    assert response.status_code == 302
+    run = db.session.scalars(select(PlanningRun)).one()
+    assert run.status == "done" and run.objective and run.created_by_id == world["coordinator"].id
+    page = client.get(response.location)
+    assert page.status_code == 200
+    assert "<svg" in page.text and "Casa La Serena" in page.text
+    assert "Defensoras atendidas por urgencia" in page.text
+    history = client.get("/planning/runs")
+    assert f"Corrida {run.id}" in history.text
+
+
+def test_a_refused_run_form_keeps_what_she_typed_and_saves_nothing(client, login, world):
+    login(world["coordinator"])
+    response = start_run(client, world, horizon_days="3", wait="17")
+    assert response.status_code == 400
+    assert 'value="17"' in response.text
+    assert db.session.scalar(select(func.count(PlanningRun.id))) == 0
+
+
+def test_declining_a_request_gives_her_the_reason(client, login, world):
+    login(world["coordinator"])
+    req = world["requests"][3]
+    empty = client.post(f"/planning/requests/{req.id}/decline", data={"reason": "  ", "version": req.version})
+    assert empty.status_code == 400 and "Escribe el motivo" in empty.text
+    db.session.refresh(req)
+    assert req.status == "pending"
+    done = client.post(f"/planning/requests/{req.id}/decline",
+                       data={"reason": "No hay lugar este año.", "version": req.version})
+    assert done.status_code == 302
+    db.session.refresh(req)
+    assert req.status == "declined" and req.decline_reason == "No hay lugar este año."
+
+
+def test_exports_are_audited(client, login, world):
+    login(world["coordinator"])
+    start_run(client, world)
+    run = db.session.scalars(select(PlanningRun)).one()
+    for path in (f"/planning/runs/{run.id}/instance.json", f"/planning/runs/{run.id}/solution.json",
+                 f"/planning/runs/{run.id}/schedule.csv", "/planning/schedule.csv"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "attachment" in response.headers["Content-Disposition"]
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "planning.export")) == 4
+
+
+def test_exports_need_a_recent_login(app, client, login, world):
+    login(world["coordinator"])
+    start_run(client, world)
+    run = db.session.scalars(select(PlanningRun)).one()
+    with client.session_transaction() as session:
+        session["login_at"] -= 3600
+    response = client.get(f"/planning/runs/{run.id}/instance.json")
+    assert response.status_code == 302 and "confirm-password" in response.location
+
+
+@pytest.mark.parametrize("role", ["defender", "team", None])
+def test_nobody_but_coordinators_sees_planning(client, login, world, make_user, role):
+    login(world["coordinator"])
+    start_run(client, world)
+    run = db.session.scalars(select(PlanningRun)).one()
+    stay = db.session.scalars(select(ProposedStay)).first()
+    session = stay.sessions[0]
+    req = world["requests"][0]
+    client.post("/logout")
+    if role:
+        login(make_user(role))
+    gets = ["/planning/", "/planning/runs", "/planning/runs/new", f"/planning/runs/{run.id}",
+            f"/planning/runs/{run.id}/stays/{stay.id}/edit", f"/planning/requests/{req.id}/decline",
+            f"/planning/runs/{run.id}/instance.json", f"/planning/runs/{run.id}/solution.json",
+            f"/planning/runs/{run.id}/schedule.csv", "/planning/schedule.csv"]
+    posts = [f"/planning/runs/{run.id}/cancel", f"/planning/runs/{run.id}/rerun",
+             f"/planning/runs/{run.id}/stays/{stay.id}/lock", f"/planning/runs/{run.id}/publish",
+             f"/planning/runs/{run.id}/stays/{stay.id}/sessions/{session.id}",
+             f"/planning/runs/{run.id}/stays/{stay.id}/sessions/{session.id}/remove",
+             f"/planning/runs/{run.id}/stays/{stay.id}/sessions", "/planning/runs/new",
+             f"/planning/requests/{req.id}/decline"]
+    for path in gets:
+        response = client.get(path)
+        assert response.status_code == (404 if role else 302), path
+    for path in posts:
+        response = client.post(path, data={"version": "1"})
+        assert response.status_code == (404 if role else 302), path
+    db.session.refresh(stay)
+    assert not stay.locked and stay.status == "proposed"
+    assert db.session.scalar(select(func.count(PlanningRun.id))) == 1
+    assert db.session.get(StayRequest, req.id).status == "pending"
+
+
+def test_a_run_of_another_id_is_not_found(client, login, world):
+    login(world["coordinator"])
+    assert client.get("/planning/runs/999").status_code == 404
+    start_run(client, world)
+    run = db.session.scalars(select(PlanningRun)).one()
+    assert client.get(f"/planning/runs/{run.id}/stays/999/edit").status_code == 404

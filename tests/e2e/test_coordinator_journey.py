@@ -1,0 +1,67 @@
+"""A coordinator plans the demo data in a real browser: run, read the proposal, lock, re-run, approve."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _wait_for_proposal(page, timeout=90_000):
+    """The progress page refreshes itself every two seconds until the proposal is there."""
+    page.wait_for_selector("h1:has-text('Propuesta de la corrida')", timeout=timeout)
+
+
+def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, demo_logins, login_as, axe, shot):
+    login_as(page, demo_logins["coordinator"])
+    page.goto("/planning/")
+    assert page.locator("h1").inner_text() == "Cola de solicitudes"
+    axe(page)
+    shot(page, "planning-queue")
+
+    page.click("text=Empezar una corrida de planificación")
+    assert "Dar lugar a una defensora" in page.content()
+    axe(page)
+    shot(page, "planning-new-run")
+    page.fill("input[name=time_limit]", "3")
+    page.click("button:has-text('Empezar la corrida')")
+    if "en curso" in page.locator("h1").inner_text():
+        assert page.locator("[data-auto-refresh]").count() == 1
+        axe(page)
+        shot(page, "planning-progress")
+    _wait_for_proposal(page)
+    axe(page)
+    shot(page, "planning-proposal")
+    page.locator("section:has(#figures-h)").screenshot(path=str(shot(page, "planning-figures")))
+    page.locator("section:has(#houses-h)").screenshot(path=str(shot(page, "planning-gantt")))
+    assert page.locator("svg.gantt__svg").count() >= 2
+    assert "Defensoras atendidas por urgencia" in page.content()
+
+    first = page.locator("article.stay button:has-text('Fijar')").first
+    first.click()
+    page.wait_for_selector("text=Estancia fijada")
+    assert page.locator("article.stay button:has-text('Soltar')").count() == 1
+    locked_title = page.locator("article.stay:has(button:has-text('Soltar')) h3").inner_text()
+
+    page.click("button:has-text('Correr de nuevo, manteniendo las estancias fijadas')")
+    _wait_for_proposal(page)
+    assert page.locator("article.stay", has_text="fijada").filter(has_text=locked_title).count() >= 1
+
+    page.click("button:has-text('Aprobar y publicar las estancias marcadas')")
+    page.wait_for_selector("text=Ya pueden verlas")
+    axe(page)
+    shot(page, "planning-published")
+
+    page.goto("/planning/runs")
+    assert "Publicada" in page.content()
+    axe(page)
+    shot(page, "planning-history")
+
+    defender = new_page()
+    login_as(defender, demo_logins["defender"])
+    defender.goto("/interviews/")
+    stays = defender.locator("section:has(h2:has-text('Mis estancias')) a")
+    assert stays.count() >= 1
+    stays.first.click()
+    assert "Casa La" in defender.content()
+    axe(defender)
+    shot(defender, "planning-defender-sees-her-stay")
