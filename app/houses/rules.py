@@ -1,0 +1,297 @@
+"""What a change to a house would break, and the changes themselves.
+
+Plain functions: they read and change rows and only `flush()`; the view
+commits once. A change that would break a published stay raises
+`HouseRuleError` listing each `Conflict` (which stays, and why), so that the
+refusal can name the stays.
+
+What counts as "breaking" a published stay (the hard rules of
+`respite-stays/1` a locked stay must keep satisfying):
+
+- its type is no longer offered, or its length no longer matches the
+  house's length for that type;
+- its first day is no longer an allowed arrival weekday;
+- on one of its *held* days (stay days plus turnover days) the people, the
+  stays or the family stays held exceed beds, concurrent stays or family
+  units;
+- a collective stay's size falls outside the collective minimum and maximum;
+- the house stops being accessible while one of its defenders needs it;
+- a closure covers one of its *stay* days (turnover days may be closed).
+
+Only stays not yet over (their last held day is today or later) count:
+past stays are history and no rule protects them any more.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import CLOSURE_REASONS, STAY_TYPES, Closure, House, Stay
+
+DAY = dt.timedelta(days=1)
+
+
+class HouseRuleError(Exception):
+    """A change refused because of the listed conflicts."""
+
+    def __init__(self, conflicts: list["Conflict"]):
+        super().__init__(", ".join(c.code for c in conflicts))
+        self.conflicts = conflicts
+
+
+@dataclass
+class Conflict:
+    code: str  # type_removed, length_changed, arrival_weekday, beds, concurrent, family_units,
+    #            collective_size, accessible, closure, bad_range, note_needed, length_missing, collective_range
+    stays: list = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class HouseSettings:
+    """The fields of the settings form, as plain values."""
+
+    beds: int
+    max_concurrent_stays: int
+    family_units: int
+    stay_types: list[str]
+    stay_length: dict[str, int]
+    collective_min: int
+    collective_max: int
+    accessible: bool
+    turnover_days: int
+    arrival_weekdays: list[int]
+
+    @classmethod
+    def of(cls, house: House) -> "HouseSettings":
+        return cls(beds=house.beds, max_concurrent_stays=house.max_concurrent_stays,
+                   family_units=house.family_units, stay_types=list(house.stay_types or []),
+                   stay_length=dict(house.stay_length or {}), collective_min=house.collective_min,
+                   collective_max=house.collective_max, accessible=house.accessible,
+                   turnover_days=house.turnover_days, arrival_weekdays=list(house.arrival_weekdays or []))
+
+
+# ------------------------------------------------------------------ days
+
+
+def days(start: dt.date, end: dt.date):
+    """Every date from `start` to `end`, both included."""
+    day = start
+    while day <= end:
+        yield day
+        day += DAY
+
+
+def held_end(stay_end: dt.date, turnover_days: int) -> dt.date:
+    """The last held day of a stay whose last stay day is `stay_end`."""
+    return stay_end + dt.timedelta(days=turnover_days)
+
+
+@dataclass
+class StayLoad:
+    """What one stay takes: the plain numbers the day counts need."""
+
+    start: dt.date
+    end: dt.date  # last stay day
+    people: int
+    family: bool
+    ref: object = None
+
+
+@dataclass
+class DayCount:
+    day: dt.date
+    people: int = 0
+    stays: int = 0
+    families: int = 0
+    refs: list = field(default_factory=list)
+
+
+def day_counts(loads: list[StayLoad], turnover_days: int, start: dt.date, end: dt.date) -> dict[dt.date, DayCount]:
+    """Count people, stays and family stays held on each day from `start` to `end`.
+
+    A stay holds its stay days and the `turnover_days` after them.
+    """
+    counts = {day: DayCount(day) for day in days(start, end)}
+    for load in loads:
+        for day in days(max(load.start, start), min(held_end(load.end, turnover_days), end)):
+            count = counts[day]
+            count.people += load.people
+            count.stays += 1
+            count.families += 1 if load.family else 0
+            count.refs.append(load.ref)
+    return counts
+
+
+def load_of(stay: Stay) -> StayLoad:
+    return StayLoad(start=stay.start, end=stay.end, people=stay.people, family=stay.type == "family", ref=stay)
+
+
+# ------------------------------------------------------------------ published stays
+
+
+def live_stays(house: House, today: dt.date) -> list[Stay]:
+    """Published stays at `house` not yet over (held days included)."""
+    horizon = today - dt.timedelta(days=max(house.turnover_days or 0, 0))
+    query = select(Stay).where(Stay.house_id == house.id, Stay.end >= horizon).order_by(Stay.start, Stay.id)
+    return [s for s in db.session.scalars(query) if held_end(s.end, house.turnover_days or 0) >= today]
+
+
+def _defenders(stay: Stay) -> int:
+    return sum(len(r.all_defenders) for r in stay.requests)
+
+
+def _needs_accessible(stay: Stay) -> bool:
+    return any(d.needs_accessible for r in stay.requests for d in r.all_defenders)
+
+
+def settings_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
+    """Every way the settings `new` would break one of `stays` (published, live)."""
+    conflicts: list[Conflict] = []
+
+    def add(code, stay_list, **params):
+        conflicts.append(Conflict(code, list(stay_list), params))
+
+    for stay in stays:
+        length = (stay.end - stay.start).days + 1
+        if stay.type not in new.stay_types:
+            add("type_removed", [stay], type=stay.type)
+        elif new.stay_length.get(stay.type) != length:
+            add("length_changed", [stay], type=stay.type, length=length)
+        if stay.start.weekday() not in new.arrival_weekdays:
+            add("arrival_weekday", [stay], weekday=stay.start.weekday())
+        if stay.type == "collective" and not new.collective_min <= _defenders(stay) <= new.collective_max:
+            add("collective_size", [stay], size=_defenders(stay))
+        if not new.accessible and _needs_accessible(stay):
+            add("accessible", [stay])
+    if stays:
+        first = min(s.start for s in stays)
+        last = max(held_end(s.end, new.turnover_days) for s in stays)
+        counts = day_counts([load_of(s) for s in stays], new.turnover_days, first, last)
+        for code, attr, limit in (("beds", "people", new.beds), ("concurrent", "stays", new.max_concurrent_stays),
+                                  ("family_units", "families", new.family_units)):
+            over = [c for c in counts.values() if getattr(c, attr) > limit]
+            if over:
+                involved = _unique(ref for c in over for ref in c.refs
+                                   if code != "family_units" or ref.type == "family")
+                add(code, involved, day=over[0].day, count=getattr(over[0], attr), limit=limit)
+    return conflicts
+
+
+def _unique(items) -> list:
+    seen, out = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def settings_problems(new: HouseSettings) -> list[Conflict]:
+    """Settings that make no sense on their own (the form checks the simple bounds)."""
+    problems = []
+    missing = [t for t in new.stay_types if not new.stay_length.get(t)]
+    if missing:
+        problems.append(Conflict("length_missing", params={"types": missing}))
+    if new.collective_min > new.collective_max:
+        problems.append(Conflict("collective_range"))
+    return problems
+
+
+def apply_settings(house: House, new: HouseSettings, today: dt.date) -> None:
+    """Save `new` on `house`, or raise HouseRuleError naming what it would break."""
+    conflicts = settings_problems(new) or settings_conflicts(live_stays(house, today), new)
+    if conflicts:
+        raise HouseRuleError(conflicts)
+    _set_settings(house, new)
+
+
+def _set_settings(house: House, new: HouseSettings) -> None:
+    house.beds = new.beds
+    house.max_concurrent_stays = new.max_concurrent_stays
+    house.family_units = new.family_units
+    house.stay_types = [t for t in STAY_TYPES if t in new.stay_types]
+    house.stay_length = {t: int(new.stay_length[t]) for t in house.stay_types}
+    house.collective_min = new.collective_min
+    house.collective_max = new.collective_max
+    house.accessible = new.accessible
+    house.turnover_days = new.turnover_days
+    house.arrival_weekdays = sorted(set(new.arrival_weekdays))
+    db.session.flush()
+
+
+def create_house(*, code: str, name: str, place: str, country: str, settings: HouseSettings) -> House:
+    """Add a house with `settings` (raises HouseRuleError on settings that make no sense)."""
+    problems = settings_problems(settings)
+    if problems:
+        raise HouseRuleError(problems)
+    if db.session.scalar(select(House.id).where(House.code == code)) is not None:
+        raise HouseRuleError([Conflict("code_taken")])
+    house = House(code=code, name=name, place=place, country=country)
+    _set_settings(house, settings)
+    db.session.add(house)
+    db.session.flush()
+    return house
+
+
+# ------------------------------------------------------------------ closures
+
+
+@dataclass
+class ClosureData:
+    start: dt.date
+    end: dt.date
+    reason: str
+    note: str = ""
+
+
+def closure_problems(data: ClosureData) -> list[Conflict]:
+    problems = []
+    if data.end < data.start:
+        problems.append(Conflict("bad_range"))
+    elif (data.end - data.start).days > 366:
+        problems.append(Conflict("too_long"))
+    if data.reason not in CLOSURE_REASONS:
+        problems.append(Conflict("bad_reason"))
+    elif data.reason == "other" and not data.note.strip():
+        problems.append(Conflict("note_needed"))
+    return problems
+
+
+def stays_in_closure(house: House, start: dt.date, end: dt.date, today: dt.date) -> list[Stay]:
+    """Live published stays with a *stay* day between `start` and `end` (turnover days may close)."""
+    return [s for s in live_stays(house, today) if s.start <= end and s.end >= start]
+
+
+def save_closure(house: House, closure: Closure | None, data: ClosureData, *, confirm_replan: bool,
+                 today: dt.date, replan_reason: str = "") -> tuple[Closure, list[Stay]]:
+    """Add (closure=None) or change a closure; return it and the stays flagged for re-planning.
+
+    A closure over a published stay is refused (`closure` conflict naming the
+    stays) unless `confirm_replan`: the stays are then flagged
+    `needs_replan` with `replan_reason` for the coordinator.
+    """
+    problems = closure_problems(data)
+    if problems:
+        raise HouseRuleError(problems)
+    hit = stays_in_closure(house, data.start, data.end, today)
+    if hit and not confirm_replan:
+        raise HouseRuleError([Conflict("closure", hit)])
+    if closure is None:
+        closure = Closure(house=house)
+        db.session.add(closure)
+    closure.start, closure.end = data.start, data.end
+    closure.reason, closure.note = data.reason, data.note.strip()
+    for stay in hit:
+        stay.needs_replan = True
+        stay.replan_reason = replan_reason or f"closure {data.start.isoformat()}/{data.end.isoformat()} {data.reason}"
+    db.session.flush()
+    return closure, hit
+
+
+def delete_closure(closure: Closure) -> None:
+    db.session.delete(closure)
+    db.session.flush()

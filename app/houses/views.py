@@ -1,0 +1,308 @@
+"""House pages: settings, closures, occupancy picture, programmes.
+
+A team member works on her own house only; coordinators and admins on every
+house (and may add one). A house outside her scope answers 404.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.houses import bp
+from app.houses import occupancy as occ
+from app.houses.forms import ClosureForm, HouseSettingsForm, NewHouseForm, PeriodForm
+from app.houses.rules import (
+    ClosureData, HouseRuleError, HouseSettings, apply_settings, create_house, delete_closure, save_closure,
+)
+from app.labels import CLOSURE_REASON, DIMENSION, STAY_TYPE, WEEKDAY, label
+from app.models import SLOT_TIMES, Closure, House, Stay, utcnow
+from app.security import access
+from app.security.access import STAFF, check_version, get_house, roles_required
+
+
+def today() -> dt.date:
+    return utcnow().date()
+
+
+# ------------------------------------------------------------------ messages
+
+
+def stay_name(stay: Stay) -> str:
+    """A stay named without any alias: its type, its dates and its number."""
+    return _("%(type)s stay no. %(id)s, %(start)s to %(end)s", type=label(STAY_TYPE, stay.type).lower(), id=stay.id,
+             start=format_date(stay.start), end=format_date(stay.end))
+
+
+def describe(conflict) -> str:
+    """The sentence she reads for one refusal."""
+    stays = "; ".join(stay_name(s) for s in conflict.stays)
+    p = conflict.params
+    messages = {
+        "type_removed": lambda: _("These published stays use the %(type)s type you want to remove: %(stays)s.",
+                                  type=label(STAY_TYPE, p["type"]).lower(), stays=stays),
+        "length_changed": lambda: _("These published stays last %(n)s days and would no longer fit the new "
+                                    "length: %(stays)s.", n=p["length"], stays=stays),
+        "arrival_weekday": lambda: _("These published stays start on a %(day)s, which would no longer be an "
+                                     "arrival day: %(stays)s.", day=label(WEEKDAY, p["weekday"]).lower(),
+                                     stays=stays),
+        "beds": lambda: _("On %(day)s, %(count)s people are already booked (turnover days included), more "
+                          "than %(limit)s beds. Stays concerned: %(stays)s.", day=format_date(p["day"]),
+                          count=p["count"], limit=p["limit"], stays=stays),
+        "concurrent": lambda: _("On %(day)s, %(count)s published stays run at the same time (turnover days "
+                                "included), more than %(limit)s. Stays concerned: %(stays)s.",
+                                day=format_date(p["day"]), count=p["count"], limit=p["limit"], stays=stays),
+        "family_units": lambda: _("On %(day)s, %(count)s family stays run at the same time, more than "
+                                  "%(limit)s family units. Stays concerned: %(stays)s.",
+                                  day=format_date(p["day"]), count=p["count"], limit=p["limit"], stays=stays),
+        "collective_size": lambda: _("This published collective has %(n)s defenders, outside the new "
+                                     "smallest and largest size: %(stays)s.", n=p["size"], stays=stays),
+        "accessible": lambda: _("Defenders in these published stays need an accessible house: %(stays)s.",
+                                stays=stays),
+        "length_missing": lambda: _("Please give the length of every stay type offered."),
+        "collective_range": lambda: _("The smallest collective cannot be larger than the largest."),
+        "code_taken": lambda: _("There is already a house with this code."),
+        "closure": lambda: _("This closure covers published stays: %(stays)s. Tick the confirmation if they "
+                             "will be re-planned; the coordinator will see them flagged.", stays=stays),
+        "bad_range": lambda: _("The last closed day cannot be before the first."),
+        "too_long": lambda: _("A closure can last at most a year. Add another one after it if needed."),
+        "bad_reason": lambda: _("Please choose a reason."),
+        "note_needed": lambda: _("Please say in a note what the closure is for."),
+    }
+    return messages.get(conflict.code, lambda: _("This change is not possible."))()
+
+
+# ------------------------------------------------------------------ list and overview
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():
+    if current_user.role == "team":
+        if not current_user.house_id:
+            abort(404)
+        return redirect(url_for("houses.show", house_id=current_user.house_id))
+    houses = db.session.scalars(access.house_scope(current_user)).all()
+    return render_template("houses/index.html", houses=houses)
+
+
+@bp.route("/<int:house_id>")
+@roles_required(*STAFF)
+def show(house_id: int):
+    house = get_house(current_user, house_id)
+    now = today()
+    upcoming = db.session.scalars(select(Stay).where(Stay.house_id == house.id, Stay.end >= now)
+                                  .order_by(Stay.start).limit(10)).all()
+    closures = [c for c in house.closures if c.end >= now][:5]
+    return render_template("houses/show.html", house=house, upcoming=upcoming, closures=closures)
+
+
+# ------------------------------------------------------------------ settings
+
+
+def _settings(form: HouseSettingsForm) -> HouseSettings:
+    return HouseSettings(beds=form.beds.data, max_concurrent_stays=form.max_concurrent_stays.data,
+                         family_units=form.family_units.data, stay_types=list(form.stay_types.data or []),
+                         stay_length=form.lengths(), collective_min=form.collective_min.data,
+                         collective_max=form.collective_max.data, accessible=bool(form.accessible.data),
+                         turnover_days=form.turnover_days.data,
+                         arrival_weekdays=list(form.arrival_weekdays.data or []))
+
+
+def _settings_data(house: House) -> dict:
+    data = {f: getattr(house, f) for f in ("beds", "max_concurrent_stays", "family_units", "stay_types",
+                                           "collective_min", "collective_max", "accessible", "turnover_days",
+                                           "arrival_weekdays", "version")}
+    for stay_type, length in (house.stay_length or {}).items():
+        data[f"length_{stay_type}"] = length
+    return data
+
+
+@bp.route("/<int:house_id>/settings", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def settings(house_id: int):
+    house = get_house(current_user, house_id)
+    form = HouseSettingsForm(data=_settings_data(house) if request.method == "GET" else None)
+    refusals: list[str] = []
+    if form.validate_on_submit():
+        check_version(house, form.version.data)
+        try:
+            apply_settings(house, _settings(form), today())
+        except HouseRuleError as error:
+            db.session.rollback()
+            refusals = [describe(c) for c in error.conflicts]
+        else:
+            db.session.commit()
+            flash(_("The house settings were saved."), "success")
+            return redirect(url_for("houses.show", house_id=house.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("houses/settings.html", house=house, form=form, refusals=refusals), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("coordinator", "admin")
+def new():
+    form = NewHouseForm(data={"beds": 6, "max_concurrent_stays": 2, "family_units": 1, "collective_min": 3,
+                              "collective_max": 8, "turnover_days": 1, "stay_types": ["individual"],
+                              "length_individual": 10, "arrival_weekdays": list(range(7))})
+    refusals: list[str] = []
+    if form.validate_on_submit():
+        try:
+            house = create_house(code=form.code.data, name=form.name.data.strip(), place=(form.place.data or "").strip(),
+                                 country=form.country.data, settings=_settings(form))
+        except HouseRuleError as error:
+            db.session.rollback()
+            refusals = [describe(c) for c in error.conflicts]
+        else:
+            db.session.commit()
+            flash(_("The house was added."), "success")
+            return redirect(url_for("houses.show", house_id=house.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("houses/settings.html", house=None, form=form, refusals=refusals), status
+
+
+# ------------------------------------------------------------------ closures
+
+
+def _closure_data(form: ClosureForm) -> ClosureData:
+    return ClosureData(start=form.start.data, end=form.end.data, reason=form.reason.data, note=form.note.data or "")
+
+
+def _replan_reason(data: ClosureData) -> str:
+    return _("Closure (%(reason)s) from %(start)s to %(end)s", reason=label(CLOSURE_REASON, data.reason).lower(),
+             start=data.start.isoformat(), end=data.end.isoformat())
+
+
+def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> list[str]:
+    """Save from a valid form; return the refusals (empty when saved and committed)."""
+    data = _closure_data(form)
+    try:
+        _row, flagged = save_closure(house, closure, data, confirm_replan=bool(form.confirm_replan.data),
+                                     today=today(), replan_reason=_replan_reason(data))
+    except HouseRuleError as error:
+        db.session.rollback()
+        return [describe(c) for c in error.conflicts]
+    db.session.commit()
+    flash(_("The closure was saved."), "success")
+    if flagged:
+        flash(_("%(n)s published stays were flagged for the coordinator to re-plan.", n=len(flagged)), "info")
+    return []
+
+
+@bp.route("/<int:house_id>/closures", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def closures(house_id: int):
+    house = get_house(current_user, house_id)
+    form = ClosureForm()
+    refusals: list[str] = []
+    if form.validate_on_submit():
+        refusals = _save_closure(house, None, form)
+        if not refusals:
+            return redirect(url_for("houses.closures", house_id=house.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("houses/closures.html", house=house, form=form, refusals=refusals), status
+
+
+def _closure(house: House, closure_id: int) -> Closure:
+    closure = db.session.get(Closure, closure_id)
+    if closure is None or closure.house_id != house.id:
+        abort(404)
+    return closure
+
+
+@bp.route("/<int:house_id>/closures/<int:closure_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def closure_edit(house_id: int, closure_id: int):
+    house = get_house(current_user, house_id)
+    closure = _closure(house, closure_id)
+    form = ClosureForm(data={"start": closure.start, "end": closure.end, "reason": closure.reason,
+                             "note": closure.note} if request.method == "GET" else None)
+    refusals: list[str] = []
+    if form.validate_on_submit():
+        refusals = _save_closure(house, closure, form)
+        if not refusals:
+            return redirect(url_for("houses.closures", house_id=house.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("houses/closure_edit.html", house=house, closure=closure, form=form,
+                           refusals=refusals), status
+
+
+@bp.route("/<int:house_id>/closures/<int:closure_id>/delete", methods=["POST"])
+@roles_required(*STAFF)
+def closure_delete(house_id: int, closure_id: int):
+    house = get_house(current_user, house_id)
+    delete_closure(_closure(house, closure_id))
+    db.session.commit()
+    flash(_("The closure was removed."), "success")
+    return redirect(url_for("houses.closures", house_id=house.id))
+
+
+# ------------------------------------------------------------------ occupancy
+
+
+def _period(form: PeriodForm) -> tuple[str, dt.date]:
+    kind = form.period.data if form.period.data in occ.PERIODS else "month"
+    first = today().replace(day=1)
+    if form.start.data and not form.start.errors:
+        year, month = (int(p) for p in form.start.data.split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            first = dt.date(year, month, 1)
+    return kind, first
+
+
+@bp.route("/<int:house_id>/occupancy")
+@roles_required(*STAFF)
+def occupancy(house_id: int):
+    house = get_house(current_user, house_id)
+    form = PeriodForm(request.args)
+    form.validate()
+    kind, first = _period(form)
+    start, end = occ.period_bounds(kind, first)
+    stays, closures = occ.house_period(house, start, end)
+    pic = occ.picture(house, stays, closures, start, end)
+    step = 3 if kind == "quarter" else 1
+    nav = {"prev": occ.shift_month(first, -step).strftime("%Y-%m"), "next": occ.shift_month(first, step).strftime("%Y-%m")}
+    return render_template("houses/occupancy.html", house=house, form=form, pic=pic, start=start, end=end,
+                           kind=kind, nav=nav)
+
+
+# ------------------------------------------------------------------ programmes
+
+
+@bp.route("/<int:house_id>/programmes")
+@roles_required(*STAFF)
+def programmes(house_id: int):
+    house = get_house(current_user, house_id)
+    stays = db.session.scalars(select(Stay).where(Stay.house_id == house.id).order_by(Stay.start.desc())).all()
+    return render_template("houses/programmes.html", house=house, stays=stays, today=today())
+
+
+def programme_days(stay: Stay) -> list[dict]:
+    """Each stay day with its sessions: time, dimension, therapist (by first name)."""
+    by_day: dict[dt.date, list] = {}
+    for session in stay.sessions:
+        by_day.setdefault(session.day, []).append(session)
+    out = []
+    day = stay.start
+    while day <= stay.end:
+        rows = [{"time": SLOT_TIMES[s.slot % len(SLOT_TIMES)], "dimension": label(DIMENSION, s.dimension),
+                 "therapist": s.therapist.name if s.therapist else "—"}
+                for s in sorted(by_day.get(day, []), key=lambda s: (SLOT_TIMES[s.slot % len(SLOT_TIMES)], s.id))]
+        out.append({"day": day, "sessions": rows})
+        day += dt.timedelta(days=1)
+    return out
+
+
+@bp.route("/<int:house_id>/programmes/<int:stay_id>")
+@roles_required(*STAFF)
+def programme(house_id: int, stay_id: int):
+    house = get_house(current_user, house_id)
+    stay = db.session.scalar(select(Stay).where(Stay.id == stay_id, Stay.house_id == house.id))
+    if stay is None:
+        abort(404)
+    template = "houses/programme_print.html" if request.args.get("print") == "1" else "houses/programme.html"
+    return render_template(template, house=house, stay=stay, days=programme_days(stay))

@@ -1,0 +1,290 @@
+"""The network's rules: who may change which houses of a therapist, and what a change would break.
+
+Plain functions that only `flush()`. A refused change raises `NetworkRuleError`
+with `Problem`s (a code, the published stays concerned, parameters).
+
+A therapist working at two houses: a team member of one of them may edit her
+(name, dimensions, languages, availability…), because both teams rely on the
+same person; but in the houses list she can only add or remove *her own*
+house. The other houses stay exactly as they were, whatever the form or the
+file says, so one team can never take a therapist away from another. A
+therapist keeps at least one house (to stop working with her, mark her as
+not active).
+
+A change is refused when it would break a session of a published stay not
+yet past: her house, dimension or language removed, her availability no
+longer covering the day, fewer sessions a day than already booked, or marked
+as not active while she still has such sessions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import DIMENSIONS, KINDS, Availability, House, Session, Stay, Therapist
+
+MAX_RANGE_DAYS = 731
+
+
+class NetworkRuleError(Exception):
+    def __init__(self, problems: list["Problem"]):
+        super().__init__(", ".join(p.code for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Problem:
+    code: str
+    stays: list = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class TherapistData:
+    name: str
+    kind: str
+    dimensions: list[str]
+    techniques: str
+    languages: list[str]
+    house_ids: set[int]
+    max_sessions_per_day: int
+    active: bool
+    contact: str | None = None  # None: leave as it is
+
+
+# ------------------------------------------------------------------ houses
+
+
+def final_houses(editor, current: set[int], requested: set[int]) -> set[int]:
+    """The houses a therapist ends up with when `editor` asks for `requested`.
+
+    Coordinators and admins set them as asked. A team member changes only her
+    own house: every other house is kept as it was.
+    """
+    if editor.role in ("coordinator", "admin"):
+        return set(requested)
+    own = editor.house_id
+    kept = {h for h in current if h != own}
+    return kept | ({own} if own in requested else set())
+
+
+# ------------------------------------------------------------------ published sessions
+
+
+def future_sessions(therapist: Therapist, today: dt.date) -> list[Session]:
+    if therapist.id is None:
+        return []
+    query = (select(Session).join(Stay, Session.stay_id == Stay.id)
+             .where(Session.therapist_id == therapist.id, Session.day >= today).order_by(Session.day))
+    return list(db.session.scalars(query))
+
+
+def stay_languages(stay: Stay) -> set[str]:
+    """A stay's languages: the codes every request of it shares (spec rule 7)."""
+    sets = [set(r.defender.languages or []) for r in stay.requests]
+    return set.intersection(*sets) if sets else set()
+
+
+def covered(day: dt.date, ranges: list[tuple[dt.date, dt.date]]) -> bool:
+    return any(start <= day <= end for start, end in ranges)
+
+
+def session_problems(sessions: list[Session], *, house_ids: set[int], dimensions: list[str], languages: list[str],
+                     ranges: list[tuple[dt.date, dt.date]], max_per_day: int, active: bool) -> list[Problem]:
+    """What these values would break among `sessions` (her future published sessions)."""
+    found: dict[str, list] = {}
+
+    def add(code, session):
+        found.setdefault(code, [])
+        if session.stay not in found[code]:
+            found[code].append(session.stay)
+
+    per_day: dict[dt.date, list] = {}
+    for s in sessions:
+        per_day.setdefault(s.day, []).append(s)
+        if not active:
+            add("inactive", s)
+        if s.stay.house_id not in house_ids:
+            add("house_removed", s)
+        if s.dimension not in dimensions:
+            add("dimension_removed", s)
+        if not stay_languages(s.stay) & set(languages):
+            add("language_removed", s)
+        if not covered(s.day, ranges):
+            add("not_available", s)
+    for day, day_sessions in per_day.items():
+        if len(day_sessions) > max_per_day:
+            for s in day_sessions:
+                add("too_many_sessions", s)
+    return [Problem(code, stays) for code, stays in found.items()]
+
+
+def _ranges(therapist: Therapist) -> list[tuple[dt.date, dt.date]]:
+    return [(a.start, a.end) for a in therapist.availability]
+
+
+# ------------------------------------------------------------------ therapists
+
+
+def data_problems(data: TherapistData) -> list[Problem]:
+    problems = []
+    if not data.name.strip():
+        problems.append(Problem("name_missing"))
+    if data.kind not in KINDS:
+        problems.append(Problem("bad_kind"))
+    if not data.dimensions or any(d not in DIMENSIONS for d in data.dimensions):
+        problems.append(Problem("bad_dimensions"))
+    if not data.languages:
+        problems.append(Problem("no_language"))
+    if not 1 <= data.max_sessions_per_day <= 8:
+        problems.append(Problem("bad_max"))
+    if not data.house_ids:
+        problems.append(Problem("no_house"))
+    return problems
+
+
+def save_therapist(therapist: Therapist | None, data: TherapistData, editor, today: dt.date) -> Therapist:
+    """Add (therapist=None) or change a therapist as `editor` may; raise NetworkRuleError when refused."""
+    current = {h.id for h in therapist.houses} if therapist is not None else set()
+    data.house_ids = final_houses(editor, current, data.house_ids)
+    problems = data_problems(data)
+    if therapist is not None and not problems:
+        problems = session_problems(future_sessions(therapist, today), house_ids=data.house_ids,
+                                    dimensions=data.dimensions, languages=data.languages,
+                                    ranges=_ranges(therapist), max_per_day=data.max_sessions_per_day,
+                                    active=data.active)
+    if problems:
+        raise NetworkRuleError(problems)
+    if therapist is None:
+        therapist = Therapist()
+        db.session.add(therapist)
+    therapist.name = data.name.strip()
+    therapist.kind = data.kind
+    therapist.dimensions = [d for d in DIMENSIONS if d in data.dimensions]
+    therapist.techniques = data.techniques.strip()
+    therapist.languages = list(dict.fromkeys(data.languages))
+    therapist.max_sessions_per_day = data.max_sessions_per_day
+    therapist.active = data.active
+    if data.contact is not None:
+        therapist.contact = data.contact.strip() or None
+    if {h.id for h in therapist.houses} != data.house_ids:
+        therapist.houses = list(db.session.scalars(select(House).where(House.id.in_(data.house_ids))
+                                                   .order_by(House.name)))
+    db.session.flush()
+    return therapist
+
+
+# ------------------------------------------------------------------ availability
+
+
+def range_problems(start: dt.date, end: dt.date) -> list[Problem]:
+    if end < start:
+        return [Problem("bad_range")]
+    if (end - start).days > MAX_RANGE_DAYS:
+        return [Problem("range_too_long")]
+    return []
+
+
+def overlapping(therapist: Therapist, start: dt.date, end: dt.date, exclude: Availability | None = None):
+    return [a for a in therapist.availability if a is not exclude and a.start <= end and a.end >= start]
+
+
+def _check_coverage(therapist: Therapist, ranges, today: dt.date) -> list[Problem]:
+    sessions = future_sessions(therapist, today)
+    lost = [s for s in sessions if not covered(s.day, ranges)]
+    stays = []
+    for s in lost:
+        if s.stay not in stays:
+            stays.append(s.stay)
+    return [Problem("not_available", stays)] if stays else []
+
+
+def save_availability(therapist: Therapist, row: Availability | None, start: dt.date, end: dt.date,
+                      today: dt.date) -> Availability:
+    """Add (row=None) or change one range of availability; refuse overlaps and uncovered sessions."""
+    problems = range_problems(start, end)
+    if not problems:
+        clash = overlapping(therapist, start, end, exclude=row)
+        if clash:
+            problems = [Problem("overlap", params={"start": clash[0].start, "end": clash[0].end})]
+    if not problems and row is not None:
+        ranges = [(a.start, a.end) for a in therapist.availability if a is not row] + [(start, end)]
+        problems = _check_coverage(therapist, ranges, today)
+    if problems:
+        raise NetworkRuleError(problems)
+    if row is None:
+        row = Availability(start=start, end=end)
+        therapist.availability.append(row)
+    row.start, row.end = start, end
+    db.session.flush()
+    return row
+
+
+def delete_availability(therapist: Therapist, row: Availability, today: dt.date) -> None:
+    problems = _check_coverage(therapist, [(a.start, a.end) for a in therapist.availability if a is not row], today)
+    if problems:
+        raise NetworkRuleError(problems)
+    therapist.availability.remove(row)
+    db.session.delete(row)
+    db.session.flush()
+
+
+# ------------------------------------------------------------------ search and month views
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    dimension: str = ""
+    language: str = ""
+    house_id: int | None = None
+    on: dt.date | None = None
+    active_only: bool = False
+
+
+def matches(therapist: Therapist, f: Filters) -> bool:
+    """Whether a therapist passes the list's search and filters (done in Python: JSON lists differ by database)."""
+    if f.q:
+        needle = f.q.casefold()
+        if needle not in therapist.name.casefold() and needle not in (therapist.techniques or "").casefold():
+            return False
+    if f.dimension and f.dimension not in (therapist.dimensions or []):
+        return False
+    if f.language and f.language not in (therapist.languages or []):
+        return False
+    if f.house_id and f.house_id not in {h.id for h in therapist.houses}:
+        return False
+    if f.on and not covered(f.on, _ranges(therapist)):
+        return False
+    return not (f.active_only and not therapist.active)
+
+
+def month_days(first: dt.date) -> list[dt.date]:
+    out, day = [], first.replace(day=1)
+    while day.month == first.month:
+        out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def calendar_weeks(first: dt.date) -> list[list[dt.date | None]]:
+    """The month as weeks Monday to Sunday, with None before the first and after the last day."""
+    month = month_days(first)
+    cells: list[dt.date | None] = [None] * month[0].weekday() + month
+    cells += [None] * (-len(cells) % 7)
+    return [cells[i:i + 7] for i in range(0, len(cells), 7)]
+
+
+def network_month(therapists: list[Therapist], first: dt.date) -> dict:
+    """Who is available on which day of the month, and how many per dimension each day."""
+    month = month_days(first)
+    rows = []
+    for t in therapists:
+        ranges = _ranges(t)
+        rows.append({"therapist": t, "days": [covered(d, ranges) for d in month]})
+    per_dimension = {dim: [sum(1 for r in rows if r["days"][i] and dim in (r["therapist"].dimensions or []))
+                           for i in range(len(month))] for dim in DIMENSIONS}
+    return {"days": month, "rows": rows, "per_dimension": per_dimension}
