@@ -38,6 +38,7 @@ class PlanningRun(TimestampMixin, db.Model):
     progress: Mapped[dict] = mapped_column(JSON, default=dict)  # elapsed, objective, bound
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
     job_id: Mapped[str | None] = mapped_column(String(64))
+    hint_run_id: Mapped[int | None] = mapped_column(ForeignKey("planning_runs.id"))  # re-run of this run
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -47,6 +48,7 @@ class PlanningRun(TimestampMixin, db.Model):
     version: Mapped[int] = version_column()
 
     created_by = relationship("User", foreign_keys=[created_by_id])
+    hint_run = relationship("PlanningRun", remote_side=[id])
     published_by = relationship("User", foreign_keys=[published_by_id])
     stays = relationship("ProposedStay", back_populates="run", cascade="all, delete-orphan",
                          order_by="ProposedStay.start")

@@ -185,6 +185,7 @@ def execute_run(app: Flask, run_id: int) -> None:
             return
         run = db.session.get(PlanningRun, run_id)
         instance = bridge.instance_from_json(run.instance_json)
+        hint = bridge.proposal_solution(run.hint_run, instance) if run.hint_run is not None else None
         time_limit = run.time_limit
         db.session.commit()  # hold no transaction while solving
         reporter = _Reporter(app, run_id)
@@ -192,7 +193,7 @@ def execute_run(app: Flask, run_id: int) -> None:
         try:
             solution = bridge.solve(instance, time_limit=time_limit,
                                     workers=int(app.config.get("PLANNING_SOLVER_WORKERS", 2)),
-                                    on_progress=reporter.update, stop=reporter.stop)
+                                    on_progress=reporter.update, stop=reporter.stop, hint=hint)
         except Exception as exc:  # noqa: BLE001 - recorded, never raised into the worker
             reporter.halt()
             _finish(run_id, "failed", error=type(exc).__name__)

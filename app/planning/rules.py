@@ -88,7 +88,9 @@ def rerun(user, run: PlanningRun) -> PlanningRun:
     carried = tuple(dict(bridge.stay_dict(bridge.spec_stay(s)), id=f"k{s.id}")
                     for s in run.stays if s.locked and s.status != "published")
     settings = replace(bridge.settings_of(run), carried=carried)
-    return start_run(user, settings, run.time_limit)
+    new = start_run(user, settings, run.time_limit)
+    new.hint_run_id = run.id  # its proposal guides the solver, so unchanged stays stay put
+    return new
 
 
 def request_cancel(run: PlanningRun) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:44:54.235276
+Create Date: 2026-11-24 23:21:14.271399
 
 """
 from alembic import op
@@ -237,6 +237,7 @@ def upgrade():
     sa.Column('progress', sa.JSON(), nullable=False),
     sa.Column('stale', sa.Boolean(), nullable=False),
     sa.Column('job_id', sa.String(length=64), nullable=True),
+    sa.Column('hint_run_id', sa.Integer(), nullable=True),
     sa.Column('cancel_requested', sa.Boolean(), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
@@ -247,6 +248,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_planning_runs_created_by_id_users')),
+    sa.ForeignKeyConstraint(['hint_run_id'], ['planning_runs.id'], name=op.f('fk_planning_runs_hint_run_id_planning_runs')),
     sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_planning_runs_published_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_planning_runs'))
     )

@@ -227,3 +227,16 @@ def test_two_coordinators_approving_at_once_cannot_overbook(app, world, settings
     assert stays and {s.run_id for s in stays} == {winner}
     published = db.session.scalars(select(StayRequest).where(StayRequest.status == "published")).all()
     assert len(published) == sum(len(s.requests) for s in stays)
+
+
+def test_a_re_plan_of_unchanged_data_keeps_every_stay_where_it_was(client, proposal):
+    run = proposal["run"]
+    response = client.post(f"/planning/runs/{run.id}/rerun", data={"version": run.version})
+    assert response.status_code == 302
+    new = db.session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc())).first()
+    assert new.hint_run_id == run.id and new.status == "done"
+
+    def placed(r):
+        return sorted((s.house_id, s.start, s.type, tuple(q.id for q in s.requests)) for s in r.stays)
+
+    assert placed(new) == placed(run)
