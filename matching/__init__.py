@@ -4,6 +4,8 @@ The solver (`matching.cpsat.solve`) and the explainer (`matching.explain`)
 are imported from their own modules.
 """
 from .baseline import baseline
+from .cpsat import solve
+from .explain import explain
 from .generate import generate
 from .io import (
     InstanceError,
@@ -36,7 +38,7 @@ from .validate import Score, Violation, score, validate
 __all__ = [
     "DIMENSIONS", "STAY_TYPES", "Closure", "DateRange", "House", "Instance", "InstanceError",
     "Request", "Score", "Session", "Solution", "SolutionError", "Stay", "Therapist", "Unassigned",
-    "Violation", "Weights", "baseline", "generate", "instance_to_dict", "load_instance",
-    "load_solution", "read_instance", "read_solution", "score", "solution_to_dict", "validate",
+    "Violation", "Weights", "baseline", "explain", "generate", "instance_to_dict", "load_instance",
+    "load_solution", "read_instance", "read_solution", "score", "solution_to_dict", "solve", "validate",
     "write_json",
 ]

@@ -1,0 +1,515 @@
+"""Prepare an instance for the engine: index every stay option the static rules allow.
+
+Nothing here makes a solver variable. `prepare(instance)` returns a `Prepared`
+holding, for every free (not locked) request, each (house, type, start) at
+which she could stay given rules 2-5 and the capacity left by locked stays,
+with the exact value of the placement terms of the objective and an upper
+bound of the session term she could earn there (see `SessionSupply`).
+Collective options are grouped into `Slot`s: a collective stay at (house,
+start) that requests may join.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from itertools import accumulate
+
+from .model import DIMENSIONS, House, Instance, Request, Stay
+
+
+@dataclass(frozen=True)
+class Option:
+    """One request staying at one house, with one type, from one start day."""
+
+    request: int  # index into Instance.requests
+    house: int  # index into Instance.houses
+    type: str
+    start: int  # day index of the first stay day
+    length: int  # stay days
+    held: int  # stay days plus turnover days
+    value: int  # exact placement terms: serve, wait, type rank, away
+    session_bound: int  # upper bound of the session term she can earn there
+    copy: int = 0  # which of the collectives that may start together at (house, start)
+
+    @property
+    def bound(self) -> int:
+        """Upper bound of everything this request adds to the objective here."""
+        return self.value + self.session_bound
+
+
+@dataclass
+class Slot:
+    """A collective stay at (house, start) that requests may join."""
+
+    house: int
+    start: int
+    length: int
+    held: int
+    members: list[int]  # option indices, type collective, same house and start
+    languages: tuple[str, ...]  # codes enough candidates share to reach the minimum size
+    common: bool  # every candidate shares some language with every other
+    copy: int = 0  # collectives starting together at one house are numbered 0, 1, ...
+
+
+@dataclass
+class Capacity:
+    """What a house has left on each day of the horizon once locked stays are in."""
+
+    beds: list[int]
+    stays: list[int]
+    family: list[int]
+
+
+@dataclass
+class Prepared:
+    instance: Instance
+    options: list[Option]
+    by_request: dict[int, list[int]]  # request index -> option indices
+    slots: list[Slot]
+    slot_of: dict[tuple[int, int, int], int]  # (house, start, copy) -> slot index
+    capacity: list[Capacity]  # per house
+    free: list[int]  # indices of requests not in a locked stay
+    locked_requests: set[int]
+    locked_bound: int  # upper bound of what locked stays add to the objective
+    supply: "SessionSupply"
+    thinned: bool = False  # some options were dropped to keep the model small
+    stats: dict = field(default_factory=dict)
+
+    def slot_of_option(self, i: int) -> int:
+        o = self.options[i]
+        return self.slot_of[o.house, o.start, o.copy]
+
+
+def urgency_factor(instance: Instance, request: Request) -> int:
+    return instance.weights.urgency_factor[request.urgency]
+
+
+def placement_value(instance: Instance, request: Request, house: House, stay_type: str, start: int) -> int:
+    """The exact serve, wait, type-rank and away terms of one request in one stay."""
+    w = instance.weights
+    u = urgency_factor(instance, request)
+    wait_days = start - instance.day_index(request.earliest_start)
+    rank = request.stay_types.index(stay_type) if stay_type in request.stay_types else 0
+    value = w.serve * u * len(request.defenders) - w.wait * u * wait_days - w.type_rank * rank
+    if house.country != request.country:
+        value -= w.away
+    return value
+
+
+class SessionSupply:
+    """Upper bounds of the sessions a request can receive in a stay.
+
+    For a stay at house h on days [s, s+L), the sessions in dimension d are at
+    most her need, at most what therapists of h working on d, sharing one of
+    her languages, could give on the days they are available (each at most
+    min(max_sessions_per_day, max_sessions_per_stay_day) a day), and all
+    sessions together at most sum over days of min(max_sessions_per_stay_day,
+    what those therapists could give that day). A collective stay's languages
+    are a subset of each member's, so this over-estimates members too.
+    """
+
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.per_day = instance.max_sessions_per_stay_day
+        self._cache: dict = {}
+        self._house_index = {h.id: i for i, h in enumerate(instance.houses)}
+        days = instance.horizon_days
+        self._available = []
+        for t in instance.therapists:
+            row = [False] * days
+            for r in t.available:
+                a = max(0, instance.day_index(r.start))
+                b = min(days - 1, instance.day_index(r.end))
+                for d in range(a, b + 1):
+                    row[d] = True
+            self._available.append(row)
+
+    def _prefixes(self, house: int, languages: frozenset, dims: tuple[str, ...]):
+        key = (house, languages, dims)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        inst = self.instance
+        hid = inst.houses[house].id
+        days = inst.horizon_days
+        per_dim = {d: [0] * days for d in dims}
+        union = [0] * days
+        for ti, t in enumerate(inst.therapists):
+            if hid not in t.houses or not languages.intersection(t.languages):
+                continue
+            mine = [d for d in dims if d in t.dimensions]
+            if not mine:
+                continue
+            cap = min(t.max_sessions_per_day, self.per_day)
+            row = self._available[ti]
+            for day in range(days):
+                if row[day]:
+                    union[day] += t.max_sessions_per_day
+                    for d in mine:
+                        per_dim[d][day] += cap
+        out = ({d: [0, *accumulate(v)] for d, v in per_dim.items()},
+               [0, *accumulate(min(self.per_day, x) for x in union)])
+        self._cache[key] = out
+        return out
+
+    def sessions(self, request: Request, house: int, start: int, length: int,
+                 languages: tuple[str, ...] | None = None) -> int:
+        """Most sessions counted for `request` in a stay at `house` on [start, start+length)."""
+        dims = tuple(d for d in DIMENSIONS if request.needs.get(d, 0) > 0)
+        if not dims:
+            return 0
+        per_dim, union = self._prefixes(house, frozenset(languages or request.languages), dims)
+        end = start + length
+        total = sum(min(request.needs[d], per_dim[d][end] - per_dim[d][start]) for d in dims)
+        return min(total, union[end] - union[start])
+
+    def bound(self, request: Request, house: int, start: int, length: int,
+              languages: tuple[str, ...] | None = None) -> int:
+        """Upper bound of the session term (weighted) of `request` in such a stay."""
+        u = urgency_factor(self.instance, request)
+        return self.instance.weights.session * u * self.sessions(request, house, start, length, languages)
+
+
+def closed_days(instance: Instance, house: House) -> list[bool]:
+    days = instance.horizon_days
+    row = [False] * days
+    for c in house.closures:
+        a = max(0, instance.day_index(c.start))
+        b = min(days - 1, instance.day_index(c.end))
+        for d in range(a, b + 1):
+            row[d] = True
+    return row
+
+
+def start_days(instance: Instance, house: House, length: int) -> list[int]:
+    """Day indices where a stay of `length` days may start at `house` (rule 5)."""
+    closed = [0, *accumulate(closed_days(instance, house))]
+    first_weekday = instance.horizon_start.weekday()
+    out = []
+    for s in range(0, instance.horizon_days - length + 1):
+        if (first_weekday + s) % 7 not in house.arrival_weekdays:
+            continue
+        if closed[s + length] - closed[s]:
+            continue
+        out.append(s)
+    return out
+
+
+def statically_allowed(request: Request, house: House, stay_type: str) -> bool:
+    """Rules 2 and 4 (but the window), plus what the house can ever hold."""
+    if stay_type not in house.stay_types or not request.accepts(stay_type):
+        return False
+    if house.country in request.barred_countries:
+        return False
+    if request.accessible and not house.accessible:
+        return False
+    if house.max_concurrent_stays < 1 or request.people > house.beds:
+        return False
+    if stay_type == "family" and house.family_units < 1:
+        return False
+    if stay_type == "collective" and len(request.defenders) > house.collective_max:
+        return False
+    return True
+
+
+def lock_usage(instance: Instance) -> list[Capacity]:
+    """Capacity left at each house per day after the locked stays (may go negative)."""
+    days = instance.horizon_days
+    caps = [Capacity([h.beds] * days, [h.max_concurrent_stays] * days, [h.family_units] * days)
+            for h in instance.houses]
+    index = {h.id: i for i, h in enumerate(instance.houses)}
+    for lock in instance.locked:
+        hi = index.get(lock.house)
+        if hi is None:
+            continue
+        house = instance.houses[hi]
+        length = house.stay_length.get(lock.type)
+        if length is None:
+            continue
+        people = sum(instance.request_by_id[r].people for r in lock.requests if r in instance.request_by_id)
+        s = instance.day_index(lock.start)
+        for d in range(max(0, s), min(days, s + length + house.turnover_days)):
+            caps[hi].beds[d] -= people
+            caps[hi].stays[d] -= 1
+            caps[hi].family[d] -= lock.type == "family"
+    return caps
+
+
+def _fits_capacity(cap: Capacity, start: int, held: int, people: int, family: bool) -> bool:
+    end = min(len(cap.beds), start + held)
+    for d in range(start, end):
+        if cap.beds[d] < people or cap.stays[d] < 1 or (family and cap.family[d] < 1):
+            return False
+    return True
+
+
+def prepare(instance: Instance, max_options: int | None = None, protect: list[Stay] = ()) -> Prepared:
+    """Index every (request, house, type, start) allowed by rules 2-5 and the locks.
+
+    Beyond `max_options`, each request keeps only its best options (and those
+    of the stays in `protect`, e.g. a previous plan).
+    """
+    supply = SessionSupply(instance)
+    capacity = lock_usage(instance)
+    req_index = {r.id: i for i, r in enumerate(instance.requests)}
+    locked_requests = {req_index[r] for lock in instance.locked for r in lock.requests if r in req_index}
+    free = [i for i in range(len(instance.requests)) if i not in locked_requests]
+    starts = {}
+    for hi, house in enumerate(instance.houses):
+        for t in house.stay_types:
+            starts[hi, t] = start_days(instance, house, house.stay_length[t])
+
+    options: list[Option] = []
+    by_request: dict[int, list[int]] = {i: [] for i in free}
+    for ri in free:
+        r = instance.requests[ri]
+        first = instance.day_index(r.earliest_start)
+        last = instance.day_index(r.latest_start)
+        for hi, house in enumerate(instance.houses):
+            for t in r.stay_types:
+                if not statically_allowed(r, house, t):
+                    continue
+                length = house.stay_length[t]
+                held = length + house.turnover_days
+                need = len(r.defenders) if t == "collective" else r.people
+                for s in starts[hi, t]:
+                    if s < first or s > last:
+                        continue
+                    if not _fits_capacity(capacity[hi], s, held, need, t == "family"):
+                        continue
+                    by_request[ri].append(len(options))
+                    options.append(Option(
+                        request=ri, house=hi, type=t, start=s, length=length, held=held,
+                        value=placement_value(instance, r, house, t, s),
+                        session_bound=supply.bound(r, hi, s, length)))
+
+    trivial = sum(max((options[i].bound for i in idx), default=0) for idx in by_request.values())
+    thinned = False
+    if max_options is not None and len(options) > max_options:
+        keep = {(r, h, s.type, instance.day_index(s.start)) for s in protect for r in s.requests
+                for h in [s.house]}
+        options, by_request = _thin(instance, options, by_request, max_options, keep)
+        thinned = True
+    slots, slot_of, options, by_request, _ = _collective_slots(instance, options, by_request, capacity, copies=True)
+    locked_bound = 0
+    for lock in instance.locked:
+        hi = next((i for i, h in enumerate(instance.houses) if h.id == lock.house), None)
+        if hi is None:
+            continue
+        house = instance.houses[hi]
+        s = instance.day_index(lock.start)
+        length = house.stay_length.get(lock.type, 0)
+        for rid in lock.requests:
+            r = instance.request_by_id.get(rid)
+            if r is not None:
+                locked_bound += placement_value(instance, r, house, lock.type, s)
+                locked_bound += supply.bound(r, hi, max(0, s), min(length, instance.horizon_days - max(0, s)))
+    return Prepared(instance=instance, options=options, by_request=by_request, slots=slots,
+                    slot_of=slot_of, capacity=capacity, free=free, locked_requests=locked_requests,
+                    locked_bound=locked_bound, supply=supply, thinned=thinned,
+                    stats={"options": len(options), "slots": len(slots),
+                           "trivial_bound": trivial + locked_bound})
+
+
+def _thin(instance, options, by_request, max_options, keep):
+    """Keep every request's best options up to an even share of `max_options`, and those in `keep`."""
+    share = max(8, max_options // max(1, len(by_request)))
+    kept: list[Option] = []
+    new_by: dict[int, list[int]] = {}
+    for ri, idx in by_request.items():
+        best = sorted(idx, key=lambda i: (-options[i].bound, i))[:share]
+        best += [i for i in idx if (instance.requests[ri].id, instance.houses[options[i].house].id,
+                                    options[i].type, options[i].start) in keep and i not in best]
+        new_by[ri] = []
+        for i in sorted(best):
+            new_by[ri].append(len(kept))
+            kept.append(options[i])
+    return kept, new_by
+
+
+def _collective_slots(instance, options, by_request, capacity, copies: bool = False):
+    """Group collective options into slots, (house, start, copy), that can reach the minimum size.
+
+    With `copies`, a (house, start) where several collectives could start
+    together (several language groups, or more defenders than one holds)
+    gets that many interchangeable slots, each with its own member options.
+    Returns slots, slot_of, the options kept, by_request over them, and for
+    each kept option its index in `options` (None for added copies).
+    """
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, o in enumerate(options):
+        if o.type == "collective":
+            groups.setdefault((o.house, o.start, o.copy), []).append(i)
+    dropped: set[int] = set()
+    viable_groups = []
+    for (hi, s, c), members in sorted(groups.items()):
+        house = instance.houses[hi]
+        o0 = options[members[0]]
+        if not _fits_capacity(capacity[hi], s, o0.held, house.collective_min, False):
+            dropped.update(members)
+            continue
+        speakers: dict[str, int] = {}
+        for i in members:
+            r = instance.requests[options[i].request]
+            for lang in r.languages:
+                speakers[lang] = speakers.get(lang, 0) + len(r.defenders)
+        viable = tuple(sorted(lang for lang, n in speakers.items() if n >= house.collective_min))
+        keep = [i for i in members if set(instance.requests[options[i].request].languages) & set(viable)]
+        dropped.update(set(members) - set(keep))
+        if keep:
+            viable_groups.append(((hi, s, c), keep, viable))
+    kept: list[Option] = []
+    origin: list[int | None] = []
+    remap: dict[int, int] = {}
+    for i, o in enumerate(options):
+        if i not in dropped:
+            remap[i] = len(kept)
+            kept.append(o)
+            origin.append(i)
+    new_by = {ri: [remap[i] for i in idx if i in remap] for ri, idx in by_request.items()}
+    slots: list[Slot] = []
+    slot_of: dict[tuple[int, int, int], int] = {}
+    for (hi, s, c), members, viable in viable_groups:
+        house = instance.houses[hi]
+        members = [remap[i] for i in members]
+        how_many = 1
+        if copies:
+            o0 = kept[members[0]]
+            room = min(capacity[hi].stays[d] for d in range(s, min(len(capacity[hi].stays), s + o0.held)))
+            people = sum(len(instance.requests[kept[i].request].defenders) for i in members)
+            how_many = people // house.collective_min
+            if set(viable).intersection(*(set(instance.requests[kept[i].request].languages) for i in members)):
+                # Two collectives sharing a language and fitting in one merge into one worth the
+                # same in phase 1 with fewer stays; so at most one of those left is small.
+                how_many = min(how_many, 1 + people // ((house.collective_max + 2) // 2))
+            how_many = max(1, min(room, how_many))
+        for copy in range(how_many):
+            if copy:
+                extra = []
+                for i in members:
+                    extra.append(len(kept))
+                    new_by[kept[i].request].append(len(kept))
+                    kept.append(replace(kept[i], copy=copy))
+                    origin.append(None)
+                group = extra
+            else:
+                group = members
+            common = set(viable)
+            for i in group:
+                common &= set(instance.requests[kept[i].request].languages)
+            slot_of[hi, s, copy if copies else c] = len(slots)
+            slots.append(Slot(house=hi, start=s, length=kept[group[0]].length, held=kept[group[0]].held,
+                              members=group, languages=viable, common=bool(common), copy=copy if copies else c))
+    return slots, slot_of, kept, new_by, origin
+
+
+def restrict(prep: Prepared, option_ids: list[int], requests: list[int], capacity: list[Capacity]):
+    """A smaller problem over some options of some requests, with the capacity left to them.
+
+    Returns the new Prepared and, for each of its options, its index in `prep.options`.
+    """
+    sub_options = [prep.options[i] for i in option_ids]
+    by_request: dict[int, list[int]] = {ri: [] for ri in requests}
+    for k, o in enumerate(sub_options):
+        by_request[o.request].append(k)
+    slots, slot_of, kept, by_request, kept_ids = _collective_slots(prep.instance, sub_options, by_request, capacity)
+    return Prepared(instance=prep.instance, options=kept, by_request=by_request, slots=slots, slot_of=slot_of,
+                    capacity=capacity, free=list(requests), locked_requests=prep.locked_requests,
+                    locked_bound=0, supply=prep.supply), [option_ids[k] for k in kept_ids]
+
+
+def stay_languages(instance: Instance, stay: Stay) -> set[str]:
+    """Languages of a stay: those shared by all its requests."""
+    langs: set[str] | None = None
+    for rid in stay.requests:
+        r = instance.request_by_id[rid]
+        langs = set(r.languages) if langs is None else langs & set(r.languages)
+    return langs or set()
+
+
+def date_span(instance: Instance, first: int, last: int) -> tuple[dt.date, dt.date]:
+    return instance.date_of(first), instance.date_of(last)
+
+
+def lock_problems(instance: Instance) -> list[str]:
+    """Every way the locked stays break a rule, each naming the lock and the rule.
+
+    Rules 1-5 are checked lock by lock here; rules 6-9 (capacity, sessions,
+    therapists), which may involve several locks, by `validate` on a plan
+    made of the locks alone.
+    """
+    problems: list[str] = []
+    holder: dict[str, str] = {}
+    for n, lock in enumerate(instance.locked, start=1):
+        lock_id = lock.id or f"#{n}"
+        house = instance.house_by_id.get(lock.house)
+        label = f"locked stay {lock_id} at {house.name if house else lock.house}"
+        if house is None:
+            problems.append(f"{label}: no such house (rule 1)")
+            continue
+        reqs = []
+        for rid in lock.requests:
+            r = instance.request_by_id.get(rid)
+            if r is None:
+                problems.append(f"{label} holds unknown request {rid} (rule 1)")
+                continue
+            if rid in holder:
+                problems.append(f"{label} holds request {rid}, which locked stay {holder[rid]} also holds (rule 1)")
+            holder[rid] = lock_id
+            reqs.append(r)
+        if not reqs:
+            problems.append(f"{label} holds no request (rule 1)")
+            continue
+        problems += _lock_rules_2_to_5(instance, label, lock, house, reqs)
+    if problems:
+        return problems
+    from .model import Solution
+    from .validate import validate
+
+    for v in validate(instance, Solution(stays=list(instance.locked))):
+        if v.rule in (6, 7, 8, 9):
+            problems.append(f"locked stays: {v.message} (rule {v.rule})")
+    return problems
+
+
+def _lock_rules_2_to_5(instance: Instance, label: str, lock: Stay, house: House, reqs: list[Request]) -> list[str]:
+    out: list[str] = []
+    t = lock.type
+    if t not in house.stay_types:
+        return [f"{label}: {house.name} does not offer {t} stays (rule 2)"]
+    for r in reqs:
+        if t not in r.stay_types:
+            out.append(f"{label}: request {r.id} does not accept a {t} stay (rule 2)")
+        elif not r.fits_type(t):
+            out.append(f"{label}: request {r.id} ({len(r.defenders)} defenders, {r.companions} companions) "
+                       f"cannot take a {t} stay (rule 2)")
+    if t in ("individual", "family") and len(reqs) != 1:
+        out.append(f"{label}: a {t} stay holds {len(reqs)} requests (rule 3)")
+    if t == "collective":
+        size = sum(len(r.defenders) for r in reqs)
+        if not house.collective_min <= size <= house.collective_max:
+            out.append(f"{label}: a collective of {size} defenders, {house.name} takes "
+                       f"{house.collective_min}..{house.collective_max} (rule 3)")
+        if not set.intersection(*(set(r.languages) for r in reqs)):
+            out.append(f"{label}: its requests share no language (rule 3)")
+    for r in reqs:
+        if not r.earliest_start <= lock.start <= r.latest_start:
+            out.append(f"{label} starts {lock.start}, outside the window of request {r.id} "
+                       f"({r.earliest_start}..{r.latest_start}) (rule 4)")
+        if house.country in r.barred_countries:
+            out.append(f"{label}: request {r.id} cannot enter {house.country} (rule 4)")
+        if r.accessible and not house.accessible:
+            out.append(f"{label}: request {r.id} needs an accessible house (rule 4)")
+    length = house.stay_length[t]
+    last = lock.start + dt.timedelta(days=length - 1)
+    if lock.start < instance.horizon_start or last > instance.horizon_end:
+        out.append(f"{label} runs {lock.start}..{last}, outside the horizon "
+                   f"{instance.horizon_start}..{instance.horizon_end} (rule 5)")
+    for c in house.closures:
+        if c.overlaps(lock.start, last):
+            what = f"the {c.reason} closure" if c.reason else "a closure"
+            verb = "starts in" if c.contains(lock.start) else "runs into"
+            out.append(f"{label} {verb} {what} ({c.start}..{c.end}) (rule 5)")
+    if lock.start.weekday() not in house.arrival_weekdays:
+        out.append(f"{label} arrives on a {lock.start.strftime('%A')}, not an arrival day at {house.name} (rule 5)")
+    return out

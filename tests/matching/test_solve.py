@@ -1,0 +1,287 @@
+"""The CP-SAT engine: optimal on hand-computed cases, true bounds, every rule kept, stable, stoppable."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import random
+import threading
+import time
+
+import pytest
+
+from matching.baseline import baseline
+from matching.cpsat import solve
+from matching.io import solution_to_dict
+from matching.model import Closure, DateRange, Solution, Stay
+from matching.programme import Programmes
+from matching.validate import score, validate
+
+
+def stays_key(solution: Solution) -> set:
+    return {(s.house, s.start, s.type, frozenset(s.requests)) for s in solution.stays}
+
+
+def assert_valid(instance, solution: Solution) -> None:
+    assert validate(instance, solution) == []
+    assert solution.objective == score(instance, solution).total
+    if solution.bound is not None:
+        assert solution.bound >= solution.objective
+
+
+# ----- hand-computed optima, reached and proven ------------------------------
+
+def test_one_request_is_served_at_once_with_her_whole_programme(make_instance):
+    instance = make_instance()
+    sol = solve(instance, time_limit=5)
+    # urgency 1 -> factor 2: serve 10000*2, no wait, first type, same country,
+    # sessions 20*2*(2 physical + 1 emotional), one therapist per dimension.
+    assert sol.objective == 20000 + 120
+    assert sol.bound == sol.objective
+    assert sol.status == "OPTIMAL"
+    assert_valid(instance, sol)
+    assert sol.stays[0].start == instance.date_of(7)
+
+
+def test_the_more_urgent_of_two_requests_gets_the_only_place(make_instance, make_house, make_request):
+    house = make_house(max_concurrent_stays=1)
+    calm = make_request("r1", urgency=0, latest_start=dt.date(2027, 1, 12))
+    urgent = make_request("r2", urgency=3, latest_start=dt.date(2027, 1, 12))
+    instance = make_instance(houses=[house], requests=[calm, urgent])
+    sol = solve(instance, time_limit=5)
+    assert sol.objective == 80000 + 20 * 8 * 3
+    assert sol.bound == sol.objective and sol.status == "OPTIMAL"
+    assert [s.requests for s in sol.stays] == [("r2",)]
+    assert [u.request for u in sol.unassigned] == ["r1"]
+    assert_valid(instance, sol)
+
+
+def test_three_requests_are_gathered_into_one_collective(make_instance, make_house, make_request):
+    house = make_house(max_concurrent_stays=1, collective_min=3, collective_max=4)
+    reqs = [make_request(f"r{k}", stay_types=("collective",), languages=("es", lang))
+            for k, lang in enumerate(["mam", "zap", "en"], start=1)]
+    instance = make_instance(houses=[house], requests=reqs)
+    sol = solve(instance, time_limit=5)
+    assert [(s.type, sorted(s.requests)) for s in sol.stays] == [("collective", ["r1", "r2", "r3"])]
+    assert sol.objective == 3 * (20000 + 120)
+    assert sol.bound == sol.objective and sol.status == "OPTIMAL"
+    assert_valid(instance, sol)
+
+
+def test_a_family_brings_her_companions_into_the_beds(make_instance, make_house, make_request):
+    house = make_house(beds=3)
+    family = make_request("r1", stay_types=("family",), companions=2)
+    too_big = make_request("r2", stay_types=("family",), companions=3)
+    sol = solve(make_instance(houses=[house], requests=[family, too_big]), time_limit=5)
+    assert [(s.type, s.requests) for s in sol.stays] == [("family", ("r1",))]
+    assert sol.status == "OPTIMAL"
+
+
+# ----- the bound is true: brute force on tiny random instances --------------
+
+def _exact_optimum(instance) -> int:
+    """Every assignment of requests to (house, type, start) or nothing, each with its best programme."""
+    choices = []
+    for r in instance.requests:
+        mine = [None]
+        first = instance.day_index(r.earliest_start)
+        last = instance.day_index(r.latest_start)
+        for h in instance.houses:
+            for t in r.stay_types:
+                for s in range(first, last + 1):
+                    mine.append((h.id, t, instance.date_of(s)))
+        choices.append(mine)
+    best = 0
+    for combo in itertools.product(*choices):
+        stays, collectives = [], {}
+        for r, pick in zip(instance.requests, combo):
+            if pick is None:
+                continue
+            if pick[1] == "collective":
+                collectives.setdefault(pick, []).append(r.id)
+            else:
+                stays.append(Stay(f"s{len(stays)}", pick[0], pick[2], pick[1], (r.id,)))
+        for (h, t, s), rids in collectives.items():
+            stays.append(Stay(f"s{len(stays)}", h, s, t, tuple(rids)))
+        if validate(instance, Solution(stays=stays)):
+            continue
+        if not stays:
+            continue
+        progs = Programmes(instance, stays)
+        sessions, status = progs.solve(10, 1, 0)
+        assert status in ("OPTIMAL", "GREEDY")
+        full = [dataclasses.replace(s, sessions=x) for s, x in zip(stays, sessions)]
+        best = max(best, score(instance, Solution(stays=full)).total)
+    return best
+
+
+def _random_tiny(seed, make_instance, make_house, make_request, make_therapist):
+    rng = random.Random(seed)
+    houses = [make_house("casa", max_concurrent_stays=rng.choice([1, 2]), beds=rng.choice([3, 4]),
+                         collective_min=2, collective_max=3, turnover_days=rng.choice([0, 1]),
+                         arrival_weekdays=frozenset(rng.sample(range(7), 5)),
+                         stay_length={"individual": 4, "collective": 4, "family": 3}),
+              make_house("sol", country="GT", max_concurrent_stays=1, beds=2,
+                         stay_types=("individual", "collective"), collective_min=2, collective_max=2,
+                         stay_length={"individual": 5, "collective": 5})]
+    dims = ["physical", "mental", "emotional"]
+    therapists = [make_therapist(f"t{k}", houses=tuple(rng.sample(["casa", "sol"], rng.choice([1, 2]))),
+                                 dimensions=tuple(rng.sample(dims, 2)), languages=(rng.choice(["es", "mam"]),),
+                                 max_sessions_per_day=rng.choice([1, 2]),
+                                 available=(DateRange(dt.date(2027, 1, 4 + rng.randrange(4)), dt.date(2027, 1, 20)),))
+                  for k in range(3)]
+    requests = []
+    for k in range(4):
+        types = rng.choice([("individual",), ("collective",), ("individual", "collective"), ("family",)])
+        e = rng.randrange(0, 6)
+        requests.append(make_request(
+            f"r{k}", stay_types=types, urgency=rng.randrange(4), country=rng.choice(["MX", "GT"]),
+            languages=tuple(rng.sample(["es", "mam"], rng.choice([1, 2]))),
+            companions=1 if types == ("family",) else 0,
+            earliest_start=dt.date(2027, 1, 4 + e), latest_start=dt.date(2027, 1, 4 + e + rng.randrange(3)),
+            needs={d: rng.randrange(3) for d in dims}))
+    return make_instance(houses=houses, therapists=therapists, requests=requests, horizon_days=16)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bound_is_never_below_the_exact_optimum(seed, make_instance, make_house, make_request, make_therapist):
+    instance = _random_tiny(seed, make_instance, make_house, make_request, make_therapist)
+    exact = _exact_optimum(instance)
+    sol = solve(instance, time_limit=5, workers=1)
+    assert_valid(instance, sol)
+    assert sol.bound is not None and sol.bound >= exact
+    assert sol.objective <= exact
+    assert sol.objective >= exact - 100, "a tiny instance should be solved to (near) optimality"
+
+
+# ----- every rule, the checker, the baseline ---------------------------------
+
+def test_sample_solution_passes_validate_and_the_shared_checker(sample_path, checker):
+    from matching.io import read_instance
+
+    path = sample_path("small")
+    instance = read_instance(path)
+    sol = solve(instance, time_limit=6)
+    assert_valid(instance, sol)
+    import json
+
+    inst = checker.load_instance(json.loads(path.read_text()))
+    c = checker.Checker(inst)
+    objective, served, missing = c.check(json.loads(json.dumps(solution_to_dict(sol))))
+    assert c.violations == []
+    assert objective == sol.objective
+    assert missing == []
+    assert sol.objective >= baseline(instance).objective
+    assert {u.request for u in sol.unassigned} == {r.id for r in instance.requests} - set(served)
+
+
+def test_solve_never_scores_below_the_baseline():
+    from matching.generate import generate
+
+    instance = generate(houses=2, requests=60, therapists=10, days=120, seed=5)
+    sol = solve(instance, time_limit=4)
+    assert_valid(instance, sol)
+    assert sol.objective >= score(instance, baseline(instance)).total
+
+
+def test_progress_is_reported_and_stats_are_filled(make_instance):
+    seen = []
+    sol = solve(make_instance(), time_limit=3, on_progress=lambda *a: seen.append(a))
+    assert seen and seen[-1][1] == sol.objective and seen[-1][2] == sol.bound
+    assert {"phases", "wall"} <= set(sol.stats)
+    assert sol.stats["stays_model"]["variables"] > 0
+
+
+# ----- locks -----------------------------------------------------------------
+
+def test_a_locked_stay_is_kept_with_its_sessions(make_instance, make_request, make_stay):
+    r1 = make_request("r1", urgency=0)
+    r2 = make_request("r2", urgency=3)
+    lock = make_stay("L1", requests=("r1",), start=dt.date(2027, 1, 13),
+                     sessions=[("physical", dt.date(2027, 1, 14), "t1")])
+    instance = make_instance(requests=[r1, r2], locked=(lock,))
+    sol = solve(instance, time_limit=5)
+    assert_valid(instance, sol)
+    kept = [s for s in sol.stays if s.requests == ("r1",)]
+    assert kept and kept[0].start == lock.start and lock.sessions[0] in kept[0].sessions
+
+
+def test_impossible_locks_are_reported_by_name_and_rule(make_instance, make_house, make_request, make_stay):
+    house = make_house(closures=(Closure(dt.date(2027, 1, 10), dt.date(2027, 1, 20), "water"),))
+    lock = make_stay("L3", requests=("r1",), start=dt.date(2027, 1, 12))
+    sol = solve(make_instance(houses=[house], locked=(lock,)), time_limit=5)
+    assert sol.status == "INFEASIBLE"
+    assert any("L3" in p and "Casa Casa" in p and "water closure" in p and "(rule 5)" in p for p in sol.problems)
+
+
+def test_two_locks_over_the_capacity_are_reported_with_rule_6(make_instance, make_house, make_request, make_stay):
+    house = make_house(max_concurrent_stays=1)
+    locks = (make_stay("L1", requests=("r1",)), make_stay("L2", requests=("r2",)))
+    instance = make_instance(houses=[house], requests=[make_request("r1"), make_request("r2")], locked=locks)
+    sol = solve(instance, time_limit=5)
+    assert sol.status == "INFEASIBLE"
+    assert any("(rule 6)" in p for p in sol.problems)
+
+
+# ----- determinism, stability, cancelling ------------------------------------
+
+def test_one_worker_and_a_seed_give_the_same_plan():
+    from matching.generate import generate
+
+    instance = generate(houses=2, requests=30, therapists=6, days=90, seed=3)
+    a = solve(instance, time_limit=4, workers=1, seed=7)
+    b = solve(instance, time_limit=4, workers=1, seed=7)
+    assert solution_to_dict(a)["stays"] == solution_to_dict(b)["stays"]
+    assert a.objective == b.objective and a.bound == b.bound
+
+
+def test_a_hint_of_the_previous_plan_keeps_the_same_stays(sample_path):
+    from matching.io import read_instance
+
+    instance = read_instance(sample_path("small"))
+    first = solve(instance, time_limit=4)
+    again = solve(instance, time_limit=4, hint=first)
+    assert again.objective >= first.objective
+    if again.objective == first.objective:
+        assert stays_key(again) == stays_key(first)
+
+
+def test_an_urgent_newcomer_with_room_moves_no_stay(make_instance, make_house, make_request):
+    house = make_house(max_concurrent_stays=2, beds=4)
+    reqs = [make_request(f"r{k}", urgency=k % 4, earliest_start=dt.date(2027, 1, 4 + 3 * k),
+                         latest_start=dt.date(2027, 1, 10 + 3 * k)) for k in range(6)]
+    instance = make_instance(houses=[house], requests=reqs)
+    first = solve(instance, time_limit=3)
+    newcomer = make_request("urgent", urgency=3, earliest_start=dt.date(2027, 2, 20),
+                            latest_start=dt.date(2027, 2, 25))
+    second = solve(make_instance(houses=[house], requests=[*reqs, newcomer]), time_limit=3, hint=first)
+    assert stays_key(first) <= stays_key(second)
+    assert any("urgent" in s.requests for s in second.stays)
+
+
+def test_one_more_urgent_request_moves_only_what_the_objective_asks():
+    from matching.generate import generate
+
+    instance = generate(houses=2, requests=24, therapists=6, days=120, seed=4)
+    first = solve(instance, time_limit=5)
+    assert first.stats["stays_status"] == ["OPTIMAL"]  # phase 1 solved whole and proven at this size
+    urgent = dataclasses.replace(instance.requests[0], id="urgent", defenders=("d-urgent",), urgency=3)
+    bigger = dataclasses.replace(instance, requests=instance.requests + (urgent,))
+    second = solve(bigger, time_limit=5, hint=first)
+    assert_valid(bigger, second)
+    moved = stays_key(first) - stays_key(second)
+    # Among plans as good as the best, the engine took the one keeping most of the previous stays.
+    assert second.stats.get("stability_status") == "OPTIMAL"
+    assert len(moved) <= max(3, len(first.stays) // 4)
+
+
+def test_the_stop_event_ends_the_search_promptly():
+    from matching.generate import generate
+
+    instance = generate(houses=2, requests=250, therapists=40, days=364, seed=11)
+    stop = threading.Event()
+    threading.Timer(1.5, stop.set).start()
+    t0 = time.monotonic()
+    sol = solve(instance, time_limit=60, stop=stop)
+    assert time.monotonic() - t0 < 12
+    assert_valid(instance, sol)
