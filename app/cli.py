@@ -80,6 +80,73 @@ def demo(print_logins: bool) -> None:
             click.echo(f"  {role:<28} {email}")
 
 
+@users.command("reset-totp")
+@click.argument("email")
+def reset_totp(email: str) -> None:
+    """Switch two-step login off for an account (she lost her phone); she enrols again."""
+    from app.auth.totp import disable
+    from app.models import User
+
+    user = db.session.scalar(User.by_email(email))
+    if user is None:
+        raise click.ClickException("no such account")
+    disable(user)
+    user.end_all_sessions()
+    from app.security import audit
+
+    audit.record(None, "user.totp_reset", target=user)
+    db.session.commit()
+    click.echo(f"two-step login reset for {user.email}")
+
+
+# ---------------------------------------------------------------- operations (backup, restore, retention)
+
+retention = AppGroup("retention", help="Deleting narratives after the retention period.")
+
+
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="the backup file to write (SQLite online backup, or pg_dump -Fc)")
+def backup_command(output: str) -> None:
+    """Back up the database (consistent while it runs; the data keys are NOT inside)."""
+    from app.ops import OpsError, backup
+
+    try:
+        path = backup(output)
+    except OpsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backup written to {path} (keep the data keys separately: they are not in it)")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="overwrite a database that is not empty")
+def restore_command(source: str, force: bool) -> None:
+    """Restore a backup into the configured database (stop the app first)."""
+    from app.ops import OpsError, restore
+
+    try:
+        counts = restore(source, force=force)
+    except OpsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {sum(counts.values())} rows in {len(counts)} tables")
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="only count what would be deleted")
+def retention_run(dry_run: bool) -> None:
+    """Delete interview narratives and risk notes past their retention period (safe from cron)."""
+    from app.ops import run_retention
+
+    result = run_retention(dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"checked {result.checked} interviews with narratives; {verb} {result.purged}")
+
+
 def init_app(app: Flask) -> None:
-    for group in (users, keys, i18n, demo):
+    for group in (users, keys, i18n, demo, backup_command, restore_command, retention):
         app.cli.add_command(group)

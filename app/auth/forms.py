@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.security.passwords import MAX_LENGTH
@@ -24,3 +24,15 @@ class NewPasswordForm(FlaskForm):
 
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class TotpCodeForm(FlaskForm):
+    """The six-digit code from her authenticator app (security item 5)."""
+
+    code = StringField(_l("Six-digit code"), validators=[DataRequired(), Length(max=12)],
+                       description=_l("Open your authenticator app and type the code it shows for Respiro."))
+
+
+class TotpDisableForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    code = StringField(_l("Six-digit code"), validators=[DataRequired(), Length(max=12)])

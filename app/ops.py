@@ -1,0 +1,256 @@
+"""Operations: backup, restore and retention (security items 31, 39; issue 7 parts 3-4).
+
+- Backup uses SQLite's online backup API (`sqlite3.Connection.backup`), which
+  copies a consistent snapshot of a live WAL database page by page — never a
+  file copy — or `pg_dump -Fc` on PostgreSQL. The data keys live outside the
+  database (environment or `instance/data-keys`), so they never travel inside
+  a backup: a restore needs the same keys, given separately.
+- Restore writes into the configured database and refuses to overwrite one
+  that holds any row unless forced.
+- Retention deletes the interview narrative, risk notes and per-dimension
+  answers once her chosen retention period has passed after the stay (need
+  levels, statuses and counts stay). Safe from cron: one transaction, and a
+  second run finds nothing more to delete.
+
+Database credentials are passed to the PostgreSQL tools through PG*
+environment variables, never on the command line (where `ps` shows them).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import make_url
+
+from app.extensions import db
+from app.models import DiagnosticInterview, StayRequest, utcnow
+from app.security import audit
+
+
+class OpsError(RuntimeError):
+    """An operation refused or failed; the message says why (no data in it)."""
+
+
+# ---------------------------------------------------------------- helpers
+
+def _url():
+    return make_url(str(db.engine.url))
+
+
+def _sqlite_path() -> str:
+    path = _url().database
+    if not path or path == ":memory:":
+        raise OpsError("an in-memory SQLite database cannot be backed up or restored")
+    return path
+
+
+def _pg_env() -> dict:
+    url = _url()
+    env = dict(os.environ)
+    for name, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
+                        ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):
+        if value is not None:
+            env[name] = str(value)
+    return env
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise OpsError(f"{name} is not installed (apt install postgresql-client)")
+    return path
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per table of the configured database (tables the models know)."""
+    existing = set(inspect(db.session.connection()).get_table_names())
+    counts = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in existing:
+            counts[table.name] = db.session.scalar(select(func.count()).select_from(table))
+    return counts
+
+
+def is_empty() -> bool:
+    return not any(table_counts().values())
+
+
+# ---------------------------------------------------------------- backup
+
+def backup(target: str | os.PathLike) -> Path:
+    """Write a consistent backup of the configured database to `target`."""
+    target = Path(target)
+    if target.exists() and target.is_dir():
+        raise OpsError(f"{target} is a folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dialect = db.engine.dialect.name
+    db.session.commit()  # no transaction of ours holds the database
+    fd, tmp_name = tempfile.mkstemp(prefix=".backup-", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if dialect == "sqlite":
+            _sqlite_backup(_sqlite_path(), tmp)
+        elif dialect == "postgresql":
+            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(tmp)])
+        else:
+            raise OpsError(f"backup of {dialect} is not supported")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def _sqlite_backup(source_path: str, target: Path) -> None:
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        source.execute("PRAGMA busy_timeout=10000")
+        source.backup(dest)
+        # A self-contained file: no -wal companion needed to read the backup.
+        dest.execute("PRAGMA journal_mode=DELETE")
+        if dest.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise OpsError("the backup failed its integrity check")
+    finally:
+        dest.close()
+        source.close()
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise OpsError(f"{Path(command[0]).name} failed: {result.stderr.strip()[:500]}")
+
+
+# ---------------------------------------------------------------- restore
+
+def restore(source: str | os.PathLike, *, force: bool = False) -> dict[str, int]:
+    """Restore a backup into the configured database; return its row counts."""
+    source = Path(source)
+    if not source.is_file():
+        raise OpsError(f"{source} is not a file")
+    dialect = db.engine.dialect.name
+    db.session.commit()
+    if not force and not is_empty():
+        raise OpsError("the database is not empty; use --force to overwrite it")
+    db.session.remove()
+    db.engine.dispose()
+    if dialect == "sqlite":
+        _sqlite_restore(source, _sqlite_path())
+    elif dialect == "postgresql":
+        _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+              "--exit-on-error", "--single-transaction", "--dbname", _url().database, str(source)])
+    else:
+        raise OpsError(f"restore into {dialect} is not supported")
+    db.engine.dispose()
+    return table_counts()
+
+
+def _sqlite_restore(source: Path, target_path: str) -> None:
+    backup_db = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        try:
+            ok = backup_db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError as exc:
+            raise OpsError("this file is not a Respiro SQLite backup") from exc
+        if not ok:
+            raise OpsError("the backup failed its integrity check")
+        Path(target_path).parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(target_path)
+        try:
+            dest.execute("PRAGMA busy_timeout=10000")
+            backup_db.backup(dest)  # page by page, under the destination's lock
+            dest.execute("PRAGMA journal_mode=WAL")
+        finally:
+            dest.close()
+    finally:
+        backup_db.close()
+
+
+# ---------------------------------------------------------------- retention
+
+ACTIVE_STATUSES = ("draft", "submitted", "pending", "planned")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_reference(interview: DiagnosticInterview) -> dt.date | None:
+    """The day her retention period starts counting from, or None (keep for now).
+
+    - A published stay linked by one of her requests: the stay's last day
+      (the latest, if several).
+    - A request still in progress (draft, submitted, pending, planned): None,
+      the interview is still needed.
+    - Only withdrawn or declined requests: the day the last of them changed.
+    - No request at all: the day the interview was last changed (a
+      forgotten interview is not kept for ever).
+    """
+    requests = db.session.scalars(select(StayRequest).where(StayRequest.interview_id == interview.id)).all()
+    if any(r.status in ACTIVE_STATUSES for r in requests):
+        return None
+    ends = [r.stay.end for r in requests if r.status == "published" and r.stay is not None]
+    if any(r.status == "published" and r.stay is None for r in requests):
+        return None  # published without its stay row: keep, something is inconsistent
+    if ends:
+        return max(ends)
+    stamps = [r.updated_at for r in requests if r.updated_at] or [interview.updated_at or interview.created_at]
+    return max(stamps).date() if stamps and stamps[0] else None
+
+
+def _has_narrative(interview: DiagnosticInterview) -> bool:
+    return (interview.narrative_ct is not None or interview.risk_notes_ct is not None
+            or any(row.answers_ct is not None for row in interview.dimensions))
+
+
+@dataclass
+class RetentionResult:
+    checked: int = 0
+    purged: int = 0
+    purged_ids: list[int] = field(default_factory=list)
+
+
+def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> RetentionResult:
+    """Delete narratives past their retention period; only flushes (caller commits)."""
+    today = today or utcnow().date()
+    result = RetentionResult()
+    candidates = db.session.scalars(
+        select(DiagnosticInterview)
+        .where(DiagnosticInterview.narrative_purged_at.is_(None))
+        .order_by(DiagnosticInterview.id)).all()
+    for interview in candidates:
+        if not _has_narrative(interview):
+            continue
+        result.checked += 1
+        reference = retention_reference(interview)
+        months = interview.retention_months if interview.retention_months is not None else 6
+        if reference is None or today <= add_months(reference, max(0, months)):
+            continue
+        result.purged += 1
+        result.purged_ids.append(interview.id)
+        if dry_run:
+            continue
+        interview.narrative = None
+        interview.risk_notes = None
+        for row in interview.dimensions:
+            row.answers = None  # need levels and her own levels stay
+        interview.narrative_purged_at = utcnow()
+        audit.record(None, "interview.purge", target=interview, defender_id=interview.defender_id)
+    if result.purged and not dry_run:
+        audit.record(None, "retention.run", checked=result.checked, purged=result.purged)
+    db.session.flush()
+    return result
+

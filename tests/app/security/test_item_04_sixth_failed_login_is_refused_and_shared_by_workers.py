@@ -1,0 +1,52 @@
+"""Item 4: the sixth failed login for one account within the window is refused,
+counted in the database so that every worker shares it; an unknown user and a
+wrong password get the same answer."""
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import LoginAttempt
+
+from tests.conftest import PASSWORD, Client
+from .conftest import without_csrf_tokens
+
+
+def test_item_04_sixth_failed_login_is_refused_even_with_the_right_password(client, make_user):
+    user = make_user("coordinator")
+    for _ in range(5):
+        assert client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"}).status_code == 401
+    sixth = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert sixth.status_code == 429
+    assert "Demasiados intentos" in sixth.text
+    assert client.get("/home").status_code == 302  # not logged in
+
+
+def test_item_04_the_count_is_in_the_database_so_another_worker_refuses_too(app, app_config, make_user):
+    email = make_user("team").email
+    first_worker = app.test_client()
+    for _ in range(5):
+        first_worker.post("/login", data={"email": email, "password": "wrong wrong wrong"})
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 5
+    db.session.rollback()  # every SQLite transaction here is BEGIN IMMEDIATE: end ours first
+    other = create_app(app_config)  # a second gunicorn worker: its own process memory, same database
+    other.test_client_class = Client
+    with other.app_context():
+        answer = other.test_client().post("/login", data={"email": email, "password": PASSWORD})
+        db.session.remove()
+        db.engine.dispose()
+    assert answer.status_code == 429
+
+
+def test_item_04_an_unknown_user_and_a_wrong_password_get_the_same_answer(client, make_user):
+    user = make_user("admin")
+    wrong = client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"})
+    unknown = client.post("/login", data={"email": "nadie@example.org", "password": "wrong wrong wrong"})
+    assert wrong.status_code == unknown.status_code == 401
+    same = lambda r: without_csrf_tokens(r.text).replace(user.email, "E").replace("nadie@example.org", "E")
+    assert same(wrong) == same(unknown)
+
+
+def test_item_04_an_unknown_user_is_throttled_too(client):
+    for _ in range(5):
+        client.post("/login", data={"email": "nadie@example.org", "password": "wrong wrong wrong"})
+    assert client.post("/login", data={"email": "nadie@example.org", "password": "x" * 9}).status_code == 429

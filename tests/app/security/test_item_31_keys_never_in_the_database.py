@@ -1,0 +1,49 @@
+"""Item 31: the app will not start without a usable data key or with the data key
+equal to SECRET_KEY; keys are never stored in the database (nor its backups:
+see test_ops.py, the restore drill)."""
+import base64
+
+import pytest
+from sqlalchemy import inspect, select
+
+from app import create_app
+from app.extensions import db
+from app.security.crypto import KeyError_, current_keyring
+
+from tests.conftest import TEST_KEYS
+
+
+def _all_cells():
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(table)):
+            for value in row:
+                yield "" if value is None else str(value)
+
+
+def test_item_31_no_data_key_appears_anywhere_in_the_database(app, make_user, make_defender, make_request):
+    defender = make_defender(real_name="María Secreta", contact="+52 555 0101")
+    make_request(defender)
+    make_user("coordinator")
+    ring = current_keyring()
+    secrets_ = {TEST_KEYS, TEST_KEYS.split(":", 1)[1], app.config["SECRET_KEY"]}
+    for key in ring.keys.values():
+        secrets_ |= {base64.urlsafe_b64encode(key).decode(), base64.b64encode(key).decode(), key.hex()}
+    cells = list(_all_cells())
+    assert cells
+    for cell in cells:
+        for secret in secrets_:
+            assert secret not in cell
+    assert "María Secreta" not in "".join(cells)
+    names = " ".join(inspect(db.session.connection()).get_table_names()).lower()
+    assert "key" not in names and "secret" not in names
+
+
+def test_item_31_the_app_refuses_a_data_key_equal_to_the_secret_key():
+    spec = TEST_KEYS
+    with pytest.raises(KeyError_):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": spec, "SECRET_KEY": spec})
+
+
+def test_item_31_the_app_refuses_a_malformed_data_key():
+    with pytest.raises(KeyError_):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": "k1:short"})
