@@ -55,10 +55,4 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(f"app.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.{name}":
-                raise
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(f"app.{name}").bp)

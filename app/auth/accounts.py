@@ -56,6 +56,10 @@ def authenticate(email: str, password: str) -> User | None:
 
     An unknown email and a wrong password get the same answer and cost the
     same time. Failures are counted in the database, shared by all workers.
+    The read transaction ends before the (deliberately slow) hash check, so
+    that on SQLite no write lock is held while argon2 works: that is the one
+    place where this function does more than flush, and it has nothing
+    pending to lose.
     """
     email = normalise_email(email)[:254]
     window = utcnow() - current_app.config["LOGIN_FAILURE_WINDOW"]
@@ -64,10 +68,13 @@ def authenticate(email: str, password: str) -> User | None:
     if failures >= current_app.config["LOGIN_FAILURE_LIMIT"]:
         raise Throttled()
     user = db.session.scalar(User.by_email(email))
-    if not verify_password(user.password_hash if user else None, password) or not user.is_active:
+    stored, active, user_id = (user.password_hash, user.is_active, user.id) if user else (None, False, None)
+    db.session.rollback()
+    if not verify_password(stored, password) or not active:
         db.session.add(LoginAttempt(email=email))
         db.session.flush()
         return None
+    user = db.session.get(User, user_id)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

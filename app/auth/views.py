@@ -109,7 +109,9 @@ def invitation(token: str):
 def reauthenticate():
     form = ReauthForm()
     if form.validate_on_submit():
-        if verify_password(current_user.password_hash, form.password.data):
+        stored = current_user.password_hash
+        db.session.rollback()  # no transaction (on SQLite: no write lock) while argon2 works
+        if verify_password(stored, form.password.data):
             mark_fresh_login()
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         form.password.errors = [_("The password is not right.")]

@@ -108,7 +108,9 @@ def access_log(defender: Defender, user: User | None) -> list[dict]:
         rows.append({"at": event.at, "action": event.action,
                      "self": user is not None and actor is not None and actor.id == user.id,
                      "role": actor.role if actor else None,
-                     "house": actor.house.name if actor is not None and actor.house is not None else None})
+                     "house": actor.house.name if actor is not None and actor.house is not None else None,
+                     # a reveal tells her why her identity was shown (issue 7: pseudonyms)
+                     "reason": (event.details or {}).get("reason") if event.action == "defender.reveal" else None})
     return rows
 
 

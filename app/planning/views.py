@@ -40,7 +40,7 @@ def _run(run_id: int) -> PlanningRun:
 
 def _stay(run: PlanningRun, stay_id: int) -> ProposedStay:
     stay = db.session.get(ProposedStay, stay_id)
-    if stay is None or stay.run_id != run.id:
+    if stay is None or stay.run_id != run.id or not run.instance_json:
         abort(404)
     return stay
 
@@ -484,7 +484,7 @@ def export_instance(run_id: int):
 @recent_login_required
 def export_solution(run_id: int):
     run = _run(run_id)
-    if run.status not in ("done", "published"):
+    if run.status not in ("done", "published") or not run.instance_json:
         abort(404)
     body = json.dumps(bridge.solution_dict(run), ensure_ascii=False)
     audit.record(current_user, "planning.export", target=run, what="solution")

@@ -139,3 +139,18 @@ def test_a_run_of_another_id_is_not_found(client, login, world):
     start_run(client, world)
     run = db.session.scalars(select(PlanningRun)).one()
     assert client.get(f"/planning/runs/{run.id}/stays/999/edit").status_code == 404
+
+
+def test_a_run_without_a_stored_instance_answers_404_not_500(client, make_user, login, make_house):
+    from app.models import PlanningRun, ProposedStay
+
+    house = make_house()
+    run = PlanningRun(status="done", horizon_start=dt.date(2027, 2, 1), horizon_days=30, house_ids=[house.id])
+    run.stays.append(ProposedStay(key="s1", house_id=house.id, start=dt.date(2027, 2, 1), end=dt.date(2027, 2, 10),
+                                  type="individual"))
+    db.session.add(run)
+    db.session.commit()
+    login(make_user("coordinator"))
+    stay = run.stays[0]
+    assert client.get(f"/planning/runs/{run.id}/stays/{stay.id}/edit").status_code == 404
+    assert client.get(f"/planning/runs/{run.id}/solution.json").status_code == 404
