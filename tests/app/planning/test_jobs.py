@@ -1,6 +1,8 @@
 """The job queue: worker threads and RQ on a real Redis; a dead worker leaves a failed run, never half a proposal."""
 from __future__ import annotations
 
+import json
+
 import os
 import signal
 import subprocess
@@ -159,19 +161,18 @@ def test_a_run_goes_through_redis_to_an_rq_worker(app, world, settings, redis_qu
     assert rows() > 0
 
 
-def test_an_rq_worker_killed_mid_run_leaves_the_run_failed_and_nothing_written(app, redis_queue, client, login,
-                                                                             make_user, tmp_path):
-    import datetime as dt
-
-    from app.demo import load_demo
+def test_an_rq_worker_killed_mid_run_leaves_the_run_failed_and_nothing_written(app, world, settings, redis_queue,
+                                                                             client, login, tmp_path):
+    import matching
 
     name, _connection = redis_queue
     app.config["PLANNING_HEARTBEAT_TIMEOUT"] = 3
-    load_demo()
-    coordinator = make_user("coordinator")
+    coordinator = world["coordinator"]
+    run_id, job_id = queued(world, settings, time_limit=120)
+    # A run that is still solving when the worker dies: a large generated instance, far from solved in a second.
+    big = matching.generate(houses=6, requests=800, therapists=100, seed=7)
+    db.session.get(PlanningRun, run_id).instance_json = json.dumps(matching.instance_to_dict(big))
     db.session.commit()
-    settings = bridge.Settings(horizon_start=dt.date.today(), horizon_days=182)
-    run_id, job_id = queued({"coordinator": coordinator}, settings, time_limit=120)
     jobs.submit(run_id, job_id)
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=app.config["SECRET_KEY"],
                DATA_KEYS=app.config["DATA_KEYS"], REDIS_URL=REDIS_URL, JOBS_QUEUE=name)
