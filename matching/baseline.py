@@ -1,7 +1,10 @@
 """First come, first served: the plan a careful coordinator would make by hand.
 
-Locked stays go in first. Then requests are taken by urgency (highest first)
-and submission date; each gets the start, house and type that cost her least
+Locked stays go in first. Then requests are taken in the order they came
+in: by submission date (requests without one last), then by the earliest
+day they could start, then by id. Urgency does not jump the queue; it only
+weighs, through the objective, how costly each day of waiting is. Each
+request gets the start, house and type that cost her least
 (waiting, a less preferred type, leaving her country), at the earliest day
 where every hard rule holds. A request that accepts a collective stay may
 instead gather other waiting requests that share a language into a
@@ -23,10 +26,9 @@ from .validate import score, validate
 
 
 def priority_order(instance: Instance) -> list[Request]:
-    """Order requests as a coordinator would: urgency first, then who asked first."""
+    """First come, first served: who asked first (no date: last), then who can start first, then id."""
     far = dt.date.max
-    return sorted(instance.requests,
-                  key=lambda r: (-r.urgency, r.submitted or far, r.earliest_start, r.id))
+    return sorted(instance.requests, key=lambda r: (r.submitted or far, r.earliest_start, r.id))
 
 
 class _Calendar:

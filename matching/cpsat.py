@@ -11,9 +11,17 @@ language) and rule 6 (beds, concurrent stays, family units on each held day,
 turnover included). Small instances are solved whole with every worker.
 Larger ones start from the better of the baseline and a greedy ordered by a
 Lagrangian relaxation's prices, then `WindowSearch` (a large-neighbourhood
-search: free the stays starting in a time window at a few houses and re-solve
-that part exactly) improves the plan while, on the other worker, CP-SAT
-works on the whole phase-1 model for a bound.
+search re-solving part of the plan exactly with CP-SAT) improves the plan.
+Its neighbourhoods: the stays starting in a time window at a few houses;
+the days around a waiting request's window at houses she could go to; and,
+every other step, every request in (or accepting) a collective over some
+months at all houses, which merges small collectives and frees places;
+and, once the LP below is solved, every stay at once with each request
+restricted to her current option and those the LP solution uses (a
+relaxation-induced neighbourhood). Meanwhile, on the other worker, phase 1's LP relaxation is solved for the
+bound (`LinearBound`: GLOP, exactly, up to `LP_OPTIONS` options; PDLP,
+approximately, up to `PDLP_OPTIONS`), or else the Lagrangian prices are
+improved further.
 
 Phase 2 (`programme`) gives the chosen stays their sessions (rules 7-9):
 a greedy programme, then CP-SAT unless the greedy one already meets the
@@ -33,10 +41,15 @@ term she can earn in ANY programme of that stay (her needs, sessions per
 stay-day x length, and what qualified therapists could give on those days);
 the switch penalty, never positive, counts as 0. So phase-1 value(S) >=
 objective(S), and any upper bound of phase 1 bounds the whole instance. The
-engine reports the least of: CP-SAT's proven bound of phase 1, the
-Lagrangian bound (`LagrangianBound`: capacities priced into the objective,
-any prices >= 0 give an upper bound), and the sum over requests of their
-best option. Locked stays add a constant computed the same way. If options
+engine reports the least of: CP-SAT's proven bound of phase 1; the LP dual
+bound (`LinearBound`: phase 1's rules as linear rows A v <= b over options
+and collective slots in [0, 1], which every phase-1 plan meets; for ANY
+prices p >= 0, value(v) = p.Av + d.v <= p.b + sum_j max(0, d_j) with
+d = c - A^T p; the engine evaluates this itself from the LP solver's
+prices, so an approximate (PDLP) or interrupted LP yields a weaker bound,
+never a false one); the Lagrangian bound (`LagrangianBound`: capacities
+priced into the objective, any prices >= 0 give an upper bound); and the
+sum over requests of their best option. Locked stays add a constant computed the same way. If options
 had to be thinned to fit in memory, only the last (taken before thinning)
 is used. `tests/matching/test_solve.py` checks bound >= exact optimum by
 brute force on tiny instances.
@@ -53,12 +66,15 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from .model import Instance, Solution, Stay
-from .prepare import Capacity, Option, Prepared, SessionSupply, lock_problems, prepare, restrict
+from .prepare import Capacity, Option, Prepared, SessionSupply, _fits_capacity, lock_problems, prepare, restrict
 from .programme import _watch, programme
 
 MAX_OPTIONS = 3_000_000  # above this, keep each request's best options only
 FULL_MODEL_OPTIONS = 200_000  # above this, no whole phase-1 model: window search only, trivial bound
-LP_OPTIONS = 30_000  # up to this, also solve phase 1's LP relaxation (GLOP) for a bound and a greedy
+LP_OPTIONS = 30_000  # up to this, also solve phase 1's LP relaxation exactly (GLOP) for a bound
+PDLP_OPTIONS = 250_000  # up to this, solve it approximately (PDLP, one thread): its prices still give a true bound
+PDLP_PARAMS = ("termination_criteria { simple_optimality_criteria { eps_optimal_absolute: 1e-4 "
+               "eps_optimal_relative: 1e-4 } } num_threads: 1")
 PROBE_OPTIONS = 5_000  # up to this, first try to solve phase 1 whole with every worker
 
 
@@ -226,64 +242,203 @@ class StayModel:
 
 
 class LinearBound:
-    """The LP relaxation of phase 1 (GLOP): a bound, and fractional values to guide a greedy.
+    """The LP relaxation of phase 1 (GLOP or PDLP): a bound from its prices, and its solution as a guide.
 
-    The LP keeps one stay per request, collective membership and size, and
-    every daily capacity; it drops integrality and the shared-language rule,
-    so its optimum is at least phase 1's. The bound is rounded up with a
-    margin for floating-point tolerance.
+    Variables: x (one per option) and y (one per collective slot), in [0, 1].
+    Rows, all written `a.v <= b`: one stay per request; a member only in an
+    open slot (x_m <= y_k); a slot's size between its minimum and maximum
+    (times y_k); every daily capacity. Integrality and the shared-language
+    rule are dropped, so the LP's optimum is at least phase 1's.
+
+    The bound is not GLOP's figure but one recomputed from its row prices:
+    for ANY prices p >= 0 and any x, y in [0, 1] meeting the rows,
+    value(x) <= p.b + sum_j max(0, d_j) with reduced values
+    d_j = c_j - (A^T p)_j, because value(x) = p.Ax + d.x <= p.b + d.x. So
+    `dual_bound(p)` is a true bound whatever the LP solver's tolerances.
     """
 
-    def __init__(self, prep: Prepared):
-        from ortools.linear_solver import pywraplp
+    def __init__(self, prep: Prepared, backend: str = "GLOP", params: str = ""):
+        import numpy as np
 
+        self.np = np
+        self.backend, self.params = backend, params
         inst = prep.instance
         self.prep = prep
-        self.solver = lp = pywraplp.Solver.CreateSolver("GLOP")
-        self.x = [lp.NumVar(0, 1, "") for _ in prep.options]
-        self.y = [lp.NumVar(0, 1, "") for _ in prep.slots]
+        n, m = len(prep.options), len(prep.slots)
+        self.n = n
+        rows, cols, coefs, rhs = [], [], [], []
+
+        def row(terms, b):
+            r = len(rhs)
+            for j, a in terms:
+                rows.append(r)
+                cols.append(j)
+                coefs.append(a)
+            rhs.append(b)
+
         for idx in prep.by_request.values():
             if len(idx) > 1:
-                lp.Add(lp.Sum([self.x[i] for i in idx]) <= 1)
+                row([(i, 1.0) for i in idx], 1.0)
         for k, slot in enumerate(prep.slots):
             house = inst.houses[slot.house]
-            size = lp.Sum([len(inst.requests[prep.options[m].request].defenders) * self.x[m] for m in slot.members])
-            for m in slot.members:
-                lp.Add(self.x[m] <= self.y[k])
-            lp.Add(size >= house.collective_min * self.y[k])
-            lp.Add(size <= house.collective_max * self.y[k])
-        days = inst.horizon_days
-        use = defaultdict(list)  # (house, resource, day) -> terms
-        for i, o in enumerate(prep.options):
+            sizes = [(mi, float(len(inst.requests[prep.options[mi].request].defenders))) for mi in slot.members]
+            for mi in slot.members:
+                row([(mi, 1.0), (n + k, -1.0)], 0.0)
+            row([(mi, -a) for mi, a in sizes] + [(n + k, float(house.collective_min))], 0.0)
+            if sum(a for _, a in sizes) > house.collective_max:
+                row(sizes + [(n + k, -float(house.collective_max))], 0.0)
+        # Daily capacities: use[resource] of each variable on each day of [start, end) at its house.
+        days = self.days = inst.horizon_days
+        use = [[], [], []]
+        house, first, end = [], [], []
+        for o in prep.options:
             r = inst.requests[o.request]
-            people = len(r.defenders) if o.type == "collective" else r.people
-            for d in range(o.start, min(days, o.start + o.held)):
-                use[o.house, 0, d].append(people * self.x[i])
-                if o.type != "collective":
-                    use[o.house, 1, d].append(self.x[i])
-                if o.type == "family":
-                    use[o.house, 2, d].append(self.x[i])
-        for k, slot in enumerate(prep.slots):
-            for d in range(slot.start, min(days, slot.start + slot.held)):
-                use[slot.house, 1, d].append(self.y[k])
-        for (h, res, d), terms in use.items():
-            cap = prep.capacity[h]
-            lp.Add(lp.Sum(terms) <= (cap.beds, cap.stays, cap.family)[res][d])
-        lp.Maximize(lp.Sum([o.bound * self.x[i] for i, o in enumerate(prep.options)]))
+            use[0].append(float(len(r.defenders) if o.type == "collective" else r.people))
+            use[1].append(0.0 if o.type == "collective" else 1.0)
+            use[2].append(1.0 if o.type == "family" else 0.0)
+            house.append(o.house)
+            first.append(o.start)
+            end.append(min(days, o.start + o.held))
+        for slot in prep.slots:
+            use[0].append(0.0)
+            use[1].append(1.0)
+            use[2].append(0.0)
+            house.append(slot.house)
+            first.append(slot.start)
+            end.append(min(days, slot.start + slot.held))
+        self.use = np.array(use, dtype=float)  # 3 x variables
+        self.house = np.array(house, dtype=np.int64)
+        self.first = np.array(first, dtype=np.int64)
+        self.end = np.array(end, dtype=np.int64)
+        self.cap = np.array([[c.beds, c.stays, c.family] for c in prep.capacity], dtype=float)  # h x 3 x days
+        self.rows = np.array(rows, dtype=np.int64)
+        self.cols = np.array(cols, dtype=np.int64)
+        self.coefs = np.array(coefs, dtype=float)
+        self.rhs = np.array(rhs, dtype=float)
+        self.c = np.array([o.bound for o in prep.options] + [0.0] * m, dtype=float)
+        self._build_lp(rhs)
+        self.best = None
+        self.rounds = 0
+        self.trace = []
 
-    def run(self, seconds: float) -> int | None:
+    def _build_lp(self, rhs) -> None:
+        """GLOP's model: the rows above, with each day's capacity summed over (start, length) groups.
+
+        A group variable g = sum of the use of the variables with that start
+        and length, so each day's row has one term per start, not one per
+        option. Option and slot variables are added as columns (`_add`), so
+        the LP may start from a few columns and price in the rest.
+        """
         from ortools.linear_solver import pywraplp
 
-        self.solver.SetTimeLimit(max(1, int(seconds * 1000)))
-        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
-            return None
-        value = self.solver.Objective().Value()
-        return int(math.floor(value + 1e-6 * abs(value))) + 1
+        np = self.np
+        self.solver = lp = pywraplp.Solver.CreateSolver(self.backend)
+        self.cons = [lp.Constraint(-lp.infinity(), b) for b in rhs]
+        order = np.argsort(self.cols, kind="stable")
+        bounds = np.searchsorted(self.cols[order], np.arange(len(self.c) + 1))
+        self._entries = (order, bounds)
+        self.vars: dict[int, object] = {}
+        self.define = {}
+        per_day = defaultdict(list)  # (house, resource, day) -> group variables
+        keys = set(zip(self.house.tolist(), self.first.tolist(), self.end.tolist()))
+        for h, a, b in sorted(keys):
+            for res in range(3):
+                g = lp.NumVar(0, lp.infinity(), "")
+                define = lp.Constraint(0, 0)
+                define.SetCoefficient(g, -1)
+                self.define[h, a, b, res] = define
+                for d in range(a, b):
+                    per_day[h, res, d].append(g)
+        self.cap_cons = {}
+        for (h, res, d), gs in per_day.items():
+            c = lp.Constraint(-lp.infinity(), float(self.cap[h, res, d]))
+            for g in gs:
+                c.SetCoefficient(g, 1)
+            self.cap_cons[h, res, d] = c
+        lp.Objective().SetMaximization()
 
-    def option_order(self) -> list[int]:
-        """Options by LP value (then own value), highest first."""
-        opts = self.prep.options
-        return sorted(range(len(opts)), key=lambda i: (-round(self.x[i].solution_value(), 6), -opts[i].bound, i))
+    def _add(self, columns) -> None:
+        lp = self.solver
+        order, bounds = self._entries
+        objective = lp.Objective()
+        for j in columns:
+            j = int(j)
+            if j in self.vars:
+                continue
+            v = self.vars[j] = lp.NumVar(0, 1, "")
+            for e in order[bounds[j]:bounds[j + 1]]:
+                self.cons[self.rows[e]].SetCoefficient(v, float(self.coefs[e]))
+            key = (int(self.house[j]), int(self.first[j]), int(self.end[j]))
+            for res in range(3):
+                if self.use[res, j]:
+                    self.define[(*key, res)].SetCoefficient(v, float(self.use[res, j]))
+            if self.c[j]:
+                objective.SetCoefficient(v, float(self.c[j]))
+
+    def run(self, seconds: float, columns=None, stop=None) -> int | None:
+        """Solve, pricing in the columns left out while some could pay; return the best bound.
+
+        Every round's bound comes from `dual_bound`, so it holds for the
+        whole LP however few columns the LP held; with no column left that
+        could pay, it is the LP's optimum.
+        """
+        from ortools.linear_solver import pywraplp
+
+        np = self.np
+        end = time.monotonic() + seconds
+        if columns is None:
+            columns = range(len(self.c))
+        self._add(list(columns) + list(range(self.n, len(self.c))))
+        while True:
+            left = end - time.monotonic()
+            if left <= 0.05 or (stop is not None and stop.is_set()):
+                break
+            self.solver.SetTimeLimit(max(1, int(left * 1000)))
+            if self.params:
+                self.solver.SetSolverSpecificParametersAsString(self.params)
+            code = self.solver.Solve()
+            if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+                break
+            prices = np.array([c.dual_value() for c in self.cons], dtype=float)
+            daily = np.zeros(self.cap.shape)
+            for (h, res, d), c in self.cap_cons.items():
+                daily[h, res, d] = c.dual_value()
+            values = np.zeros(self.n)
+            for j, v in self.vars.items():
+                if j < self.n:
+                    values[j] = v.solution_value()
+            bound = self.dual_bound(prices, daily)
+            self.rounds += 1
+            self.trace.append((round(time.monotonic() - end + seconds, 2), bound, len(self.vars)))
+            if self.best is None or bound < self.best:
+                self.best, self.values, self.best_reduced = bound, values, self.reduced.copy()
+            pay = np.flatnonzero(self.reduced[: self.n] > 1e-6)
+            if len(pay):
+                pay = pay[np.array([int(j) not in self.vars for j in pay], dtype=bool)]
+            if code != pywraplp.Solver.OPTIMAL or not len(pay):
+                break
+            self._add(pay[np.argsort(-self.reduced[pay], kind="stable")][: max(2000, len(self.vars) // 4)])
+        if self.best is not None:
+            self.reduced = self.best_reduced
+        return self.best
+
+    def dual_bound(self, prices, daily) -> int:
+        """A true upper bound of phase 1 from any prices >= 0 (see the class docstring).
+
+        `prices` are those of the request and slot rows; `daily` those of each
+        house's beds, stays and family units per day.
+        """
+        np = self.np
+        prices = np.maximum(0.0, prices)
+        daily = np.maximum(0.0, daily)
+        priced = np.bincount(self.cols, weights=self.coefs * prices[self.rows], minlength=len(self.c))
+        prefix = np.concatenate([np.zeros((*daily.shape[:2], 1)), np.cumsum(daily, axis=2)], axis=2)
+        held = prefix[self.house, :, self.end] - prefix[self.house, :, self.first]  # variables x 3
+        priced += (held * self.use.T).sum(axis=1)
+        self.reduced = self.c - priced
+        total = float(prices @ self.rhs) + float((daily * self.cap).sum()) + float(np.maximum(0.0, self.reduced).sum())
+        self.prices = (prices, daily)
+        return int(math.floor(total + 1e-7 * abs(total))) + 1
 
 
 class LagrangianBound:
@@ -498,6 +653,10 @@ class WindowSearch:
         self.cursor = 0
         self.steps = self.gains = 0
         self.work = 0.0  # deterministic time spent in steps
+        self.kind = "window"
+        self.gain_by_kind: dict[str, int] = {}
+        self.tries: dict[str, int] = {}
+        self.deterministic = True  # single-worker engine runs: steps stop on work done, not on the clock
         self.pairs = 0
 
     def _usage_without(self, freed: set[int]) -> list[Capacity]:
@@ -521,8 +680,17 @@ class WindowSearch:
         return caps
 
     def next_neighbourhood(self) -> tuple[set[int], int, int]:
+        """Every other step, days around a waiting request's window at houses she could go to; else the next days."""
         inst = self.prep.instance
         n = len(inst.houses)
+        self.turn = getattr(self, "turn", 0) + 1
+        self.tries["other"] = self.tries.get("other", 0) + 1
+        self.kind = "window"
+        if self.turn % 2 == 0:
+            around = self._around_a_waiting_request()
+            if around is not None:
+                self.kind = "around"
+                return around
         houses = set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
         a = self.cursor
         b = a + self.window
@@ -530,6 +698,40 @@ class WindowSearch:
         if self.cursor >= inst.horizon_days:
             self.cursor = self.rng.randrange(0, 7)
         return houses, a, b
+
+    def step_relaxation(self, lp_values, time_limit: float, stop=None, workers: int = 1) -> bool:
+        """Free every stay; each request may keep hers or take an option the LP relaxation uses."""
+        self.kind = "relaxation"
+        current = set(self.plan.values())
+        part = self._part_freeing(set(self.plan), lambda i, o: lp_values[i] > 1e-6 or i in current)
+        return part is not None and self._apply(part, self._solve(part, time_limit, workers, stop))
+
+    def collectives_pay(self) -> bool:
+        """Whether collective steps gain, per try, at least half what the others do (so far)."""
+        tries = self.tries.get("collectives", 0)
+        if tries < 3:
+            return True
+        mine = self.gain_by_kind.get("collectives", 0) / tries
+        others = sum(v for k, v in self.gain_by_kind.items() if k != "collectives") / max(1, self.tries.get("other", 0))
+        return mine >= 0.5 * others
+
+    def _around_a_waiting_request(self) -> tuple[set[int], int, int] | None:
+        prep, inst = self.prep, self.prep.instance
+        waiting = [ri for ri in prep.free if ri not in self.plan and prep.by_request[ri]]
+        if not waiting:
+            return None
+        ri = self.rng.choice(waiting)
+        starts = [prep.options[i].start for i in prep.by_request[ri]]
+        middle = (min(starts) + max(starts)) // 2
+        a = max(0, min(inst.horizon_days - self.window, middle - self.window // 2))
+        n = len(inst.houses)
+        if self.group_size == n:
+            return set(range(n)), a, a + self.window
+        hers = sorted({prep.options[i].house for i in prep.by_request[ri]})
+        houses = set(self.rng.sample(hers, min(len(hers), self.group_size)))
+        others = [h for h in range(n) if h not in houses]
+        houses |= set(self.rng.sample(others, min(len(others), self.group_size - len(houses))))
+        return houses, a, a + self.window
 
     def step(self, time_limit: float, stop=None, workers: int = 1) -> bool:
         """One neighbourhood; True if the plan improved."""
@@ -573,30 +775,65 @@ class WindowSearch:
         prep = self.prep
         freed = {ri for ri, i in self.plan.items()
                  if prep.options[i].house in houses and a <= prep.options[i].start < b}
+        return self._part_freeing(freed, lambda i, o: o.house in houses and a <= o.start < b, parity)
+
+    def _part_freeing(self, freed: set[int], allowed, parity: int | None = None):
+        """The sub-problem of the requests in `freed` and those waiting, over their `allowed` options.
+
+        Options that cannot fit beside the stays kept are left out (they could never be taken).
+        """
+        prep, inst = self.prep, self.prep.instance
+        caps = self._usage_without(freed)
         requests, option_ids = set(), []
         for ri in prep.free:
             if ri in self.plan and ri not in freed:
                 continue
             if ri not in freed and parity is not None and ri % 2 != parity:
                 continue
+            r = inst.requests[ri]
             for i in prep.by_request[ri]:
                 o = prep.options[i]
-                if o.house in houses and a <= o.start < b:
-                    option_ids.append(i)
-                    requests.add(ri)
+                if not allowed(i, o):
+                    continue
+                need = len(r.defenders) if o.type == "collective" else r.people
+                if i != self.plan.get(ri) and not _fits_capacity(caps[o.house], o.start, o.held, need, o.type == "family"):
+                    continue
+                option_ids.append(i)
+                requests.add(ri)
         if not option_ids:
             return None
-        sub, ids = restrict(prep, option_ids, sorted(requests), self._usage_without(freed))
+        sub, ids = restrict(prep, option_ids, sorted(requests), caps)
         local = {g: k for k, g in enumerate(ids)}
         sm = StayModel(sub)
         sm.hint_assignment(*sm.assignment_of_options({local[self.plan[ri]] for ri in freed}))
         before = sum(prep.options[self.plan[ri]].bound for ri in freed)
         return sub, ids, sm, freed, before, self.seed_for_step()
 
+    def step_collectives(self, time_limit: float, stop=None, workers: int = 1) -> bool:
+        """Free every request in a collective, and those who accept one, over some months at all houses.
+
+        Merging small collectives frees places for others, which window steps rarely find.
+        """
+        prep, inst = self.prep, self.prep.instance
+        n = len(inst.houses)
+        houses = set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
+        span = min(inst.horizon_days, max(self.window * 2, 60))
+        a = self.rng.randrange(0, max(1, inst.horizon_days - span + 1))
+        b = a + span
+        freed = {ri for ri, i in self.plan.items()
+                 if a <= prep.options[i].start < b and prep.options[i].house in houses
+                 and (prep.options[i].type == "collective" or inst.requests[ri].accepts("collective"))}
+        part = self._part_freeing(freed, lambda i, o: a <= o.start < b and o.house in houses)
+        self.kind = "collectives"
+        self.tries["collectives"] = self.tries.get("collectives", 0) + 1
+        return part is not None and self._apply(part, self._solve(part, time_limit, workers, stop))
+
     def _solve(self, part, time_limit: float, workers: int, stop):
         sub, ids, sm, freed, before, seed = part
         solver = _solver(time_limit, workers, seed)
         solver.parameters.linearization_level = 2  # about 3x faster on these small window models
+        if not self.deterministic:  # the wall clock bounds the step; no need to stop on work done
+            solver.parameters.max_deterministic_time = float("inf")
         done = _watch(stop, solver)
         try:
             code = solver.Solve(sm.model)
@@ -617,8 +854,10 @@ class WindowSearch:
             del self.plan[ri]
         for k in singles + [m for ms in collectives.values() for m in ms]:
             self.plan[sub.options[k].request] = ids[k]
-        self.value += int(round(solver.ObjectiveValue())) - before
+        gain = int(round(solver.ObjectiveValue())) - before
+        self.value += gain
         self.gains += 1
+        self.gain_by_kind[self.kind] = self.gain_by_kind.get(self.kind, 0) + gain
         return True
 
     def seed_for_step(self) -> int:
@@ -704,6 +943,7 @@ class Engine:
         self._bounding_solver = None
         self._bounding_code = None
         self._bounding_bound = None
+        self._lp = None
         self._found = None
         self._house_index = {h.id: i for i, h in enumerate(instance.houses)}
 
@@ -794,8 +1034,9 @@ class Engine:
             if lagrange is not None:
                 bounds.append(lagrange + prep.locked_bound)
             self.stats["lagrangian"] = {"bound": bounds[-1], "seconds": round(time.monotonic() - t, 2)}
+        search.deterministic = self.workers == 1
         keeper = None
-        use_lp = not prep.thinned and 0 < len(prep.options) <= LP_OPTIONS
+        use_lp = not prep.thinned and 0 < len(prep.options) <= PDLP_OPTIONS
         if (use_lp or relaxation is not None) and time.monotonic() < phase_end and not self.stopped():
             # The bound's worker: the LP when small enough, else more Lagrangian iterations.
             if use_lp:
@@ -810,19 +1051,30 @@ class Engine:
             else:
                 job(*args[:-1], time.monotonic() + 0.35 * (phase_end - time.monotonic()))
         lns_budget = phase_end - time.monotonic()
+        rounds = relaxed = 0
         while not self.stopped() and time.monotonic() < phase_end - 0.05:
             if keeper is not None and self._bounding_code == cp_model.OPTIMAL:
                 break
             if self.workers == 1 and search.work >= 0.25 * lns_budget:
                 break  # deterministic: a budget of work, not of wall time
             limit = min(0.6, phase_end - time.monotonic())
-            if self.workers > 1 and (keeper is None or not keeper.is_alive()):
+            both = self.workers > 1 and (keeper is None or not keeper.is_alive())
+            rounds += 1
+            lp = self._lp
+            if lp is not None and lp.values is not None and both and relaxed < 1:
+                relaxed += 1
+                search.step_relaxation(lp.values, min(1.0, phase_end - time.monotonic()), self.stop, 2)
+                continue
+            if prep.slots and (rounds % 3 != 0 if search.collectives_pay() else rounds % 6 == 0):
+                search.step_collectives(limit, self.stop, workers=2 if both else 1)
+            elif both:
                 search.step_pair(limit, self.stop)
             else:
                 search.step(limit, self.stop)
         if keeper is not None:
             keeper.join(timeout=max(0.0, phase_end - time.monotonic()) + 1.0)
-        self.stats["window_search"] = {"steps": search.steps, "gains": search.gains, "window": search.window}
+        self.stats["window_search"] = {"steps": search.steps, "gains": search.gains, "window": search.window,
+                                       "gain_by_kind": search.gain_by_kind}
         plan = self._better(prep, search.plan, getattr(self, "_found", None))
         if getattr(self, "_bounding_bound", None) is not None:
             bounds.append(self._bounding_bound)
@@ -906,16 +1158,25 @@ class Engine:
             self.stats["lagrangian"] = {"bound": self._bounding_bound, "iterations": relaxation.iterations}
 
     def _linear_bound(self, prep: Prepared, until: float) -> None:
-        """Phase 1's LP relaxation, for the bound (run beside the window search)."""
+        """Phase 1's LP relaxation, for the bound (run beside the window search).
+
+        GLOP solves it exactly when small; PDLP approximately when larger. The
+        bound is recomputed from the LP's prices either way (`LinearBound.dual_bound`),
+        so an inexact LP gives a weaker bound, never a false one.
+        """
         t = time.monotonic()
+        exact = len(prep.options) <= LP_OPTIONS
         try:
-            linear = LinearBound(prep).run(until - time.monotonic())
+            relaxation = LinearBound(prep, "GLOP" if exact else "PDLP", "" if exact else PDLP_PARAMS)
+            linear = relaxation.run(until - time.monotonic(), stop=self.stop)
         except Exception as exc:  # a bound is optional; never lose the plan over it
             self.stats["lp_error"] = repr(exc)
             return
         if linear is not None:
             self._bounding_bound = linear + prep.locked_bound
-        self.stats["lp"] = {"bound": self._bounding_bound, "seconds": round(time.monotonic() - t, 2)}
+            self._lp = relaxation
+        self.stats["lp"] = {"bound": self._bounding_bound, "seconds": round(time.monotonic() - t, 2),
+                            "solver": "GLOP" if exact else "PDLP", "rounds": getattr(self._lp, "rounds", 0)}
 
     def _bounding_solve(self, sm: StayModel, until: float, workers: int) -> None:
         code, solver, found = self._solve_full(sm, until - time.monotonic(), workers)

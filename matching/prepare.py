@@ -11,13 +11,13 @@ start) that requests may join.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from .model import DIMENSIONS, House, Instance, Request, Stay
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Option:
     """One request staying at one house, with one type, from one start day."""
 
@@ -109,46 +109,53 @@ class SessionSupply:
     """
 
     def __init__(self, instance: Instance):
+        import numpy as np
+
+        self.np = np
         self.instance = instance
         self.per_day = instance.max_sessions_per_stay_day
         self._cache: dict = {}
-        self._house_index = {h.id: i for i, h in enumerate(instance.houses)}
+        self._eligible: dict = {}
         days = instance.horizon_days
-        self._available = []
-        for t in instance.therapists:
-            row = [False] * days
+        available = np.zeros((len(instance.therapists), days), dtype=np.int64)
+        for ti, t in enumerate(instance.therapists):
             for r in t.available:
                 a = max(0, instance.day_index(r.start))
                 b = min(days - 1, instance.day_index(r.end))
-                for d in range(a, b + 1):
-                    row[d] = True
-            self._available.append(row)
+                if a <= b:
+                    available[ti, a:b + 1] = 1
+        self._available = available
+        self._daily = np.array([t.max_sessions_per_day for t in instance.therapists], dtype=np.int64)
+        self._per_stay = np.minimum(self._daily, self.per_day)
+
+    def _therapists_for(self, house: int, languages: frozenset) -> list[int]:
+        key = (house, languages)
+        hit = self._eligible.get(key)
+        if hit is None:
+            hid = self.instance.houses[house].id
+            hit = [ti for ti, t in enumerate(self.instance.therapists)
+                   if hid in t.houses and languages.intersection(t.languages)]
+            self._eligible[key] = hit
+        return hit
 
     def _prefixes(self, house: int, languages: frozenset, dims: tuple[str, ...]):
         key = (house, languages, dims)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        inst = self.instance
-        hid = inst.houses[house].id
-        days = inst.horizon_days
-        per_dim = {d: [0] * days for d in dims}
-        union = [0] * days
-        for ti, t in enumerate(inst.therapists):
-            if hid not in t.houses or not languages.intersection(t.languages):
-                continue
-            mine = [d for d in dims if d in t.dimensions]
-            if not mine:
-                continue
-            cap = min(t.max_sessions_per_day, self.per_day)
-            row = self._available[ti]
-            for day in range(days):
-                if row[day]:
-                    union[day] += t.max_sessions_per_day
-                    for d in mine:
-                        per_dim[d][day] += cap
-        out = ({d: [0, *accumulate(v)] for d, v in per_dim.items()},
-               [0, *accumulate(min(self.per_day, x) for x in union)])
+        np = self.np
+        therapists = self.instance.therapists
+        days = self.instance.horizon_days
+        mine = [ti for ti in self._therapists_for(house, languages)
+                if any(d in therapists[ti].dimensions for d in dims)]
+        zero = np.zeros(1, dtype=np.int64)
+        per_dim = {}
+        for d in dims:
+            rows = [ti for ti in mine if d in therapists[ti].dimensions]
+            daily = self._per_stay[rows] @ self._available[rows] if rows else np.zeros(days, dtype=np.int64)
+            per_dim[d] = np.concatenate([zero, np.cumsum(daily)]).tolist()
+        union = self._daily[mine] @ self._available[mine] if mine else np.zeros(days, dtype=np.int64)
+        out = (per_dim, np.concatenate([zero, np.cumsum(np.minimum(self.per_day, union))]).tolist())
         self._cache[key] = out
         return out
 
@@ -162,6 +169,23 @@ class SessionSupply:
         end = start + length
         total = sum(min(request.needs[d], per_dim[d][end] - per_dim[d][start]) for d in dims)
         return min(total, union[end] - union[start])
+
+    def sessions_by_start(self, request: Request, house: int, length: int, languages: frozenset):
+        """`bound` as a function of the start day, for many starts of one (request, house, length)."""
+        dims = tuple(d for d in DIMENSIONS if request.needs.get(d, 0) > 0)
+        if not dims:
+            return lambda start: 0
+        per_dim, union = self._prefixes(house, languages, dims)
+        rows = [(request.needs[d], per_dim[d]) for d in dims]
+        weight = self.instance.weights.session * urgency_factor(self.instance, request)
+
+        def at(start: int) -> int:
+            end = start + length
+            total = 0
+            for need, row in rows:
+                total += min(need, row[end] - row[start])
+            return weight * min(total, union[end] - union[start])
+        return at
 
     def bound(self, request: Request, house: int, start: int, length: int,
               languages: tuple[str, ...] | None = None) -> int:
@@ -261,10 +285,16 @@ def prepare(instance: Instance, max_options: int | None = None, protect: list[St
 
     options: list[Option] = []
     by_request: dict[int, list[int]] = {i: [] for i in free}
+    w = instance.weights
+    untouched = [min(c.beds) >= h.beds and min(c.stays) >= h.max_concurrent_stays and min(c.family) >= h.family_units
+                 for c, h in zip(capacity, instance.houses)]
     for ri in free:
         r = instance.requests[ri]
         first = instance.day_index(r.earliest_start)
         last = instance.day_index(r.latest_start)
+        u = urgency_factor(instance, r)
+        per_wait_day = w.wait * u
+        langs = frozenset(r.languages)
         for hi, house in enumerate(instance.houses):
             for t in r.stay_types:
                 if not statically_allowed(r, house, t):
@@ -272,16 +302,17 @@ def prepare(instance: Instance, max_options: int | None = None, protect: list[St
                 length = house.stay_length[t]
                 held = length + house.turnover_days
                 need = len(r.defenders) if t == "collective" else r.people
+                at_first = placement_value(instance, r, house, t, first)
+                sessions = supply.sessions_by_start(r, hi, length, langs)
+                mine = by_request[ri]
                 for s in starts[hi, t]:
                     if s < first or s > last:
                         continue
-                    if not _fits_capacity(capacity[hi], s, held, need, t == "family"):
+                    if not untouched[hi] and not _fits_capacity(capacity[hi], s, held, need, t == "family"):
                         continue
-                    by_request[ri].append(len(options))
-                    options.append(Option(
-                        request=ri, house=hi, type=t, start=s, length=length, held=held,
-                        value=placement_value(instance, r, house, t, s),
-                        session_bound=supply.bound(r, hi, s, length)))
+                    mine.append(len(options))
+                    options.append(Option(ri, hi, t, s, length, held, at_first - per_wait_day * (s - first),
+                                          sessions(s)))
 
     trivial = sum(max((options[i].bound for i in idx), default=0) for idx in by_request.values())
     thinned = False
@@ -389,7 +420,9 @@ def _collective_slots(instance, options, by_request, capacity, copies: bool = Fa
                 for i in members:
                     extra.append(len(kept))
                     new_by[kept[i].request].append(len(kept))
-                    kept.append(replace(kept[i], copy=copy))
+                    o = kept[i]
+                    kept.append(Option(o.request, o.house, o.type, o.start, o.length, o.held, o.value,
+                                       o.session_bound, copy))
                     origin.append(None)
                 group = extra
             else:

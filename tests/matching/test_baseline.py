@@ -45,14 +45,30 @@ def test_a_request_starts_at_her_earliest_day_when_the_house_is_free(make_instan
     assert {s.therapist for s in stay.sessions} == {"t1"}
 
 
-def test_the_more_urgent_request_gets_the_only_place(make_instance, make_house, make_request, day):
+def test_who_asked_first_gets_the_only_place_whatever_the_urgency(make_instance, make_house, make_request, day):
     house = make_house(max_concurrent_stays=1)
-    requests = [make_request("calm", urgency=0, latest_start=day(7)),
-                make_request("urgent", urgency=3, latest_start=day(7))]
+    requests = [make_request("urgent", urgency=3, latest_start=day(7), submitted=day(-10)),
+                make_request("calm", urgency=0, latest_start=day(7), submitted=day(-20))]
     plan = baseline(make_instance(houses=[house], requests=requests))
-    assert [s.requests for s in plan.stays] == [("urgent",)]
-    assert [u.request for u in plan.unassigned] == ["calm"]
+    assert [s.requests for s in plan.stays] == [("calm",)]
+    assert [u.request for u in plan.unassigned] == ["urgent"]
     assert "full" in plan.unassigned[0].reason
+
+
+def test_on_the_same_day_of_asking_who_can_start_first_goes_first(make_instance, make_house, make_request, day):
+    house = make_house(max_concurrent_stays=1)
+    requests = [make_request("later", earliest_start=day(7), latest_start=day(7)),
+                make_request("sooner", earliest_start=day(6), latest_start=day(7))]
+    plan = baseline(make_instance(houses=[house], requests=requests))
+    assert [s.requests for s in plan.stays] == [("sooner",)]
+
+
+def test_requests_without_a_submission_date_come_last(make_instance, make_house, make_request, day):
+    house = make_house(max_concurrent_stays=1)
+    requests = [make_request("undated", latest_start=day(7), submitted=None),
+                make_request("dated", latest_start=day(7), submitted=day(-1))]
+    plan = baseline(make_instance(houses=[house], requests=requests))
+    assert [s.requests for s in plan.stays] == [("dated",)]
 
 
 def test_her_home_country_is_preferred(make_instance, make_house, make_request):

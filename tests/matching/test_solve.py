@@ -8,12 +8,14 @@ import random
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from matching.baseline import baseline
-from matching.cpsat import solve
+from matching.cpsat import PDLP_PARAMS, LinearBound, solve
 from matching.io import solution_to_dict
 from matching.model import Closure, DateRange, Solution, Stay
+from matching.prepare import prepare
 from matching.programme import Programmes
 from matching.validate import score, validate
 
@@ -152,6 +154,16 @@ def test_bound_is_never_below_the_exact_optimum(seed, make_instance, make_house,
     assert sol.bound is not None and sol.bound >= exact
     assert sol.objective <= exact
     assert sol.objective >= exact - 100, "a tiny instance should be solved to (near) optimality"
+    # The LP's bound holds from its own prices, from an approximate LP's and from any prices at all.
+    prep = prepare(instance)
+    if prep.options:
+        assert LinearBound(prep).run(5) + prep.locked_bound >= exact
+        assert LinearBound(prep, "PDLP", PDLP_PARAMS).run(5) + prep.locked_bound >= exact
+        lp, rng = LinearBound(prep), np.random.default_rng(seed)
+        for scale in (1.0, 100.0, 10_000.0):
+            prices = rng.exponential(scale, size=len(lp.rhs))
+            daily = rng.exponential(scale, size=lp.cap.shape)
+            assert lp.dual_bound(prices, daily) + prep.locked_bound >= exact
 
 
 # ----- every rule, the checker, the baseline ---------------------------------
