@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import werkzeug.exceptions
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -44,8 +45,11 @@ class Refused(Exception):
         self.messages = list(messages)
 
 
-class Conflict(Exception):
-    """Someone else changed this first, or it is not in a state to change."""
+class Conflict(werkzeug.exceptions.Conflict):
+    """Someone else changed this first, or it is not in a state to change.
+
+    An HTTP 409: the app's error handler rolls back and answers with its page.
+    """
 
 
 class StaleRun(Exception):

@@ -111,9 +111,6 @@ def decline(request_id: int):
         except rules.Refused as exc:
             db.session.rollback()
             form.reason.errors = list(exc.messages)
-        except rules.Conflict:
-            db.session.rollback()
-            abort(409)
         else:
             db.session.commit()
             flash(_("The request was declined. She will see your reason."), "success")
@@ -229,11 +226,7 @@ def cancel(run_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        rules.request_cancel(run)
-    except rules.Conflict:
-        db.session.rollback()
-        abort(409)
+    rules.request_cancel(run)
     db.session.commit()
     flash(_("The run is being cancelled."), "info")
     return redirect(url_for("planning.run", run_id=run_id))
@@ -273,9 +266,6 @@ def lock(run_id: int, stay_id: int):
     check_version(stay, form.version.data)
     try:
         rules.set_lock(run, stay, not stay.locked)
-    except rules.Conflict:
-        db.session.rollback()
-        abort(409)
     except rules.Refused as exc:
         db.session.rollback()
         return _proposal(_run(run_id), 400, exc.messages)
@@ -326,6 +316,17 @@ def _refused(run_id: int, stay_id: int, exc: rules.Refused, **forms):
     return _render_edit(run, _stay(run, stay_id), 400, exc.messages, **forms)
 
 
+def _edit(run_id: int, stay_id: int, change, done: str, **forms):
+    """Apply one hand edit: saved and back to the stay, or refused with what she chose kept (400)."""
+    try:
+        change()
+    except rules.Refused as exc:
+        return _refused(run_id, stay_id, exc, **forms)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+
+
 @bp.route("/runs/<int:run_id>/stays/<int:stay_id>/edit", methods=["GET", "POST"])
 @roles_required(*COORDINATORS)
 def edit_stay(run_id: int, stay_id: int):
@@ -339,19 +340,12 @@ def edit_stay(run_id: int, stay_id: int):
         return _render_edit(run, stay, 400, stay_form=form)
     check_version(stay, form.version.data)
     house = db.session.get(House, form.house.data)
-    try:
-        if house is None:
-            raise rules.Refused(_("Choose one of the houses of this plan."))
-        rules.edit_stay(run, stay, house=house, start=form.start.data, stay_type=form.type.data,
-                        keep_programme=form.keep_programme.data)
-    except rules.Conflict:
-        db.session.rollback()
-        abort(409)
-    except rules.Refused as exc:
-        return _refused(run_id, stay_id, exc, stay_form=form)
-    db.session.commit()
-    flash(_("The stay was changed. Every rule still holds."), "success")
-    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+    if house is None:
+        return _refused(run_id, stay_id, rules.Refused(_("Choose one of the houses of this plan.")), stay_form=form)
+    return _edit(run_id, stay_id, lambda: rules.edit_stay(run, stay, house=house, start=form.start.data,
+                                                          stay_type=form.type.data,
+                                                          keep_programme=form.keep_programme.data),
+                 _("The stay was changed. Every rule still holds."), stay_form=form)
 
 
 @bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions/<int:session_id>", methods=["POST"])
@@ -366,16 +360,8 @@ def change_session(run_id: int, stay_id: int, session_id: int):
         return _render_edit(run, stay, 400, session_forms={session_id: form})
     check_version(stay, form.version.data)
     therapist = db.session.get(Therapist, form.therapist.data)
-    try:
-        rules.change_session(run, session, therapist)
-    except rules.Conflict:
-        db.session.rollback()
-        abort(409)
-    except rules.Refused as exc:
-        return _refused(run_id, stay_id, exc, session_forms={session_id: form})
-    db.session.commit()
-    flash(_("The session was given to %(name)s.", name=therapist.name), "success")
-    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+    return _edit(run_id, stay_id, lambda: rules.change_session(run, session, therapist),
+                 _("The session was given to %(name)s.", name=therapist.name), session_forms={session_id: form})
 
 
 @bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions/<int:session_id>/remove", methods=["POST"])
@@ -388,16 +374,7 @@ def remove_session(run_id: int, stay_id: int, session_id: int):
     if not form.validate_on_submit():
         abort(400)
     check_version(stay, form.version.data)
-    try:
-        rules.remove_session(run, session)
-    except rules.Conflict:
-        db.session.rollback()
-        abort(409)
-    except rules.Refused as exc:
-        return _refused(run_id, stay_id, exc)
-    db.session.commit()
-    flash(_("The session was removed."), "success")
-    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+    return _edit(run_id, stay_id, lambda: rules.remove_session(run, session), _("The session was removed."))
 
 
 @bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions", methods=["POST"])
@@ -412,16 +389,9 @@ def add_session(run_id: int, stay_id: int):
         return _render_edit(run, stay, 400, add_form=form)
     check_version(stay, form.version.data)
     therapist = db.session.get(Therapist, form.therapist.data)
-    try:
-        rules.add_session(run, stay, dimension=form.dimension.data, day=form.day.data, therapist=therapist)
-    except rules.Conflict:
-        db.session.rollback()
-        abort(409)
-    except rules.Refused as exc:
-        return _refused(run_id, stay_id, exc, add_form=form)
-    db.session.commit()
-    flash(_("The session was added."), "success")
-    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+    return _edit(run_id, stay_id, lambda: rules.add_session(run, stay, dimension=form.dimension.data,
+                                                            day=form.day.data, therapist=therapist),
+                 _("The session was added."), add_form=form)
 
 
 # --------------------------------------------------------------------------
@@ -447,9 +417,6 @@ def publish(run_id: int):
         flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
                 "stay). It cannot be published: run the planner again."), "error")
         return redirect(url_for("planning.run", run_id=run_id)), 303
-    except rules.Conflict:
-        db.session.rollback()
-        abort(409)
     except rules.Refused as exc:
         db.session.rollback()
         return _proposal(_run(run_id), 400, exc.messages)
