@@ -1,13 +1,12 @@
 """Account rules as plain functions: they only flush; the view commits."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models import ROLES, Invitation, LoginAttempt, User, utcnow
+from app.security.tokens import new_token, token_hash
 from app.security.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
@@ -21,10 +20,6 @@ class AccountError(ValueError):
 
 class Throttled(Exception):
     """Too many failed logins for this account in the window (security item 4)."""
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -117,8 +112,8 @@ def create_invitation(*, email: str, role: str, created_by: User | None, house_i
         raise AccountError("email_taken")
     if role == "team" and not house_id:
         raise AccountError("team_needs_house")
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(token_hash=_token_hash(token), email=email, role=role, house_id=house_id,
+    token, hashed = new_token()
+    invitation = Invitation(token_hash=hashed, email=email, role=role, house_id=house_id,
                             defender_id=defender_id, created_by_id=getattr(created_by, "id", None),
                             purpose=purpose,
                             expires_at=utcnow() + current_app.config["INVITATION_LIFETIME"])
@@ -129,7 +124,7 @@ def create_invitation(*, email: str, role: str, created_by: User | None, house_i
 
 def find_invitation(token: str) -> Invitation | None:
     """The usable invitation for a token, or None (unknown, used or expired)."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token or "")))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token or "")))
     if invitation is None or not invitation.is_usable():
         return None
     return invitation

@@ -8,8 +8,6 @@ feed shows only that *something* happens on some days.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -21,12 +19,10 @@ from app.extensions import db
 from app.labels import DIMENSION, label
 from app.models import FEED_KINDS, SLOT_TIMES, CalendarToken, Defender, House, Session, Stay, StayRequest, Therapist, utcnow
 from app.models.interviews import request_members
+from app.security.tokens import new_token as new_secret_token
+from app.security.tokens import token_hash
 
 SESSION_MINUTES = 60
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def active_token(kind: str, target_id: int) -> CalendarToken | None:
@@ -50,8 +46,8 @@ def new_token(kind: str, target_id: int) -> str:
     if kind not in FEED_KINDS:
         raise ValueError(kind)
     revoke(kind, target_id)
-    raw = secrets.token_urlsafe(32)
-    db.session.add(CalendarToken(kind=kind, target_id=target_id, token_hash=_hash(raw)))
+    raw, hashed = new_secret_token()
+    db.session.add(CalendarToken(kind=kind, target_id=target_id, token_hash=hashed))
     db.session.flush()
     return raw
 
@@ -60,7 +56,7 @@ def find_token(raw: str) -> CalendarToken | None:
     """The live token row for a raw token, or None (unknown or revoked)."""
     if not raw or len(raw) > 100:
         return None
-    return db.session.scalar(select(CalendarToken).where(CalendarToken.token_hash == _hash(raw),
+    return db.session.scalar(select(CalendarToken).where(CalendarToken.token_hash == token_hash(raw),
                                                          CalendarToken.revoked_at.is_(None)))
 
 
