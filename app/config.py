@@ -36,7 +36,6 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "REQUIRE_TOTP": os.environ.get("REQUIRE_TOTP") == "1",
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", DEFAULTS["QUICK_EXIT_URL"]),
-        "MAIL_SENDER": os.environ.get("MAIL_SENDER", ""),
     }
 
 
@@ -60,7 +59,6 @@ DEFAULTS: dict = {
     "BABEL_DEFAULT_LOCALE": "es",
     "LANGUAGES": ("es", "en"),
     "QUICK_EXIT_URL": "https://www.google.com/search?q=clima",
-    "RETENTION_DEFAULT_MONTHS": 6,
     "PLANNING_DEFAULT_TIME_LIMIT": 30,
 }
 

@@ -1,7 +1,7 @@
 """Per-request behaviour shared by every page: sessions, headers, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -48,5 +48,4 @@ def template_helpers() -> dict:
         "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
         "shows_quick_exit": not current_user.is_authenticated or current_user.role in ("defender", "team"),
         "languages": current_app.config["LANGUAGES"],
-        "page_title": g.get("page_title"),
     }

@@ -66,10 +66,6 @@ class House:
     arrival_weekdays: frozenset[int] = frozenset(range(7))
     closures: tuple[Closure, ...] = ()
 
-    def is_closed(self, first: dt.date, last: dt.date) -> bool:
-        """True when any day of first..last falls inside a closure."""
-        return any(c.overlaps(first, last) for c in self.closures)
-
 
 @dataclass(frozen=True)
 class Therapist:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 PREFIX = "v1"
 
 
-class KeyError_(ValueError):
+class DataKeyError(ValueError):
     """A data key is missing, malformed or unusable."""
 
 
@@ -51,17 +51,17 @@ class KeyRing:
         for part in filter(None, (p.strip() for p in spec.replace("\n", ",").split(","))):
             key_id, sep, encoded = part.partition(":")
             if not sep or not key_id or "." in key_id:
-                raise KeyError_("each data key must look like id:base64key")
+                raise DataKeyError("each data key must look like id:base64key")
             try:
                 raw = base64.urlsafe_b64decode(encoded.encode())
             except (ValueError, TypeError) as exc:
-                raise KeyError_(f"data key {key_id}: not base64") from exc
+                raise DataKeyError(f"data key {key_id}: not base64") from exc
             if len(raw) != 32:
-                raise KeyError_(f"data key {key_id}: must be 32 bytes (AES-256)")
+                raise DataKeyError(f"data key {key_id}: must be 32 bytes (AES-256)")
             keys[key_id] = raw
             order.append(key_id)
         if not keys:
-            raise KeyError_("no data key configured")
+            raise DataKeyError("no data key configured")
         return cls(keys=keys, primary=order[0])
 
     def encrypt(self, plaintext: str, aad: str) -> str:
@@ -106,7 +106,7 @@ def load_keyring(config) -> KeyRing:
     secret = (config.get("SECRET_KEY") or "").encode()
     if secret and (spec.strip() == secret.decode() or any(k == secret or base64.urlsafe_b64encode(k) == secret
                                                         for k in ring.keys.values())):
-        raise KeyError_("the data key must differ from SECRET_KEY")
+        raise DataKeyError("the data key must differ from SECRET_KEY")
     return ring
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError
-from app.security.crypto import KeyError_, new_key_spec
+from app.security.crypto import DataKeyError, new_key_spec
 
 GOOD_SECRET = "s" * 40
 
@@ -37,15 +37,15 @@ def test_production_refuses_unsafe_settings(overrides):
 
 def test_refuses_a_data_key_equal_to_the_secret_key():
     spec = new_key_spec("k1")
-    with pytest.raises(KeyError_):
+    with pytest.raises(DataKeyError):
         create_app(production(SECRET_KEY=spec, DATA_KEYS=spec))
     key = spec.split(":", 1)[1]
-    with pytest.raises(KeyError_):
+    with pytest.raises(DataKeyError):
         create_app(production(SECRET_KEY=key, DATA_KEYS=spec))
 
 
 def test_refuses_a_malformed_data_key():
-    with pytest.raises(KeyError_):
+    with pytest.raises(DataKeyError):
         create_app(production(DATA_KEYS="k1:not-a-key"))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 
 from app import create_app
 from app.extensions import db
-from app.security.crypto import KeyError_, current_keyring
+from app.security.crypto import DataKeyError, current_keyring
 
 from tests.conftest import TEST_KEYS
 
@@ -40,10 +40,10 @@ def test_item_31_no_data_key_appears_anywhere_in_the_database(app, make_user, ma
 
 def test_item_31_the_app_refuses_a_data_key_equal_to_the_secret_key():
     spec = TEST_KEYS
-    with pytest.raises(KeyError_):
+    with pytest.raises(DataKeyError):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": spec, "SECRET_KEY": spec})
 
 
 def test_item_31_the_app_refuses_a_malformed_data_key():
-    with pytest.raises(KeyError_):
+    with pytest.raises(DataKeyError):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": "k1:short"})
