@@ -12,13 +12,16 @@ turnover included). Small instances are solved whole with every worker.
 Larger ones start from the better of the baseline and a greedy ordered by a
 Lagrangian relaxation's prices, then `WindowSearch` (a large-neighbourhood
 search re-solving part of the plan exactly with CP-SAT) improves the plan.
-Its neighbourhoods: the stays starting in a time window at a few houses;
-the days around a waiting request's window at houses she could go to; and,
-every other step, every request in (or accepting) a collective over some
-months at all houses, which merges small collectives and frees places;
-and, once the LP below is solved, every stay at once with each request
-restricted to her current option and those the LP solution uses (a
-relaxation-induced neighbourhood). Meanwhile, on the other worker, phase 1's LP relaxation is solved for the
+Its neighbourhoods: the stays starting in a time window at a few houses
+(sweeping the year); now and then the days around a waiting request's
+window at houses she could go to; often (`collective_turn`), every request
+in (or accepting) a collective over some months, which merges small
+collectives and frees places; and, once the LP below is solved, every stay at once with
+each request restricted to her current option and those the LP solution
+uses (a relaxation-induced neighbourhood). Each neighbourhood is solved by a
+one-worker CP-SAT with its LP: with two workers, two neighbourhoods that
+cannot interact run side by side rather than one shared solve, which
+measured far worse on these models. Meanwhile, on the other worker, phase 1's LP relaxation is solved for the
 bound (`LinearBound`: GLOP, exactly, up to `LP_OPTIONS` options; PDLP,
 approximately, up to `PDLP_OPTIONS`), or else the Lagrangian prices are
 improved further.
@@ -76,6 +79,7 @@ PDLP_OPTIONS = 250_000  # up to this, solve it approximately (PDLP, one thread):
 PDLP_PARAMS = ("termination_criteria { simple_optimality_criteria { eps_optimal_absolute: 1e-4 "
                "eps_optimal_relative: 1e-4 } } num_threads: 1")
 PROBE_OPTIONS = 5_000  # up to this, first try to solve phase 1 whole with every worker
+STEP_SECONDS = (1.0, 0.6)  # time limit of one neighbourhood solve, few houses / many (measured on the samples)
 
 
 class StayModel:
@@ -658,6 +662,11 @@ class WindowSearch:
         self.tries: dict[str, int] = {}
         self.deterministic = True  # single-worker engine runs: steps stop on work done, not on the clock
         self.pairs = 0
+        self.longest_held = max([o.held for o in prep.options] + [0])
+        # With few houses every window spans all of them, so a waiting
+        # request's houses are always in it; with many, windows cover a
+        # group of houses and the steps around a waiting request matter more.
+        self.few_houses = len(houses) < 4
 
     def _usage_without(self, freed: set[int]) -> list[Capacity]:
         """Capacity left by locks and by the planned stays of requests not in `freed`."""
@@ -680,13 +689,13 @@ class WindowSearch:
         return caps
 
     def next_neighbourhood(self) -> tuple[set[int], int, int]:
-        """Every other step, days around a waiting request's window at houses she could go to; else the next days."""
+        """Every fourth step, days around a waiting request's window at houses she could go to; else the next days."""
         inst = self.prep.instance
         n = len(inst.houses)
         self.turn = getattr(self, "turn", 0) + 1
         self.tries["other"] = self.tries.get("other", 0) + 1
         self.kind = "window"
-        if self.turn % 2 == 0:
+        if self.turn % (4 if self.few_houses else 2) == 0:
             around = self._around_a_waiting_request()
             if around is not None:
                 self.kind = "around"
@@ -705,6 +714,12 @@ class WindowSearch:
         current = set(self.plan.values())
         part = self._part_freeing(set(self.plan), lambda i, o: lp_values[i] > 1e-6 or i in current)
         return part is not None and self._apply(part, self._solve(part, time_limit, workers, stop))
+
+    def collective_turn(self, rounds: int) -> bool:
+        """Whether round `rounds` is a collective step: every third (few houses) or two in three (many), while they pay."""
+        if not self.collectives_pay():
+            return rounds % 6 == 0
+        return rounds % 3 == 0 if self.few_houses else rounds % 3 != 0
 
     def collectives_pay(self) -> bool:
         """Whether collective steps gain, per try, at least half what the others do (so far)."""
@@ -739,22 +754,47 @@ class WindowSearch:
         part = self._part(houses, a, b, None)
         return part is not None and self._apply(part, self._solve(part, time_limit, workers, stop))
 
-    def step_pair(self, time_limit: float, stop=None) -> bool:
-        """Two neighbourhoods at once, one per worker: the same days at two disjoint groups of houses.
+    def step_pair(self, time_limit: float, stop=None, collectives: bool = False) -> bool:
+        """Two neighbourhoods at once, one per worker, each solved by a one-worker CP-SAT.
 
-        Requests free in both are split by parity, so the two answers never
-        collide and both can be kept.
+        One worker with its LP (linearization level 2) solves these window
+        models far better than two workers sharing one: measured on
+        realistic.json, a 90-day window at both houses is proven optimal in
+        4 s by one worker, while two workers are still 20 % short of it
+        then. So both cores get a neighbourhood of their own. With many
+        houses: the same days at two disjoint groups of houses. With few:
+        all houses, over two windows of days far enough apart that no stay
+        of one can hold a day of the other (`_apart`). Requests waiting for
+        a place are split between the two by parity, so the two answers
+        never collide and both can be kept.
         """
-        n = len(self.prep.instance.houses)
+        inst = self.prep.instance
+        n = len(inst.houses)
         self.pairs += 1
-        if n < 2 or (n < 4 and self.pairs % 2):  # few houses: every other step moves stays between them
-            return self.step(time_limit, stop, workers=2)
-        houses, a, b = self.next_neighbourhood()
-        order = list(range(n))
-        self.rng.shuffle(order)
-        g = min(self.group_size, n // 2)
-        first, second = set(order[:g]), set(order[g: 2 * g])
-        parts = [self._part(first, a, b, 0), self._part(second, a, b, 1)]
+        if collectives:
+            self.kind = "collectives"
+            self.tries["collectives"] = self.tries.get("collectives", 0) + 2
+            span = self._collective_span()
+        else:
+            houses, a, span = self._pair_window()
+            self.tries["other"] += 1  # two neighbourhoods for one draw
+        parity = self.pairs % 2
+        if n >= 4 and not collectives:
+            order = list(range(n))
+            self.rng.shuffle(order)
+            g = min(self.group_size, n // 2)
+            parts = [self._part(set(order[:g]), a, a + span, parity), self._part(set(order[g: 2 * g]), a, a + span, 1 - parity)]
+        else:
+            if collectives:
+                houses = set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
+            a = self.rng.randrange(0, max(1, inst.horizon_days - span + 1)) if collectives else a
+            b = self._apart(a, span)
+            if b is None:
+                if collectives:
+                    return self.step_collectives(time_limit, stop)
+                return self.step(time_limit, stop)
+            build = self._collective_part if collectives else self._part
+            parts = [build(houses, a, a + span, parity), build(houses, b, b + span, 1 - parity)]
         results = [None, None]
 
         def run(k):
@@ -770,6 +810,27 @@ class WindowSearch:
             if part is not None:
                 gained |= self._apply(part, result)
         return gained
+
+    def _pair_window(self) -> tuple[set[int], int, int]:
+        houses, a, b = self.next_neighbourhood()
+        return houses, a, b - a
+
+    def _apart(self, a: int, span: int) -> int | None:
+        """A start for a second window of `span` days whose stays never share a day with those of [a, a+span).
+
+        A stay starting in a window holds at most `longest held` days past
+        it, so a gap of that many days keeps the two independent.
+        """
+        days = self.prep.instance.horizon_days
+        gap = span + self.longest_held
+        later = list(range(a + gap, days - span + 1))
+        earlier = list(range(0, a - gap + 1))
+        choices = later + earlier
+        if not choices:
+            return None
+        # as far as the horizon allows, about half of it away
+        target = (a + days // 2) % days
+        return min(choices, key=lambda b: (abs(b - target), b))
 
     def _part(self, houses: set[int], a: int, b: int, parity: int | None):
         prep = self.prep
@@ -809,24 +870,30 @@ class WindowSearch:
         before = sum(prep.options[self.plan[ri]].bound for ri in freed)
         return sub, ids, sm, freed, before, self.seed_for_step()
 
-    def step_collectives(self, time_limit: float, stop=None, workers: int = 1) -> bool:
+    def step_collectives(self, time_limit: float, stop=None) -> bool:
         """Free every request in a collective, and those who accept one, over some months at all houses.
 
         Merging small collectives frees places for others, which window steps rarely find.
         """
-        prep, inst = self.prep, self.prep.instance
+        inst = self.prep.instance
         n = len(inst.houses)
         houses = set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
-        span = min(inst.horizon_days, max(self.window * 2, 60))
+        span = self._collective_span()
         a = self.rng.randrange(0, max(1, inst.horizon_days - span + 1))
-        b = a + span
+        part = self._collective_part(houses, a, a + span, None)
+        self.kind = "collectives"
+        self.tries["collectives"] = self.tries.get("collectives", 0) + 1
+        return part is not None and self._apply(part, self._solve(part, time_limit, 1, stop))
+
+    def _collective_span(self) -> int:
+        return min(self.prep.instance.horizon_days, max(self.window * 2, 60))
+
+    def _collective_part(self, houses: set[int], a: int, b: int, parity: int | None):
+        prep, inst = self.prep, self.prep.instance
         freed = {ri for ri, i in self.plan.items()
                  if a <= prep.options[i].start < b and prep.options[i].house in houses
                  and (prep.options[i].type == "collective" or inst.requests[ri].accepts("collective"))}
-        part = self._part_freeing(freed, lambda i, o: a <= o.start < b and o.house in houses)
-        self.kind = "collectives"
-        self.tries["collectives"] = self.tries.get("collectives", 0) + 1
-        return part is not None and self._apply(part, self._solve(part, time_limit, workers, stop))
+        return self._part_freeing(freed, lambda i, o: a <= o.start < b and o.house in houses, parity)
 
     def _solve(self, part, time_limit: float, workers: int, stop):
         sub, ids, sm, freed, before, seed = part
@@ -1057,16 +1124,19 @@ class Engine:
                 break
             if self.workers == 1 and search.work >= 0.25 * lns_budget:
                 break  # deterministic: a budget of work, not of wall time
-            limit = min(0.6, phase_end - time.monotonic())
+            limit = min(STEP_SECONDS[0 if search.few_houses else 1], phase_end - time.monotonic())
             both = self.workers > 1 and (keeper is None or not keeper.is_alive())
             rounds += 1
             lp = self._lp
             if lp is not None and lp.values is not None and both and relaxed < 1:
                 relaxed += 1
-                search.step_relaxation(lp.values, min(1.0, phase_end - time.monotonic()), self.stop, 2)
+                search.step_relaxation(lp.values, min(1.0, phase_end - time.monotonic()), self.stop, 1)
                 continue
-            if prep.slots and (rounds % 3 != 0 if search.collectives_pay() else rounds % 6 == 0):
-                search.step_collectives(limit, self.stop, workers=2 if both else 1)
+            if prep.slots and search.collective_turn(rounds):
+                if both:
+                    search.step_pair(limit, self.stop, collectives=True)
+                else:
+                    search.step_collectives(limit, self.stop)
             elif both:
                 search.step_pair(limit, self.stop)
             else:

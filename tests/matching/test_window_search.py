@@ -1,0 +1,62 @@
+"""The neighbourhood search of phase 1: paired neighbourhoods never interfere, and a step never loses value."""
+from __future__ import annotations
+
+import pytest
+
+from matching.cpsat import WindowSearch, greedy_plan, options_of_stays
+from matching.generate import generate
+from matching.model import Solution
+from matching.prepare import prepare
+from matching.validate import validate
+
+
+@pytest.fixture(scope="module")
+def search_of():
+    def make(houses: int, days: int = 364, seed: int = 3) -> WindowSearch:
+        instance = generate(houses=houses, requests=40 * houses, therapists=5 * houses, days=days, seed=seed)
+        prep = prepare(instance)
+        order = sorted(range(len(prep.options)), key=lambda i: -prep.options[i].bound)
+        search = WindowSearch(prep, greedy_plan(prep, order), seed)
+        search.deterministic = False
+        return search
+    return make
+
+
+def _stays(search: WindowSearch):
+    from matching.cpsat import Engine, _name_stays
+
+    engine = Engine(search.prep.instance, 1.0, 1, 0, None, None, None)
+    return _name_stays(search.prep.instance, engine._plan_stays(search.prep, set(search.plan.values())))
+
+
+def _held_days(search: WindowSearch, a: int, span: int) -> set[int]:
+    """Every day a stay starting in [a, a + span) could hold."""
+    return set(range(a, min(search.prep.instance.horizon_days, a + span + search.longest_held)))
+
+
+@pytest.mark.parametrize("a, span", [(0, 60), (40, 60), (150, 60), (300, 60), (0, 175), (10, 170), (120, 90)])
+def test_a_second_window_never_shares_a_held_day_with_the_first(search_of, a, span):
+    search = search_of(2)
+    b = search._apart(a, span)
+    assert b is not None
+    assert _held_days(search, a, span).isdisjoint(_held_days(search, b, span))
+    assert 0 <= b <= search.prep.instance.horizon_days - span
+
+
+def test_no_second_window_when_the_horizon_is_too_short_for_two(search_of):
+    search = search_of(2, days=60)
+    assert search._apart(0, 30) is None
+
+
+@pytest.mark.parametrize("houses, collectives", [(2, False), (2, True), (4, False), (4, True)])
+def test_paired_steps_keep_every_rule_and_never_lose_value(search_of, houses, collectives):
+    search = search_of(houses)
+    instance = search.prep.instance
+    values = [search.value]
+    for _ in range(4):
+        search.step_pair(0.5, collectives=collectives)
+        values.append(search.value)
+        assert validate(instance, Solution(stays=_stays(search))) == []
+    assert values == sorted(values)
+    assert search.value == sum(search.prep.options[i].bound for i in search.plan.values())
+    assert set(options_of_stays(search.prep, _stays(search))) == set(search.plan.values())
