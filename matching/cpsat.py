@@ -689,9 +689,8 @@ class WindowSearch:
         return caps
 
     def next_neighbourhood(self) -> tuple[set[int], int, int]:
-        """Every fourth step, days around a waiting request's window at houses she could go to; else the next days."""
+        """Now and then (every 4th step, every 2nd with many houses) days around a waiting request's window; else the next days."""
         inst = self.prep.instance
-        n = len(inst.houses)
         self.turn = getattr(self, "turn", 0) + 1
         self.tries["other"] = self.tries.get("other", 0) + 1
         self.kind = "window"
@@ -700,7 +699,7 @@ class WindowSearch:
             if around is not None:
                 self.kind = "around"
                 return around
-        houses = set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
+        houses = self._house_group()
         a = self.cursor
         b = a + self.window
         self.cursor = a + max(7, self.window // 2)
@@ -708,12 +707,12 @@ class WindowSearch:
             self.cursor = self.rng.randrange(0, 7)
         return houses, a, b
 
-    def step_relaxation(self, lp_values, time_limit: float, stop=None, workers: int = 1) -> bool:
+    def step_relaxation(self, lp_values, time_limit: float, stop=None) -> bool:
         """Free every stay; each request may keep hers or take an option the LP relaxation uses."""
         self.kind = "relaxation"
         current = set(self.plan.values())
         part = self._part_freeing(set(self.plan), lambda i, o: lp_values[i] > 1e-6 or i in current)
-        return part is not None and self._apply(part, self._solve(part, time_limit, workers, stop))
+        return part is not None and self._apply(part, self._solve(part, time_limit, stop))
 
     def collective_turn(self, rounds: int) -> bool:
         """Whether round `rounds` is a collective step: every third (few houses) or two in three (many), while they pay."""
@@ -748,11 +747,11 @@ class WindowSearch:
         houses |= set(self.rng.sample(others, min(len(others), self.group_size - len(houses))))
         return houses, a, a + self.window
 
-    def step(self, time_limit: float, stop=None, workers: int = 1) -> bool:
+    def step(self, time_limit: float, stop=None) -> bool:
         """One neighbourhood; True if the plan improved."""
         houses, a, b = self.next_neighbourhood()
         part = self._part(houses, a, b, None)
-        return part is not None and self._apply(part, self._solve(part, time_limit, workers, stop))
+        return part is not None and self._apply(part, self._solve(part, time_limit, stop))
 
     def step_pair(self, time_limit: float, stop=None, collectives: bool = False) -> bool:
         """Two neighbourhoods at once, one per worker, each solved by a one-worker CP-SAT.
@@ -768,38 +767,15 @@ class WindowSearch:
         a place are split between the two by parity, so the two answers
         never collide and both can be kept.
         """
-        inst = self.prep.instance
-        n = len(inst.houses)
         self.pairs += 1
-        if collectives:
-            self.kind = "collectives"
-            self.tries["collectives"] = self.tries.get("collectives", 0) + 2
-            span = self._collective_span()
-        else:
-            houses, a, span = self._pair_window()
-            self.tries["other"] += 1  # two neighbourhoods for one draw
-        parity = self.pairs % 2
-        if n >= 4 and not collectives:
-            order = list(range(n))
-            self.rng.shuffle(order)
-            g = min(self.group_size, n // 2)
-            parts = [self._part(set(order[:g]), a, a + span, parity), self._part(set(order[g: 2 * g]), a, a + span, 1 - parity)]
-        else:
-            if collectives:
-                houses = set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
-            a = self.rng.randrange(0, max(1, inst.horizon_days - span + 1)) if collectives else a
-            b = self._apart(a, span)
-            if b is None:
-                if collectives:
-                    return self.step_collectives(time_limit, stop)
-                return self.step(time_limit, stop)
-            build = self._collective_part if collectives else self._part
-            parts = [build(houses, a, a + span, parity), build(houses, b, b + span, 1 - parity)]
+        parts = self._collective_pair() if collectives else self._window_pair()
+        if parts is None:  # the horizon is too short for two windows apart
+            return self.step_collectives(time_limit, stop) if collectives else self.step(time_limit, stop)
         results = [None, None]
 
         def run(k):
             if parts[k] is not None:
-                results[k] = self._solve(parts[k], time_limit, 1, stop)
+                results[k] = self._solve(parts[k], time_limit, stop)
 
         other = threading.Thread(target=run, args=(1,))
         other.start()
@@ -811,26 +787,51 @@ class WindowSearch:
                 gained |= self._apply(part, result)
         return gained
 
-    def _pair_window(self) -> tuple[set[int], int, int]:
+    def _window_pair(self):
         houses, a, b = self.next_neighbourhood()
-        return houses, a, b - a
+        parity = self.pairs % 2
+        if not self.few_houses:
+            order = list(range(len(self.prep.instance.houses)))
+            self.rng.shuffle(order)
+            g = min(self.group_size, len(order) // 2)
+            first, second = set(order[:g]), set(order[g: 2 * g])
+            parts = [self._part(first, a, b, parity), self._part(second, a, b, 1 - parity)]
+        else:
+            c = self._apart(a, b - a)
+            if c is None:
+                return None
+            parts = [self._part(houses, a, b, parity), self._part(houses, c, c + b - a, 1 - parity)]
+        self.tries["other"] += 1  # next_neighbourhood counted one of the two
+        return parts
+
+    def _collective_pair(self):
+        houses, a, span = self._collective_window()
+        c = self._apart(a, span)
+        if c is None:
+            return None
+        self.kind = "collectives"
+        self.tries["collectives"] = self.tries.get("collectives", 0) + 2
+        parity = self.pairs % 2
+        return [self._collective_part(houses, a, a + span, parity), self._collective_part(houses, c, c + span, 1 - parity)]
+
+    def _house_group(self) -> set[int]:
+        n = len(self.prep.instance.houses)
+        return set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
 
     def _apart(self, a: int, span: int) -> int | None:
         """A start for a second window of `span` days whose stays never share a day with those of [a, a+span).
 
-        A stay starting in a window holds at most `longest held` days past
-        it, so a gap of that many days keeps the two independent.
+        A stay starting in a window holds at most `longest_held` days past
+        it, so a gap of that many days keeps the two independent. Of the
+        starts allowed, the one nearest half a horizon away.
         """
         days = self.prep.instance.horizon_days
         gap = span + self.longest_held
-        later = list(range(a + gap, days - span + 1))
-        earlier = list(range(0, a - gap + 1))
-        choices = later + earlier
-        if not choices:
-            return None
-        # as far as the horizon allows, about half of it away
         target = (a + days // 2) % days
-        return min(choices, key=lambda b: (abs(b - target), b))
+        ranges = [(lo, hi) for lo, hi in ((a + gap, days - span), (0, a - gap)) if lo <= hi]
+        if not ranges:
+            return None
+        return min((min(max(target, lo), hi) for lo, hi in ranges), key=lambda b: (abs(b - target), b))
 
     def _part(self, houses: set[int], a: int, b: int, parity: int | None):
         prep = self.prep
@@ -871,22 +872,21 @@ class WindowSearch:
         return sub, ids, sm, freed, before, self.seed_for_step()
 
     def step_collectives(self, time_limit: float, stop=None) -> bool:
-        """Free every request in a collective, and those who accept one, over some months at all houses.
+        """Free every request in a collective, and those who accept one, over some months at a group of houses.
 
         Merging small collectives frees places for others, which window steps rarely find.
         """
-        inst = self.prep.instance
-        n = len(inst.houses)
-        houses = set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
-        span = self._collective_span()
-        a = self.rng.randrange(0, max(1, inst.horizon_days - span + 1))
+        houses, a, span = self._collective_window()
         part = self._collective_part(houses, a, a + span, None)
         self.kind = "collectives"
         self.tries["collectives"] = self.tries.get("collectives", 0) + 1
-        return part is not None and self._apply(part, self._solve(part, time_limit, 1, stop))
+        return part is not None and self._apply(part, self._solve(part, time_limit, stop))
 
-    def _collective_span(self) -> int:
-        return min(self.prep.instance.horizon_days, max(self.window * 2, 60))
+    def _collective_window(self) -> tuple[set[int], int, int]:
+        """A group of houses, a first day, and a span of some months (twice the window, at least 60 days)."""
+        days = self.prep.instance.horizon_days
+        span = min(days, max(self.window * 2, 60))
+        return self._house_group(), self.rng.randrange(0, max(1, days - span + 1)), span
 
     def _collective_part(self, houses: set[int], a: int, b: int, parity: int | None):
         prep, inst = self.prep, self.prep.instance
@@ -895,9 +895,10 @@ class WindowSearch:
                  and (prep.options[i].type == "collective" or inst.requests[ri].accepts("collective"))}
         return self._part_freeing(freed, lambda i, o: a <= o.start < b and o.house in houses, parity)
 
-    def _solve(self, part, time_limit: float, workers: int, stop):
+    def _solve(self, part, time_limit: float, stop):
+        """One worker with its LP: far better on these models than two sharing a solve (see `step_pair`)."""
         sub, ids, sm, freed, before, seed = part
-        solver = _solver(time_limit, workers, seed)
+        solver = _solver(time_limit, 1, seed)
         solver.parameters.linearization_level = 2  # about 3x faster on these small window models
         if not self.deterministic:  # the wall clock bounds the step; no need to stop on work done
             solver.parameters.max_deterministic_time = float("inf")
@@ -1130,7 +1131,7 @@ class Engine:
             lp = self._lp
             if lp is not None and lp.values is not None and both and relaxed < 1:
                 relaxed += 1
-                search.step_relaxation(lp.values, min(1.0, phase_end - time.monotonic()), self.stop, 1)
+                search.step_relaxation(lp.values, min(1.0, phase_end - time.monotonic()), self.stop)
                 continue
             if prep.slots and search.collective_turn(rounds):
                 if both:
