@@ -18,7 +18,9 @@ window at houses she could go to; often (`collective_turn`), every request
 in (or accepting) a collective over some months, which merges small
 collectives and frees places; and, once the LP below is solved, every stay at once with
 each request restricted to her current option and those the LP solution
-uses (a relaxation-induced neighbourhood). Each neighbourhood is solved by a
+uses (a relaxation-induced neighbourhood); when that LP was solved exactly,
+later window and collective steps offer only the options its vertex uses
+and the current ones (`WindowSearch.follow`). Each neighbourhood is solved by a
 one-worker CP-SAT with its LP: with two workers, two neighbourhoods that
 cannot interact run side by side rather than one shared solve, which
 measured far worse on these models. Meanwhile, on the other worker, phase 1's LP relaxation is solved for the
@@ -667,6 +669,22 @@ class WindowSearch:
         # request's houses are always in it; with many, windows cover a
         # group of houses and the steps around a waiting request matter more.
         self.few_houses = len(houses) < 4
+        self.guide = None  # options an exact LP solution uses (`follow`); None until there is one
+
+    def follow(self, lp_values) -> None:
+        """From now on, time-window and collective steps offer only options the LP's vertex uses (and current ones).
+
+        An exact (simplex) LP solution is a vertex: few options carry weight
+        (about 650 of 15,000 on realistic.json), and the plans near the LP
+        optimum are mostly made of them. Offering only those lets a step
+        re-solve a window several times longer in the same time (the window
+        adapts), the relaxation-induced neighbourhood search of MIP solvers
+        (RINS) over a sweep of windows. Measured on realistic.json in 10 s,
+        seven seeds: +23,000 on average (+0.3 %), better on five of seven.
+        Steps around a waiting request keep all her options: the LP may
+        give her none.
+        """
+        self.guide = lp_values > 1e-6
 
     def _usage_without(self, freed: set[int]) -> list[Capacity]:
         """Capacity left by locks and by the planned stays of requests not in `freed`."""
@@ -837,7 +855,15 @@ class WindowSearch:
         prep = self.prep
         freed = {ri for ri, i in self.plan.items()
                  if prep.options[i].house in houses and a <= prep.options[i].start < b}
-        return self._part_freeing(freed, lambda i, o: o.house in houses and a <= o.start < b, parity)
+        return self._part_freeing(freed, self._guided(lambda i, o: o.house in houses and a <= o.start < b), parity)
+
+    def _guided(self, allowed):
+        """`allowed`, narrowed to the LP's options and the current plan's once there is a guide (`follow`)."""
+        guide = self.guide
+        if guide is None or self.kind == "around":
+            return allowed
+        current = set(self.plan.values())
+        return lambda i, o: allowed(i, o) and (guide[i] or i in current)
 
     def _part_freeing(self, freed: set[int], allowed, parity: int | None = None):
         """The sub-problem of the requests in `freed` and those waiting, over their `allowed` options.
@@ -877,8 +903,8 @@ class WindowSearch:
         Merging small collectives frees places for others, which window steps rarely find.
         """
         houses, a, span = self._collective_window()
-        part = self._collective_part(houses, a, a + span, None)
         self.kind = "collectives"
+        part = self._collective_part(houses, a, a + span, None)
         self.tries["collectives"] = self.tries.get("collectives", 0) + 1
         return part is not None and self._apply(part, self._solve(part, time_limit, stop))
 
@@ -893,7 +919,7 @@ class WindowSearch:
         freed = {ri for ri, i in self.plan.items()
                  if a <= prep.options[i].start < b and prep.options[i].house in houses
                  and (prep.options[i].type == "collective" or inst.requests[ri].accepts("collective"))}
-        return self._part_freeing(freed, lambda i, o: a <= o.start < b and o.house in houses, parity)
+        return self._part_freeing(freed, self._guided(lambda i, o: a <= o.start < b and o.house in houses), parity)
 
     def _solve(self, part, time_limit: float, stop):
         """One worker with its LP: far better on these models than two sharing a solve (see `step_pair`)."""
@@ -1129,6 +1155,8 @@ class Engine:
             both = self.workers > 1 and (keeper is None or not keeper.is_alive())
             rounds += 1
             lp = self._lp
+            if lp is not None and lp.values is not None and search.guide is None and lp.backend == "GLOP":
+                search.follow(lp.values)  # a vertex: its support is sparse (PDLP's approximate one is not)
             if lp is not None and lp.values is not None and both and relaxed < 1:
                 relaxed += 1
                 search.step_relaxation(lp.values, min(1.0, phase_end - time.monotonic()), self.stop)

@@ -60,3 +60,44 @@ def test_paired_steps_keep_every_rule_and_never_lose_value(search_of, houses, co
     assert values == sorted(values)
     assert search.value == sum(search.prep.options[i].bound for i in search.plan.values())
     assert set(options_of_stays(search.prep, _stays(search))) == set(search.plan.values())
+
+
+@pytest.fixture
+def guided(search_of):
+    """A search on two houses following its own instance's exact LP solution."""
+    from matching.cpsat import LinearBound
+
+    search = search_of(2)
+    lp = LinearBound(search.prep, "GLOP")
+    assert lp.run(30.0) is not None
+    search.follow(lp.values)
+    assert 0 < search.guide.sum() < len(search.prep.options)
+    return search
+
+
+def test_guided_windows_offer_only_the_lp_options_and_the_current_ones(guided):
+    current = set(guided.plan.values())
+    guided.kind = "window"
+    sub, ids, *_ = guided._part({0, 1}, 0, guided.prep.instance.horizon_days, None)
+    assert ids and all(guided.guide[i] or i in current for i in ids)
+    guided.kind = "collectives"
+    sub, ids, *_ = guided._collective_part({0, 1}, 0, guided.prep.instance.horizon_days, None)
+    assert ids and all(guided.guide[i] or i in current for i in ids)
+
+
+def test_steps_around_a_waiting_request_keep_all_her_options(guided):
+    guided.kind = "around"
+    sub, ids, *_ = guided._part({0, 1}, 0, guided.prep.instance.horizon_days, None)
+    current = set(guided.plan.values())
+    assert any(not guided.guide[i] and i not in current for i in ids)
+
+
+def test_guided_steps_keep_every_rule_and_never_lose_value(guided):
+    instance = guided.prep.instance
+    values = [guided.value]
+    for collectives in (False, True, False, True):
+        guided.step_pair(0.5, collectives=collectives)
+        values.append(guided.value)
+        assert validate(instance, Solution(stays=_stays(guided))) == []
+    assert values == sorted(values)
+    assert guided.value == sum(guided.prep.options[i].bound for i in guided.plan.values())
