@@ -40,12 +40,13 @@ GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 HOST = "127.0.0.1"
 
 SETUP = """
+from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 from app.demo import load_demo
 app = create_app()
 with app.app_context():
-    db.create_all()
+    upgrade()  # the schema as a deployment builds it: the migrations
     load_demo()
     db.session.commit()
 """
