@@ -80,9 +80,12 @@ def build_instance_dict(settings: Settings) -> dict:
     end = max([settings.horizon_end] + [s.end for s in published])
     locked = [_published_lock(s, codes) for s in published]
     requests, spec_requests = _requests(settings, published)
-    known = {r["id"] for r in spec_requests}
-    locked += [c for c in settings.carried if c.get("house") in codes.values()
-               and all(rid in known for rid in c.get("requests", []))]
+    # A carried lock keeps only requests still waiting: one published since (by any run) is held by its
+    # published stay, and carrying it too would put her in two stays.
+    held = {rid for lock in locked for rid in lock["requests"]}
+    waiting = {r["id"] for r in spec_requests} - held
+    locked += [c for c in settings.carried if c.get("house") in codes.values() and c.get("requests")
+               and all(rid in waiting for rid in c["requests"])]
     return {
         "format": "respite-stays/1",
         "name": "Respiro",

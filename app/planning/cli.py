@@ -7,20 +7,21 @@ import json
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 
 from app.extensions import db
 
 plan = AppGroup("plan", help="Planning runs: export instances and solutions, run the planner.")
 
 
-def _settings(start: str | None, days: int | None, houses: tuple[str, ...]):
+def _settings(start: dt.datetime | None, days: int | None, houses: tuple[str, ...]):
     from sqlalchemy import select
 
     from app.models import House
     from app.planning.bridge import Settings
     from app.planning.views import default_start
 
-    begin = dt.date.fromisoformat(start) if start else default_start()
+    begin = start.date() if start else default_start()
     ids = ()
     if houses:
         rows = db.session.scalars(select(House).where(House.code.in_(houses))).all()
@@ -32,8 +33,17 @@ def _settings(start: str | None, days: int | None, houses: tuple[str, ...]):
                     house_ids=ids)
 
 
+def _write(output: str, text: str) -> None:
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
 def _options(f):
-    f = click.option("--start", help="first day of the horizon (YYYY-MM-DD); default today")(f)
+    f = click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     help="first day of the horizon (YYYY-MM-DD); default today")(f)
     f = click.option("--days", type=click.IntRange(1, 1096), help="days in the horizon")(f)
     return click.option("--house", "houses", multiple=True, help="house code (repeat); default all active")(f)
 
@@ -41,13 +51,20 @@ def _options(f):
 @plan.command("export-instance")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @_options
-def export_instance(output: str, start: str | None, days: int | None, houses: tuple[str, ...]) -> None:
+def export_instance(output: str, start: dt.datetime | None, days: int | None, houses: tuple[str, ...]) -> None:
     """Write the respite-stays/1 instance a run would solve now."""
-    from app.planning import bridge
+    from app.planning import bridge, rules
 
-    instance = bridge.build_instance(_settings(start, days, houses))
-    with open(output, "w", encoding="utf-8") as handle:
-        handle.write(bridge.instance_json(instance))
+    settings = _settings(start, days, houses)
+    try:
+        with force_locale("en"):  # the rules' words, outside a request
+            rules.check_horizon(settings)
+        instance = bridge.build_instance(settings)
+    except rules.Refused as exc:
+        raise click.ClickException("; ".join(exc.messages)) from exc
+    except bridge.InstanceError as exc:
+        raise click.ClickException(f"the data cannot be planned as it is: {exc}") from exc
+    _write(output, bridge.instance_json(instance))
     click.echo(f"instance written to {output}: {len(instance.requests)} requests, {len(instance.houses)} houses, "
                f"{len(instance.therapists)} therapists, {len(instance.locked)} locked stays")
 
@@ -56,14 +73,16 @@ def export_instance(output: str, start: str | None, days: int | None, houses: tu
 @click.option("--time-limit", type=click.IntRange(1, 86400), default=None, help="seconds for the solver")
 @click.option("--wait/--no-wait", default=False, help="block until it finishes and print the figures")
 @_options
-def run_command(time_limit: int | None, wait: bool, start: str | None, days: int | None,
+def run_command(time_limit: int | None, wait: bool, start: dt.datetime | None, days: int | None,
                 houses: tuple[str, ...]) -> None:
     """Start a planning run (on the configured job back end)."""
     from app.planning import jobs, rules
 
     limit = time_limit or current_app.config.get("PLANNING_DEFAULT_TIME_LIMIT", 30)
+    settings = _settings(start, days, houses)
     try:
-        run = rules.start_run(None, _settings(start, days, houses), limit)
+        with force_locale("en"):  # the rules' words, outside a request
+            run = rules.start_run(None, settings, limit)
     except rules.Refused as exc:
         raise click.ClickException("; ".join(exc.messages)) from exc
     run_id, job_id = run.id, run.job_id
@@ -71,7 +90,8 @@ def run_command(time_limit: int | None, wait: bool, start: str | None, days: int
     if wait and jobs.backend_name() == "thread":
         jobs.execute_run(current_app._get_current_object(), run_id)  # same as a worker thread, joined
     else:
-        jobs.submit(run_id, job_id)
+        if not jobs.submit(run_id, job_id):
+            raise click.ClickException(f"run {run_id} failed: the job queue (REDIS_URL) cannot be reached")
     if not wait:
         click.echo(f"run {run_id} queued")
         return
@@ -94,8 +114,7 @@ def export_solution(run_id: int, output: str) -> None:
     run = db.session.get(PlanningRun, run_id)
     if run is None or not run.instance_json or run.status not in ("done", "published"):
         raise click.ClickException(f"run {run_id} has no solution")
-    with open(output, "w", encoding="utf-8") as handle:
-        json.dump(bridge.solution_dict(run), handle, ensure_ascii=False)
+    _write(output, json.dumps(bridge.solution_dict(run), ensure_ascii=False))
     click.echo(f"solution of run {run_id} written to {output}")
 
 

@@ -60,8 +60,11 @@ def new_job_id(run_id: int) -> str:
 
 # ----------------------------------------------------------------- submitting
 
-def submit(run_id: int, job_id: str) -> None:
-    """Start the job of a committed, queued run on the configured back end."""
+def submit(run_id: int, job_id: str) -> bool:
+    """Start the job of a committed, queued run on the configured back end.
+
+    False when the queue cannot be reached: the run is then failed at once, not left waiting forever.
+    """
     app = current_app._get_current_object()
     backend = backend_name(app)
     if backend == "inline":
@@ -75,9 +78,15 @@ def submit(run_id: int, job_id: str) -> None:
 
         limit = db.session.scalar(select(PlanningRun.time_limit).where(PlanningRun.id == run_id)) or 60
         db.session.commit()
-        Queue(queue_name(app), connection=redis_connection(app)).enqueue_call(
-            "app.planning.jobs.rq_execute", args=(run_id,), job_id=job_id, timeout=int(limit) + 600,
-            result_ttl=3600, failure_ttl=7 * 86400)
+        try:
+            Queue(queue_name(app), connection=redis_connection(app)).enqueue_call(
+                "app.planning.jobs.rq_execute", args=(run_id,), job_id=job_id, timeout=int(limit) + 600,
+                result_ttl=3600, failure_ttl=7 * 86400)
+        except Exception as exc:  # noqa: BLE001 - Redis down: nobody would ever claim the run
+            app.logger.error("planning queue unreachable (%s)", type(exc).__name__)
+            _fail_queued(run_id, "queue_unreachable")
+            return False
+    return True
 
 
 def cancel_queued(job_id: str | None) -> None:
@@ -222,6 +231,12 @@ def _claim(run_id: int) -> bool:
             conn.execute(update(_TABLE).where(_TABLE.c.id == run_id, _TABLE.c.status == "queued")
                          .values(status="cancelled", finished_at=now))
     return bool(claimed)
+
+
+def _fail_queued(run_id: int, error: str) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(update(_TABLE).where(_TABLE.c.id == run_id, _TABLE.c.status == "queued")
+                     .values(status="failed", error=error, finished_at=utcnow()))
 
 
 def _finish(run_id: int, status: str, error: str = "") -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import replace
 
 import werkzeug.exceptions
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -66,10 +67,24 @@ def rule_message(violation) -> str:
 # Runs
 # --------------------------------------------------------------------------
 
+# The days a horizon may cover: wide enough for any real plan, narrow enough that the
+# date arithmetic of the planner (stay ends, turnover days) never leaves the calendar.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(9000, 12, 31)
+
+
+def check_horizon(settings: Settings) -> None:
+    """Refuse a horizon outside the days the planner can count (a typed year 0001 or 9999)."""
+    if not FIRST_DAY <= settings.horizon_start <= LAST_DAY - dt.timedelta(days=max(0, settings.horizon_days - 1)):
+        raise Refused(_("The horizon must fall between %(first)s and %(last)s.", first=format_date(FIRST_DAY),
+                        last=format_date(LAST_DAY)))
+
+
 def start_run(user, settings: Settings, time_limit: int) -> PlanningRun:
     """Build the instance now, record it and its fingerprint, queue the run."""
     from app.planning import jobs
 
+    check_horizon(settings)
     try:
         instance = bridge.build_instance(settings)
     except bridge.InstanceError as exc:
@@ -116,7 +131,7 @@ def finish_run(run_id: int, instance, solution, progress: dict) -> None:
     run = db.session.scalar(select(PlanningRun).where(PlanningRun.id == run_id).with_for_update())
     if run is None or run.status != "running":
         return
-    current = bridge.fingerprint(bridge.build_instance(bridge.settings_of(run)))
+    current = _current_fingerprint(run)
     bridge.write_proposal(run, instance, solution)
     run.solution_json = bridge.solution_json(solution)
     run.objective = solution.objective
@@ -130,11 +145,19 @@ def finish_run(run_id: int, instance, solution, progress: dict) -> None:
     db.session.flush()
 
 
+def _current_fingerprint(run: PlanningRun) -> str | None:
+    """The fingerprint of the run's inputs as the data stands now; None when they no longer make an instance
+    (say a therapist named by a carried lock has left): the data changed either way."""
+    try:
+        return bridge.fingerprint(bridge.build_instance(bridge.settings_of(run)))
+    except bridge.InstanceError:
+        return None
+
+
 def check_fresh(run: PlanningRun) -> None:
     """Mark the run stale (and refuse) when its inputs changed since it was built (item 36)."""
     if not run.stale:
-        current = bridge.fingerprint(bridge.build_instance(bridge.settings_of(run)))
-        run.stale = current != run.input_fingerprint
+        run.stale = _current_fingerprint(run) != run.input_fingerprint
     if run.stale:
         db.session.flush()
         raise StaleRun()
@@ -190,12 +213,16 @@ def edit_stay(run: PlanningRun, stay: ProposedStay, *, house: House, start: dt.d
     _editable(run, stay)
     if stay.locked:
         raise Refused(_("This stay is locked. Unlock it first to change it."))
+    instance = bridge.instance_from_json(run.instance_json)
+    if not instance.horizon_start <= start <= instance.horizon_end:
+        raise Refused(_("Rule 5 (%(name)s): the first day must fall within the horizon of this plan, "
+                        "%(first)s to %(last)s.", name=RULE_NAMES[5], first=format_date(instance.horizon_start),
+                        last=format_date(instance.horizon_end)))
     end = _new_end(run, house, stay_type, start)
     shift = start - stay.start
     old = bridge.spec_stay(stay)
     sessions = tuple(replace(s, day=s.day + shift) for s in old.sessions) if keep_programme else ()
     new = replace(old, house=house.code, start=start, type=stay_type, sessions=sessions)
-    instance = bridge.instance_from_json(run.instance_json)
     _check_edit(run, bridge.replace_stay(bridge.proposal_solution(run, instance), new))
     stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
     if keep_programme:
@@ -212,6 +239,14 @@ def _with_sessions(run: PlanningRun, stay: ProposedStay, sessions) -> None:
     _check_edit(run, bridge.replace_stay(bridge.proposal_solution(run, instance), new))
 
 
+def _programme_changed(stay: ProposedStay) -> None:
+    """Count a change of its sessions as a change of the stay, so a form from an older page gets 409 (item 35).
+
+    SQLAlchemy bumps the version only when the stay's own row changes, not its sessions' rows.
+    """
+    stay.version = stay.version + 1
+
+
 def change_session(run: PlanningRun, session: ProposedSession, therapist: Therapist) -> None:
     """Give a session to another therapist."""
     stay = session.stay
@@ -223,6 +258,7 @@ def change_session(run: PlanningRun, session: ProposedSession, therapist: Therap
              for i, s in enumerate(stay.sessions)]
     _with_sessions(run, stay, specs)
     session.therapist_id = therapist.id
+    _programme_changed(stay)
     _rescore(run)
 
 
@@ -234,6 +270,7 @@ def add_session(run: PlanningRun, stay: ProposedStay, *, dimension: str, day: dt
     _with_sessions(run, stay, specs)
     slot = 1 + max((s.slot for s in stay.sessions if s.day == day), default=-1)
     stay.sessions.append(ProposedSession(dimension=dimension, day=day, slot=slot, therapist_id=therapist.id))
+    _programme_changed(stay)
     _rescore(run)
 
 
@@ -243,6 +280,7 @@ def remove_session(run: PlanningRun, session: ProposedSession) -> None:
     if stay.locked:
         raise Refused(_("This stay is locked. Unlock it first to change it."))
     stay.sessions.remove(session)
+    _programme_changed(stay)
     _rescore(run)
 
 

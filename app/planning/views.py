@@ -7,7 +7,7 @@ import io
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -422,7 +422,8 @@ def publish(run_id: int):
         return _proposal(_run(run_id), 400, exc.messages)
     count = len(stays)
     db.session.commit()
-    flash(_("%(count)s stays were published. Defenders and house teams can see them now.", count=count), "success")
+    flash(ngettext("%(num)s stay was published. Those staying and the house team can see it now.",
+                   "%(num)s stays were published. Defenders and house teams can see them now.", count), "success")
     return redirect(url_for("planning.run", run_id=run_id))
 
 

@@ -43,3 +43,27 @@ def test_the_worker_needs_redis(app, runner):
     app.config["REDIS_URL"] = ""
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "REDIS_URL" in result.output
+
+
+@pytest.mark.parametrize("command", [["plan", "export-instance", "-o", "{tmp}/i.json"], ["plan", "run"]])
+@pytest.mark.parametrize("start, says", [("2027-13-01", "--start"), ("tomorrow", "--start"),
+                                         ("9999-12-30", "horizon")])
+def test_a_bad_first_day_on_the_command_line_is_a_clear_error(app, runner, tmp_path, command, start, says):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import PlanningRun
+
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command] + ["--start", start]
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert says in result.output
+    assert db.session.scalar(select(func.count(PlanningRun.id))) == 0
+
+
+def test_an_export_to_a_folder_that_does_not_exist_is_a_clear_error(app, runner, tmp_path):
+    result = runner.invoke(args=["plan", "export-instance", "-o", str(tmp_path / "missing" / "i.json")])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "cannot write" in result.output

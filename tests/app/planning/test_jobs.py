@@ -201,3 +201,21 @@ def test_a_job_lost_by_redis_fails_its_queued_run(app, world, settings, redis_qu
     Job.fetch(job_id, connection=jobs.redis_connection()).delete()
     run = status(run_id)
     assert jobs.refresh(run) and run.status == "failed"
+
+
+def test_a_run_that_cannot_reach_redis_fails_at_once_instead_of_waiting_forever(app, world, settings, client, login):
+    pytest.importorskip("rq")
+    app.config.update(JOBS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    login(world["coordinator"])
+    response = client.post("/planning/runs/new", data={
+        "horizon_start": settings.horizon_start.isoformat(), "horizon_days": "90", "time_limit": "2",
+        "houses": [str(h.id) for h in world["houses"]], "serve": "10000", "wait": "10", "type_rank": "100",
+        "away": "200", "session": "20", "switch": "5", "urgency_0": "1", "urgency_1": "2", "urgency_2": "4",
+        "urgency_3": "8"})
+    assert response.status_code == 302
+    run = db.session.scalars(select(PlanningRun)).one()
+    db.session.refresh(run)
+    assert run.status == "failed" and run.error == "queue_unreachable"
+    page = client.get(response.location)
+    assert page.status_code == 200 and "se detuvo antes de terminar" in page.text
+    assert rows() == 0

@@ -154,3 +154,12 @@ def test_a_run_without_a_stored_instance_answers_404_not_500(client, make_user, 
     stay = run.stays[0]
     assert client.get(f"/planning/runs/{run.id}/stays/{stay.id}/edit").status_code == 404
     assert client.get(f"/planning/runs/{run.id}/solution.json").status_code == 404
+
+
+@pytest.mark.parametrize("first_day", ["9999-12-30", "0001-01-01"])
+def test_a_horizon_off_the_calendar_is_refused_in_her_language(client, login, world, first_day):
+    login(world["coordinator"])
+    response = start_run(client, world, horizon_start=first_day, horizon_days="7")
+    assert response.status_code == 400
+    assert "El periodo debe quedar entre" in response.text
+    assert db.session.scalar(select(func.count(PlanningRun.id))) == 0

@@ -240,3 +240,70 @@ def test_a_re_plan_of_unchanged_data_keeps_every_stay_where_it_was(client, propo
         return sorted((s.house_id, s.start, s.type, tuple(q.id for q in s.requests)) for s in r.stays)
 
     assert placed(new) == placed(run)
+
+
+def test_moving_a_stay_to_a_day_past_the_calendar_is_refused_in_her_language(client, proposal):
+    before = snapshot(proposal["stay"])
+    response = edit(client, proposal, start="9999-12-31")
+    assert response.status_code == 400
+    assert "Regla 5" in response.text and "no se guardó" in response.text
+    assert snapshot(proposal["stay"]) == before
+
+
+def test_a_programme_edit_from_an_old_page_is_a_conflict(client, proposal):
+    run, stay = proposal["run"], proposal["stay"]
+    rosa, lucia = proposal["therapists"][:2]
+    session = next(s for s in stay.sessions if s.dimension == "emotional")
+    seen = stay.version  # both coordinators opened the stay at this version
+    first = client.post(f"/planning/runs/{run.id}/stays/{stay.id}/sessions/{session.id}",
+                        data={f"s{session.id}-version": seen,
+                              f"s{session.id}-therapist": lucia.id if session.therapist_id == rosa.id else rosa.id})
+    assert first.status_code == 302, first.text
+    after_first = snapshot(stay)
+    second = client.post(f"/planning/runs/{run.id}/stays/{stay.id}/sessions/{session.id}/remove",
+                         data={"version": seen})
+    assert second.status_code == 409
+    assert snapshot(stay) == after_first
+
+
+def test_a_re_run_does_not_carry_a_lock_whose_stay_was_published_meanwhile(client, proposal):
+    run, stay = proposal["run"], proposal["stay"]
+    assert client.post(f"/planning/runs/{run.id}/stays/{stay.id}/lock", data={"version": stay.version}).status_code == 302
+    assert client.post(f"/planning/runs/{run.id}/rerun", data={"version": run.version}).status_code == 302
+    second = db.session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc())).first()
+    db.session.refresh(run)
+    published = client.post(f"/planning/runs/{run.id}/publish", data={"version": run.version, "stays": [stay.id]})
+    assert published.status_code == 302
+    db.session.refresh(second)
+    assert client.post(f"/planning/runs/{second.id}/rerun", data={"version": second.version}).status_code == 302
+    third = db.session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc())).first()
+    assert third.status == "done" and not (third.progress or {}).get("problems")
+    holding = [s for s in third.stays if proposal["barred"] in s.requests]
+    assert [(s.status, s.published_stay_id) for s in holding] == [("published", stay.published_stay_id)]
+    instance = bridge.instance_from_json(third.instance_json)
+    assert not bridge.validate(instance, bridge.proposal_solution(third, instance))
+
+
+def test_publishing_after_the_data_no_longer_fits_the_run_says_it_is_stale(client, proposal):
+    run, stay = proposal["run"], proposal["stay"]
+    assert stay.sessions
+    assert client.post(f"/planning/runs/{run.id}/stays/{stay.id}/lock", data={"version": stay.version}).status_code == 302
+    assert client.post(f"/planning/runs/{run.id}/rerun", data={"version": run.version}).status_code == 302
+    second = db.session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc())).first()
+    therapist = stay.sessions[0].therapist
+    therapist.active = False  # she left the network: the carried lock names her
+    db.session.commit()
+    response = client.post(f"/planning/runs/{second.id}/publish",
+                           data={"version": second.version, "stays": [s.id for s in second.stays]})
+    assert response.status_code == 303
+    db.session.refresh(second)
+    assert second.stale and second.status == "done"
+    assert db.session.scalar(select(func.count(Stay.id))) == 0
+
+
+def test_publishing_one_stay_says_so_in_the_singular(client, proposal):
+    run, stay = proposal["run"], proposal["stay"]
+    response = client.post(f"/planning/runs/{run.id}/publish", data={"version": run.version, "stays": [stay.id]},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "Se publicó 1 estancia." in response.text
