@@ -42,51 +42,44 @@ def _ended(kind: str, target_id: int) -> None:
         flash(_("The calendar link was ended. Calendars that used it show nothing more."), "success")
 
 
-@bp.route("/therapists/<int:therapist_id>/create", methods=["POST"])
-@roles_required(*STAFF)
-def therapist_feed_create(therapist_id: int):
-    therapist = get_therapist(current_user, therapist_id)
-    _made("therapist", therapist.id)
-    return redirect(url_for("network.show", therapist_id=therapist.id))
-
-
-@bp.route("/therapists/<int:therapist_id>/revoke", methods=["POST"])
-@roles_required(*STAFF)
-def therapist_feed_revoke(therapist_id: int):
-    therapist = get_therapist(current_user, therapist_id)
-    _ended("therapist", therapist.id)
-    return redirect(url_for("network.show", therapist_id=therapist.id))
-
-
-@bp.route("/houses/<int:house_id>/create", methods=["POST"])
-@roles_required(*STAFF)
-def house_feed_create(house_id: int):
-    house = get_house(current_user, house_id)
-    _made("house", house.id)
-    return redirect(url_for("houses.show", house_id=house.id))
-
-
-@bp.route("/houses/<int:house_id>/revoke", methods=["POST"])
-@roles_required(*STAFF)
-def house_feed_revoke(house_id: int):
-    house = get_house(current_user, house_id)
-    _ended("house", house.id)
-    return redirect(url_for("houses.show", house_id=house.id))
-
-
-@bp.route("/mine/create", methods=["POST"])
-@roles_required("defender")
-def defender_feed_create():
+def _own_defender_id() -> int:
     if not current_user.defender_id:
         abort(404)
-    _made("defender", current_user.defender_id)
-    return redirect(url_for("main.home"))
+    return current_user.defender_id
 
 
-@bp.route("/mine/revoke", methods=["POST"])
-@roles_required("defender")
-def defender_feed_revoke():
-    if not current_user.defender_id:
-        abort(404)
-    _ended("defender", current_user.defender_id)
-    return redirect(url_for("main.home"))
+# The targets a link is made for: kind, the URL part naming it, who may make or end its link, how to
+# find it in her scope (404 outside it) and the page to go back to.
+TARGETS = (
+    ("therapist", "/therapists/<int:therapist_id>", STAFF,
+     lambda therapist_id: get_therapist(current_user, therapist_id).id,
+     lambda target_id: url_for("network.show", therapist_id=target_id)),
+    ("house", "/houses/<int:house_id>", STAFF,
+     lambda house_id: get_house(current_user, house_id).id,
+     lambda target_id: url_for("houses.show", house_id=target_id)),
+    ("defender", "/mine", ("defender",), _own_defender_id,
+     lambda target_id: url_for("main.home")),
+)
+
+
+def _link_view(kind: str, roles: tuple[str, ...], act, find, back):
+    """A POST view that finds the target in her scope, makes (or ends) its link and goes back to its page."""
+
+    @roles_required(*roles)
+    def view(**ids):
+        target_id = find(**ids)
+        act(kind, target_id)
+        return redirect(back(target_id))
+
+    return view
+
+
+def _register_link_routes() -> None:
+    """Two routes a target, `<kind>_feed_create` and `<kind>_feed_revoke`, both POST (CSRF-checked)."""
+    for kind, rule, roles, find, back in TARGETS:
+        for action, act in (("create", _made), ("revoke", _ended)):
+            bp.add_url_rule(f"{rule}/{action}", f"{kind}_feed_{action}", _link_view(kind, roles, act, find, back),
+                            methods=["POST"])
+
+
+_register_link_routes()

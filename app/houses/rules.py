@@ -35,7 +35,7 @@ DAY = dt.timedelta(days=1)
 
 
 class HouseRuleError(Exception):
-    """A change refused because of the listed conflicts."""
+    """A change refused because of the listed conflicts (the network's rules raise it too)."""
 
     def __init__(self, conflicts: list["Conflict"]):
         super().__init__(", ".join(c.code for c in conflicts))
@@ -133,11 +133,19 @@ def load_of(stay: Stay) -> StayLoad:
 # ------------------------------------------------------------------ published stays
 
 
-def live_stays(house: House, today: dt.date) -> list[Stay]:
-    """Published stays at `house` not yet over (held days included)."""
-    horizon = today - dt.timedelta(days=max(house.turnover_days or 0, 0))
+def live_stays(house: House, today: dt.date, turnover_days: int | None = None) -> list[Stay]:
+    """Published stays at `house` not yet over (held days included).
+
+    `turnover_days` counts the held days (the house's own by default; a settings
+    change passes the larger of the old and new, so that a stay its new turnover
+    days bring back to today is protected too).
+    """
+    if turnover_days is None:
+        turnover_days = house.turnover_days or 0
+    turnover = max(turnover_days, 0)
+    horizon = today - dt.timedelta(days=turnover)
     query = select(Stay).where(Stay.house_id == house.id, Stay.end >= horizon).order_by(Stay.start, Stay.id)
-    return [s for s in db.session.scalars(query) if held_end(s.end, house.turnover_days or 0) >= today]
+    return [s for s in db.session.scalars(query) if held_end(s.end, turnover) >= today]
 
 
 def _defenders(stay: Stay) -> int:
@@ -203,7 +211,8 @@ def settings_problems(new: HouseSettings) -> list[Conflict]:
 
 def apply_settings(house: House, new: HouseSettings, today: dt.date) -> None:
     """Save `new` on `house`, or raise HouseRuleError naming what it would break."""
-    conflicts = settings_problems(new) or settings_conflicts(live_stays(house, today), new)
+    turnover = max(house.turnover_days or 0, new.turnover_days)
+    conflicts = settings_problems(new) or settings_conflicts(live_stays(house, today, turnover), new)
     if conflicts:
         raise HouseRuleError(conflicts)
     _set_settings(house, new)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -189,7 +189,8 @@ def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> l
     db.session.commit()
     flash(_("The closure was saved."), "success")
     if flagged:
-        flash(_("%(n)s published stays were flagged for the coordinator to re-plan.", n=len(flagged)), "info")
+        flash(ngettext("%(num)s published stay was flagged for the coordinator to re-plan.",
+                       "%(num)s published stays were flagged for the coordinator to re-plan.", len(flagged)), "info")
     return []
 
 

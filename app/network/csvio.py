@@ -202,7 +202,7 @@ def import_therapists(raw: bytes, editor, scoped: list[Therapist], today: dt.dat
         try:
             save_therapist(therapist, data, editor, today)
         except NetworkRuleError as error:  # checked above; kept as a guard
-            raise ImportRefused([(0, " ".join(describe(p) for p in error.problems))])
+            raise ImportRefused([(0, " ".join(describe(p) for p in error.conflicts))])
         added, updated = (added + 1, updated) if therapist is None else (added, updated + 1)
     return added, updated
 
@@ -270,12 +270,19 @@ def _range_errors(therapist: Therapist, keyed: dict, lines: dict, today: dt.date
     """Overlaps among the final ranges of one therapist, and sessions left uncovered, by file line."""
     errors = []
     items = sorted(keyed.items(), key=lambda kv: kv[1])
-    for (key_a, (s_a, e_a)), (key_b, (s_b, e_b)) in zip(items, items[1:]):
-        if s_b <= e_a:
-            line = lines.get((therapist.id, key_b)) or lines.get((therapist.id, key_a))
-            if line:
-                errors.append((line, _("This range overlaps another range of the same person (%(start)s to %(end)s).",
-                                       start=s_a.isoformat(), end=e_a.isoformat())))
+    reach = None  # the range seen so far that ends last: any later range starting by its end overlaps it
+    for key_b, (s_b, e_b) in items:
+        if reach is not None and s_b <= reach[1][1]:
+            key_a, (s_a, e_a) = reach
+            # Reported on the file's line, naming the range it meets.
+            line_a, line_b = lines.get((therapist.id, key_a)), lines.get((therapist.id, key_b))
+            line, (start, end) = (line_b, (s_a, e_a)) if line_b else (line_a, (s_b, e_b))
+            error = (line, _("This range overlaps another range of the same person (%(start)s to %(end)s).",
+                             start=start.isoformat(), end=end.isoformat()))
+            if line and error not in errors:
+                errors.append(error)
+        if reach is None or e_b > reach[1][1]:
+            reach = (key_b, (s_b, e_b))
     changed = [line for (tid, _key), line in lines.items() if tid == therapist.id]
     if changed:
         final = list(keyed.values())

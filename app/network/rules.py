@@ -1,7 +1,9 @@
 """The network's rules: who may change which houses of a therapist, and what a change would break.
 
 Plain functions that only `flush()`. A refused change raises `NetworkRuleError`
-with `Problem`s (a code, the published stays concerned, parameters).
+with `Problem`s (a code, the published stays concerned, parameters) in its
+`conflicts`: the very exception and record of the house rules
+(`app.houses.rules`), under the names this module has always used.
 
 A therapist working at two houses: a team member of one of them may edit her
 (name, dimensions, languages, availability…), because both teams rely on the
@@ -19,27 +21,16 @@ as not active while she still has such sessions.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.houses.rules import Conflict as Problem
+from app.houses.rules import HouseRuleError as NetworkRuleError
 from app.models import DIMENSIONS, KINDS, Availability, House, Session, Stay, Therapist
 
 MAX_RANGE_DAYS = 731
-
-
-class NetworkRuleError(Exception):
-    def __init__(self, problems: list["Problem"]):
-        super().__init__(", ".join(p.code for p in problems))
-        self.problems = problems
-
-
-@dataclass
-class Problem:
-    code: str
-    stays: list = field(default_factory=list)
-    params: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -82,9 +73,19 @@ def future_sessions(therapist: Therapist, today: dt.date) -> list[Session]:
     return list(db.session.scalars(query))
 
 
+def request_languages(request) -> set[str]:
+    """A request's languages as the planner counts them: those every defender of it speaks
+    (the one who asked and the defenders asking with her), else the first one's."""
+    people = [d for d in request.all_defenders if d is not None]
+    if not people:
+        return set()
+    shared = set.intersection(*(set(d.languages or []) for d in people))
+    return shared or set(people[0].languages or [])
+
+
 def stay_languages(stay: Stay) -> set[str]:
     """A stay's languages: the codes every request of it shares (spec rule 7)."""
-    sets = [set(r.defender.languages or []) for r in stay.requests]
+    sets = [request_languages(r) for r in stay.requests]
     return set.intersection(*sets) if sets else set()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, gettext as _, ngettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -33,8 +33,18 @@ def today() -> dt.date:
     return utcnow().date()
 
 
+def stays_named(stays: list) -> str:
+    """Name the stays at houses she may see; only count the others (another house's dates are not hers to see)."""
+    visible = {h.id for h in _houses()}
+    named = [stay_name(s) for s in stays if s.house_id in visible]
+    others = sum(1 for s in stays if s.house_id not in visible)
+    if others:
+        named.append(ngettext("%(num)s stay at another house", "%(num)s stays at other houses", others))
+    return "; ".join(named)
+
+
 def describe(problem) -> str:
-    stays = "; ".join(stay_name(s) for s in problem.stays)
+    stays = stays_named(problem.stays)
     p = problem.params
     messages = {
         "inactive": lambda: _("She still has sessions in published stays: %(stays)s. Ask the coordinator to "
@@ -127,7 +137,7 @@ def _edit(therapist: Therapist | None):
             saved = save_therapist(therapist, _data(form), current_user, today())
         except NetworkRuleError as error:
             db.session.rollback()
-            refusals = [describe(p) for p in error.problems]
+            refusals = [describe(p) for p in error.conflicts]
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -204,7 +214,7 @@ def availability_add(therapist_id: int):
         save_availability(therapist, None, form.start.data, form.end.data, today())
     except NetworkRuleError as error:
         db.session.rollback()
-        return _show(therapist, form, [describe(p) for p in error.problems], 400)
+        return _show(therapist, form, [describe(p) for p in error.conflicts], 400)
     db.session.commit()
     flash(_("The availability was added."), "success")
     return redirect(url_for("network.show", therapist_id=therapist.id, month=form.start.data.strftime("%Y-%m")))
@@ -229,7 +239,7 @@ def availability_edit(therapist_id: int, availability_id: int):
             save_availability(therapist, row, form.start.data, form.end.data, today())
         except NetworkRuleError as error:
             db.session.rollback()
-            refusals = [describe(p) for p in error.problems]
+            refusals = [describe(p) for p in error.conflicts]
         else:
             db.session.commit()
             flash(_("The availability was changed."), "success")
@@ -248,7 +258,7 @@ def availability_delete(therapist_id: int, availability_id: int):
         delete_availability(therapist, row, today())
     except NetworkRuleError as error:
         db.session.rollback()
-        for problem in error.problems:
+        for problem in error.conflicts:
             flash(describe(problem), "error")
         return redirect(url_for("network.show", therapist_id=therapist.id))
     db.session.commit()

@@ -144,3 +144,17 @@ def test_a_closure_that_makes_no_sense_is_refused(house, data, code):
     with pytest.raises(HouseRuleError) as refused:
         save_closure(house, None, data, confirm_replan=True, today=TODAY)
     assert [c.code for c in refused.value.conflicts] == [code]
+
+
+def test_more_turnover_days_count_a_stay_that_they_bring_back_to_today(house, make_stay):
+    # a: 1-3 March, its one turnover day the 4th; d arrives on the 5th, today. Two turnover days
+    # would hold a's beds on the 5th too: with one stay at a time, d no longer fits.
+    a = make_stay(house, D(2027, 3, 1))
+    d = make_stay(house, D(2027, 3, 5))
+    today = D(2027, 3, 5)
+    with pytest.raises(HouseRuleError) as refused:
+        apply_settings(house, replace(HouseSettings.of(house), turnover_days=2, max_concurrent_stays=1), today)
+    assert [(c.code, c.stays) for c in refused.value.conflicts] == [("concurrent", [a, d])]
+    db.session.rollback()
+    apply_settings(house, replace(HouseSettings.of(house), turnover_days=1, max_concurrent_stays=1), today)
+    assert house.max_concurrent_stays == 1

@@ -237,3 +237,15 @@ def test_the_programme_lists_each_day_with_its_sessions_and_prints(client, team,
     assert page.index("10:00") < page.index("16:00") and "Emocional" in page and "Rosa" in page
     printable = client.get(f"/houses/{house.id}/programmes/{stay.id}?print=1").text
     assert "Emocional" in printable and stay.requests[0].defender.alias not in printable
+
+
+def test_the_message_about_flagged_stays_counts_them_right(client, team, house, make_stay):
+    make_stay(house, D(2027, 3, 1))
+    data = {"start": "2027-03-02", "end": "2027-03-04", "reason": "repairs", "confirm_replan": "y"}
+    response = client.post(f"/houses/{house.id}/closures", data=data, follow_redirects=True)
+    assert "Se señaló 1 estancia publicada para que la coordinación la replanifique." in response.text
+    make_stay(house, D(2027, 3, 10))
+    make_stay(house, D(2027, 3, 11))
+    data = {"start": "2027-03-12", "end": "2027-03-12", "reason": "rest", "confirm_replan": "y"}
+    response = client.post(f"/houses/{house.id}/closures?lang=en", data=data, follow_redirects=True)
+    assert "2 published stays were flagged for the coordinator to re-plan." in response.text

@@ -154,3 +154,16 @@ def test_a_file_over_the_limit_is_refused(client, app, team, house):
 def test_an_import_without_a_file_is_refused(client, team):
     response = client.post("/network/import", data={"what": "therapists"}, content_type="multipart/form-data")
     assert response.status_code == 400 and "Elige un archivo" in response.text
+
+
+def test_every_range_that_overlaps_is_reported_by_its_line(client, team, house, make_therapist):
+    rosa = make_therapist(houses=[house], available=[(D(2027, 3, 1), D(2027, 3, 31))])
+    before = rows()
+    content = ("id,therapist_id,therapist,start,end\r\n"
+               f",{rosa.id},Rosa,2027-03-05,2027-03-06\r\n"
+               f",{rosa.id},Rosa,2027-03-10,2027-03-12\r\n"
+               f",{rosa.id},Rosa,2027-05-01,2027-05-02\r\n")
+    response = upload(client, "availability", content)
+    assert response.status_code == 400 and "2 problemas" in response.text
+    assert "Línea 2" in response.text and "Línea 3" in response.text and "Línea 4" not in response.text
+    assert rows() == before

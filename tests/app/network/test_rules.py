@@ -58,7 +58,7 @@ def test_a_change_that_breaks_a_published_session_is_refused(booked, changes, co
     rosa, stay = booked
     with pytest.raises(NetworkRuleError) as refused:
         save_therapist(rosa, data_of(rosa, **changes), COORDINATOR, TODAY)
-    assert [(p.code, p.stays) for p in refused.value.problems] == [(code, [stay])]
+    assert [(p.code, p.stays) for p in refused.value.conflicts] == [(code, [stay])]
 
 
 def test_either_side_of_the_limit(booked):
@@ -79,27 +79,27 @@ def test_taking_away_the_house_she_has_sessions_at_is_refused(booked, house, mak
     other = make_house()
     with pytest.raises(NetworkRuleError) as refused:
         save_therapist(rosa, data_of(rosa, house_ids={other.id}), COORDINATOR, TODAY)
-    assert refused.value.problems[0].code == "house_removed"
+    assert refused.value.conflicts[0].code == "house_removed"
 
 
 def test_she_keeps_one_house_at_least(make_therapist, house):
     rosa = make_therapist(houses=[house])
     with pytest.raises(NetworkRuleError) as refused:
         save_therapist(rosa, data_of(rosa, house_ids=set()), team_of(house.id), TODAY)
-    assert refused.value.problems[0].code == "no_house"
+    assert refused.value.conflicts[0].code == "no_house"
 
 
 def test_availability_ranges_do_not_overlap_and_keep_sessions_covered(booked):
     rosa, stay = booked
     with pytest.raises(NetworkRuleError) as refused:
         save_availability(rosa, None, D(2027, 3, 30), D(2027, 4, 10), TODAY)
-    assert refused.value.problems[0].code == "overlap"
+    assert refused.value.conflicts[0].code == "overlap"
     db.session.rollback()
     added = save_availability(rosa, None, D(2027, 4, 1), D(2027, 4, 10), TODAY)
     [march, april] = rosa.availability
     with pytest.raises(NetworkRuleError) as refused:
         save_availability(rosa, march, D(2027, 3, 3), D(2027, 3, 31), TODAY)
-    assert (refused.value.problems[0].code, refused.value.problems[0].stays) == ("not_available", [stay])
+    assert (refused.value.conflicts[0].code, refused.value.conflicts[0].stays) == ("not_available", [stay])
     with pytest.raises(NetworkRuleError):
         delete_availability(rosa, march, TODAY)
     delete_availability(rosa, added, TODAY)
@@ -109,7 +109,7 @@ def test_availability_ranges_do_not_overlap_and_keep_sessions_covered(booked):
 def test_the_last_day_cannot_come_before_the_first(make_therapist):
     with pytest.raises(NetworkRuleError) as refused:
         save_availability(make_therapist(), None, D(2027, 3, 5), D(2027, 3, 4), TODAY)
-    assert refused.value.problems[0].code == "bad_range"
+    assert refused.value.conflicts[0].code == "bad_range"
 
 
 def test_the_month_grid_and_the_network_month(make_therapist, house):
@@ -121,3 +121,21 @@ def test_the_month_grid_and_the_network_month(make_therapist, house):
     assert grid["rows"][0]["days"][:4] == [False, True, True, False]
     assert grid["per_dimension"]["emotional"][:4] == [0, 1, 2, 1]
     assert grid["per_dimension"]["physical"][:4] == [0, 0, 1, 1]
+
+
+def test_a_language_only_the_requester_speaks_does_not_keep_a_group_stay(house, make_therapist, make_stay,
+                                                                          make_defender):
+    # She asked with a companion defender who speaks only Spanish: the stay's language is Spanish (as the
+    # planner and the checker count it), so Rosa cannot drop Spanish and keep only Zapotec.
+    rosa = make_therapist(houses=[house], languages=["es", "zap"], available=[(D(2027, 3, 1), D(2027, 3, 31))])
+    stay = make_stay(house, D(2027, 3, 1), languages=("es", "zap"), sessions=[(D(2027, 3, 2), "emotional", rosa, 0)])
+    member = make_defender(languages=["es"])
+    request = stay.requests[0]
+    request.members.append(member)
+    db.session.commit()
+    with pytest.raises(NetworkRuleError) as refused:
+        save_therapist(rosa, data_of(rosa, languages=["zap"]), COORDINATOR, TODAY)
+    assert [(p.code, p.stays) for p in refused.value.conflicts] == [("language_removed", [stay])]
+    db.session.rollback()
+    save_therapist(rosa, data_of(rosa, languages=["es"]), COORDINATOR, TODAY)
+    assert rosa.languages == ["es"]

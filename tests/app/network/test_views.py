@@ -168,3 +168,20 @@ def test_defenders_see_no_network(client, make_user, login, make_therapist):
     login(make_user("defender"))
     for url in ("/network/", f"/network/{rosa.id}", "/network/month", "/network/import", "/network/export/therapists.csv"):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_refusal_does_not_tell_one_house_the_dates_of_another_houses_stay(client, team, house, make_house,
+                                                                            make_therapist, make_stay):
+    siguata = make_house(name="Casa La Siguata", country="HN", stay_length={"individual": 3},
+                         arrival_weekdays=list(range(7)))
+    lupe = make_therapist(name="Lupe", houses=[house, siguata], dimensions=["emotional"], languages=["es", "zap"],
+                          available=[(D(2027, 3, 1), D(2027, 3, 31))])
+    theirs = make_stay(siguata, D(2027, 3, 8), sessions=[(D(2027, 3, 9), "emotional", lupe, 0)])
+    ours = make_stay(house, D(2027, 3, 1), sessions=[(D(2027, 3, 2), "emotional", lupe, 0)])
+    before = state(lupe.id)
+    response = client.post(f"/network/{lupe.id}/edit", data=form_of(lupe, houses=[house.id], languages=["zap"]))
+    assert response.status_code == 400 and state(lupe.id) == before
+    assert f"n.º {ours.id}" in response.text and "1 estancia en otra casa" in response.text
+    assert f"n.º {theirs.id}" not in response.text and "8 mar 2027" not in response.text
+    english = client.post(f"/network/{lupe.id}/edit?lang=en", data=form_of(lupe, houses=[house.id], languages=["zap"]))
+    assert "1 stay at another house" in english.text and "8 Mar 2027" not in english.text
