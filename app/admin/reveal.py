@@ -24,6 +24,7 @@ from app.security.sessions import recent_login_required
 class RevealForm(FlaskForm):
     reason = TextAreaField(
         _l("Why do you need her real identity?"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],  # spaces are no reason
         validators=[DataRequired(), Length(min=10, max=500)],
         description=_l("She will see that you looked, when, and this reason. At least 10 characters."))
 
@@ -36,7 +37,7 @@ def reveal(defender_id: int):
     form = RevealForm()
     if form.validate_on_submit():
         audit.record(current_user, "defender.reveal", target=defender, defender_id=defender.id,
-                     reason=form.reason.data.strip())
+                     reason=form.reason.data)
         db.session.commit()
         return render_template("admin/reveal.html", defender=defender, form=None, revealed=True)
     return render_template("admin/reveal.html", defender=defender, form=form, revealed=False), \

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.models import ROLES, Invitation, LoginAttempt, User, utcnow
@@ -35,6 +35,9 @@ def create_user(*, email: str, password: str, role: str, house_id: int | None = 
         raise AccountError("bad_email")
     if db.session.scalar(User.by_email(email)) is not None:
         raise AccountError("email_taken")
+    if role == "defender" and defender_id is not None \
+            and db.session.scalar(select(User.id).where(User.defender_id == defender_id)) is not None:
+        raise AccountError("invitation_invalid")  # her record has an account already (another link was used)
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
@@ -44,6 +47,15 @@ def create_user(*, email: str, password: str, role: str, house_id: int | None = 
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _refuse_past_the_limit(email: str) -> None:
+    """Raise Throttled once the failures for this account in the window reach the limit (item 4)."""
+    window = utcnow() - current_app.config["LOGIN_FAILURE_WINDOW"]
+    failures = db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= window))
+    if failures >= current_app.config["LOGIN_FAILURE_LIMIT"]:
+        raise Throttled()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -57,11 +69,7 @@ def authenticate(email: str, password: str) -> User | None:
     pending to lose.
     """
     email = normalise_email(email)[:254]
-    window = utcnow() - current_app.config["LOGIN_FAILURE_WINDOW"]
-    failures = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= window))
-    if failures >= current_app.config["LOGIN_FAILURE_LIMIT"]:
-        raise Throttled()
+    _refuse_past_the_limit(email)
     user = db.session.scalar(User.by_email(email))
     stored, active, user_id = (user.password_hash, user.is_active, user.id) if user else (None, False, None)
     db.session.rollback()
@@ -78,9 +86,34 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def confirm_password(user: User, password: str) -> bool:
+    """Check a logged-in user's password again (to confirm it is her, to change it, to
+    switch off two-step login); raise Throttled.
+
+    Wrong guesses count in the same ledger as the login form, so a session left
+    open gives no unlimited guesses. Like `authenticate`, the read transaction
+    ends before the slow hash check, and a failure is only flushed: the view
+    commits it.
+    """
+    email = user.email
+    _refuse_past_the_limit(email)
+    stored = user.password_hash
+    db.session.rollback()
+    if not verify_password(stored, password):
+        db.session.add(LoginAttempt(email=email))
+        db.session.flush()
+        return False
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    return True
+
+
 def change_password(user: User, current: str, new: str) -> None:
-    """Change a password; the current one is required and other sessions end."""
-    if not verify_password(user.password_hash, current):
+    """Change a password; the current one is required and other sessions end.
+
+    A wrong current password raises AccountError("wrong_current") with its
+    failure flushed to the ledger: the view commits it rather than rolling back.
+    """
+    if not confirm_password(user, current):
         raise AccountError("wrong_current")
     set_password(user, new)
 
@@ -112,6 +145,10 @@ def create_invitation(*, email: str, role: str, created_by: User | None, house_i
         raise AccountError("email_taken")
     if role == "team" and not house_id:
         raise AccountError("team_needs_house")
+    if defender_id is not None:
+        # A new link for her replaces any earlier one (say, sent to a wrong or unsafe address).
+        db.session.execute(update(Invitation).where(Invitation.defender_id == defender_id,
+                                                    Invitation.used_at.is_(None)).values(expires_at=utcnow()))
     token, hashed = new_token()
     invitation = Invitation(token_hash=hashed, email=email, role=role, house_id=house_id,
                             defender_id=defender_id, created_by_id=getattr(created_by, "id", None),

@@ -101,7 +101,7 @@ def _failures(user: User) -> int:
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step whose code equals `code` (within the drift window), or None."""
     code = "".join((code or "").split())
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not code.isascii() or not code.isdigit():  # str.isdigit() also takes "١" or "６"
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now if now is not None else time.time())

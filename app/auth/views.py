@@ -3,20 +3,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.auth import bp, totp
 from app.auth.accounts import (
-    AccountError, Throttled, accept_invitation, authenticate, change_password, find_invitation,
+    AccountError, Throttled, accept_invitation, authenticate, change_password, confirm_password, find_invitation,
 )
 from app.auth.forms import (
     ChangePasswordForm, LoginForm, NewPasswordForm, ReauthForm, TotpCodeForm, TotpDisableForm,
 )
 from app.extensions import db
-from app.security.passwords import verify_password
 from app.security.sessions import end_session, mark_fresh_login, start_session
 
 ACCOUNT_MESSAGES = {
@@ -109,9 +108,12 @@ def invitation(token: str):
 def reauthenticate():
     form = ReauthForm()
     if form.validate_on_submit():
-        stored = current_user.password_hash
-        db.session.rollback()  # no transaction (on SQLite: no write lock) while argon2 works
-        if verify_password(stored, form.password.data):
+        try:
+            confirmed = confirm_password(current_user, form.password.data)
+        except Throttled:
+            return _throttled("auth/reauthenticate.html", form)
+        db.session.commit()
+        if confirmed:
             mark_fresh_login()
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         form.password.errors = [_("The password is not right.")]
@@ -125,15 +127,20 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.password.data)
+        except Throttled:
+            return _throttled("auth/password.html", form)
         except AccountError as error:
-            db.session.rollback()
+            if error.code == "wrong_current":
+                db.session.commit()  # only the failure is pending: keep it in the ledger (item 4)
+            else:
+                db.session.rollback()
             target = form.current if error.code == "wrong_current" else form.password
             target.errors = [account_message(error)]
         else:
             user = current_user._get_current_object()
             db.session.commit()
             second_factor_done = totp.session_verified()
-            start_session(user)
+            start_session(user, began=session.get("login_at"))
             if second_factor_done:
                 totp.mark_verified()
             flash(_("Your password was changed. Other sessions have ended."), "success")
@@ -212,10 +219,11 @@ def totp_verify():
 @bp.route("/account/two-step", methods=["GET", "POST"])
 def totp_setup():
     user, pending = _code_user()
-    if user is None:
-        if request.method == "GET" and not current_user.is_authenticated:
+    if user is None:  # nobody logged in, and no half-login (or it expired: an app can take a while to set up)
+        if request.method == "GET":
             return redirect(url_for("auth.login", next=request.path))
-        abort(404)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("auth.login"))
     if not totp.can_enrol(user):
         abort(404)
     if totp.is_enrolled(user):
@@ -254,7 +262,12 @@ def totp_disable():
     if required:
         form.password.errors = [_("Two-step login is required for your role and cannot be switched off.")]
     elif form.validate_on_submit():
-        if not verify_password(user.password_hash, form.password.data):
+        try:
+            confirmed = confirm_password(user, form.password.data)
+        except Throttled:
+            return _throttled("auth/totp_status.html", form, required=required)
+        db.session.commit()
+        if not confirmed:
             form.password.errors = [_("The password is not right.")]
         else:
             try:

@@ -91,7 +91,8 @@ def mine():
                                     .order_by(DiagnosticInterview.created_at.desc())).all()
     requests_ = db.session.scalars(access.request_scope(current_user).order_by(StayRequest.created_at.desc())).all()
     stays = db.session.scalars(access.stay_scope(current_user)).all()
-    draft = next((i for i in interviews if i.status == "draft"), None)
+    draft = db.session.scalar(access.editable_interview_scope(current_user)
+                              .order_by(DiagnosticInterview.created_at.desc()))
     open_ = any(r.status in rules.OPEN_STATUSES and r.status != "draft" for r in requests_)
     return render_template("interviews/mine.html", interviews=interviews, requests=requests_, stays=stays,
                            draft=draft, can_start=draft is None and not open_, step_titles=STEP_TITLES,

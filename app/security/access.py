@@ -11,12 +11,16 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, and_, false, select
 
 from app.extensions import db
 from app.models import Defender, DiagnosticInterview, House, StayRequest, Stay, Therapist
 
 STAFF = ("team", "coordinator", "admin")
+
+# A request house teams may see: one she sent. A draft she withdrew before sending
+# has left the draft status, but its interview never left the draft.
+SENT = and_(StayRequest.status != "draft", ~StayRequest.interview.has(DiagnosticInterview.status == "draft"))
 
 
 def roles_required(*roles: str):
@@ -76,8 +80,8 @@ def get_therapist(user, therapist_id: int) -> Therapist:
 def defender_scope(user) -> Select:
     """Defenders the user may see, before the barred-country check.
 
-    A defender sees herself. A team member sees defenders with a request past
-    draft, and only those who can enter her house's country
+    A defender sees herself. A team member sees defenders with a request she
+    sent (`SENT`), and only those who can enter her house's country
     (`can_see_defender`, applied by `visible_defenders` and `get_defender`:
     JSON membership differs between databases). Coordinators and admins see
     all. Deleted defenders are gone for everyone.
@@ -88,7 +92,7 @@ def defender_scope(user) -> Select:
     if sees_all_houses(user):
         return query
     if user.role == "team" and user.house_id:
-        return query.where(Defender.requests.any(StayRequest.status != "draft"))
+        return query.where(Defender.requests.any(SENT))
     return query.where(false())
 
 
@@ -111,7 +115,7 @@ def request_scope(user) -> Select:
     if sees_all_houses(user):
         return query
     if user.role == "team":
-        return query.where(StayRequest.status != "draft")
+        return query.where(SENT)
     return query.where(false())
 
 
@@ -194,7 +198,10 @@ def editable_interview_scope(user) -> Select:
     from app.models import User
 
     query = (select(DiagnosticInterview).join(DiagnosticInterview.defender)
-             .where(Defender.deleted_at.is_(None), DiagnosticInterview.status == "draft"))
+             .where(Defender.deleted_at.is_(None), DiagnosticInterview.status == "draft",
+                    # a draft whose request she withdrew is closed: it must not be sent later
+                    DiagnosticInterview.id.in_(select(StayRequest.interview_id)
+                                               .where(StayRequest.status == "draft"))))
     if user.role == "defender":
         return query.where(DiagnosticInterview.defender_id == user.defender_id)
     if user.role == "team" and user.house_id:

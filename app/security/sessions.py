@@ -29,16 +29,22 @@ def load_user(user_id: str):
     return user
 
 
-def start_session(user: User) -> None:
-    """Log `user` in on a fresh session (no fixation, no remember-me)."""
+def start_session(user: User, *, began: int | None = None) -> None:
+    """Log `user` in on a fresh session (no fixation, no remember-me).
+
+    `began`: when the session being replaced began (a password change renews
+    the session but not its 12 hours).
+    """
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
     login_user(user, remember=False)
     now = int(time.time())
-    session["login_at"] = now
+    session["login_at"] = began or now
     session["seen_at"] = now
+    if began:
+        session["confirmed_at"] = now  # she has just given her password
     session.permanent = True
 
 
@@ -66,7 +72,8 @@ def enforce_timeouts() -> None:
 
 def is_recent_login() -> bool:
     window = current_app.config["RECENT_LOGIN_WINDOW"].total_seconds()
-    return time.time() - session.get("login_at", 0) <= window
+    last = max(session.get("login_at", 0), session.get("confirmed_at", 0))
+    return time.time() - last <= window
 
 
 def recent_login_required(view):
@@ -83,4 +90,6 @@ def recent_login_required(view):
 
 
 def mark_fresh_login() -> None:
-    session["login_at"] = int(time.time())
+    """She confirmed her password: recent for item 11, but `login_at` stays, so
+    the 12 hours of item 10 still count from when the session began."""
+    session["confirmed_at"] = int(time.time())

@@ -110,3 +110,15 @@ def test_deactivating_a_user_ends_her_sessions(app, client, make_user, login):
     login(admin)
     assert client.post(f"/admin/users/{team.id}/deactivate").status_code == 302
     assert other.get("/home").status_code == 302
+
+
+def test_the_accounts_page_names_a_defender_by_her_alias_not_her_email(client, make_user, make_defender, login):
+    # her login address can identify her; her identity is shown only through a reveal with a reason
+    her = make_user("defender", defender=make_defender(alias="Ceiba Azul"), email="juana.perez@example.org")
+    team = make_user("team")
+    login(make_user("admin"))
+    page = client.get("/admin/users")
+    assert page.status_code == 200
+    assert her.email not in page.text and "Ceiba Azul" in page.text
+    assert team.email in page.text
+    assert f"/admin/users/{her.id}/deactivate" in page.text

@@ -74,3 +74,36 @@ def test_another_house_cannot_continue_or_invite_for_her(app, client, login, tea
     login(make_user("team"), target=other)
     assert other.get(f"/interviews/{interview_id}/physical").status_code == 404
     assert other.get(f"/interviews/team/interviews/{interview_id}/invite").status_code == 404
+
+
+def _invite(client, interview_id, email):
+    response = client.post(f"/interviews/team/interviews/{interview_id}/invite", data={"email": email})
+    assert response.status_code == 200
+    return response.text.split('class="link-box">')[1].split("<")[0].split("respiro.test")[1]
+
+
+def test_a_new_invitation_replaces_the_earlier_one_and_only_one_account_is_made(app, client, login, team_user):
+    login(team_user)
+    created = _create(client)
+    interview_id = int(created.headers["Location"].split("/interviews/")[1].split("/")[0])
+    first = _invite(client, interview_id, "wrong-address@example.org")
+    second = _invite(client, interview_id, "jaca@example.org")
+    password = {"password": "una frase larga y tranquila", "confirm": "una frase larga y tranquila"}
+    assert app.test_client().post(second, data=password).status_code == 302
+    stale = app.test_client().post(first, data=password)
+    assert stale.status_code == 404 and "ya no es válido" in stale.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2  # the team member and her
+
+
+def test_an_invitation_for_a_defender_who_already_has_an_account_is_refused_clearly(client, make_user, make_defender):
+    from app.auth.accounts import create_invitation
+
+    defender = make_defender()
+    make_user("defender", defender=defender)
+    _invitation, token = create_invitation(email="other@example.org", role="defender", created_by=None,
+                                           defender_id=defender.id)
+    db.session.commit()
+    response = client.post(f"/invitation/{token}", data={"password": "una frase larga y tranquila",
+                                                          "confirm": "una frase larga y tranquila"})
+    assert response.status_code == 400 and "ya no es válido" in response.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1

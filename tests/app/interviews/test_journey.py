@@ -281,3 +281,18 @@ def test_deletion_removes_her_personal_data_and_keeps_anonymous_counts(submitted
     assert not user.is_active and "@deleted.invalid" in user.email
     assert client.get("/interviews/").status_code in (302, 401)
     assert client.post("/login", data={"email": defender_user.email, "password": "x"}).status_code != 302
+
+
+def test_a_withdrawn_draft_stays_withdrawn_and_cannot_be_sent_later(journey, client):
+    journey.start()
+    journey.fill_all()
+    stay_request = journey.request()
+    assert client.post(f"/interviews/requests/{stay_request.id}/withdraw").status_code == 302
+    mine = client.get("/interviews/")
+    assert "Seguir donde me quedé" not in mine.text  # no draft left to continue
+    assert client.get(step_url(journey.interview_id, "review")).status_code == 404
+    response = journey.submit()
+    assert response.status_code == 404
+    assert journey.request().status == "withdrawn"
+    # she can start afresh
+    assert client.post("/interviews/start").status_code == 302

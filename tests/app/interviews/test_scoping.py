@@ -104,3 +104,16 @@ def test_her_own_json_has_her_words_but_the_audit_trail_never_does(submitted, cl
     trail = json.dumps(data["access_log"]) + json.dumps([e.details for e in db.session.scalars(select(AuditEvent))])
     assert NARRATIVE not in trail and team_user.email not in trail
     assert {"by_role": "team", "by_house": "Casa La Serena"}.items() <= data["access_log"][-1].items()
+
+
+def test_a_draft_she_withdrew_before_sending_stays_unseen_by_the_house_teams(journey, app, client, login, make_user,
+                                                                             make_house):
+    journey.start()
+    journey.fill_all(consent="narrative")
+    stay_request = journey.request()
+    assert client.post(f"/interviews/requests/{stay_request.id}/withdraw").status_code == 302
+    team = app.test_client()
+    login(make_user("team", house=make_house(country="MX")), target=team)
+    assert team.get(f"/interviews/team/requests/{stay_request.id}").status_code == 404
+    assert "Ceiba" not in team.get("/interviews/team").text
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "interview.read")) is None

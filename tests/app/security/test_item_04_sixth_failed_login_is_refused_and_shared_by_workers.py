@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import LoginAttempt
+from app.models import LoginAttempt, User
 
 from tests.conftest import PASSWORD, Client
 from .conftest import without_csrf_tokens
@@ -50,3 +50,36 @@ def test_item_04_an_unknown_user_is_throttled_too(client):
     for _ in range(5):
         client.post("/login", data={"email": "nadie@example.org", "password": "wrong wrong wrong"})
     assert client.post("/login", data={"email": "nadie@example.org", "password": "x" * 9}).status_code == 429
+
+
+def _wrong_then_right(client, url, wrong: dict, right: dict):
+    for _ in range(5):
+        assert client.post(url, data=wrong).status_code == 400
+    return client.post(url, data=right)
+
+
+def test_item_04_guessing_at_the_password_confirmation_is_throttled_too(client, make_user, login):
+    # someone at an unlocked, logged-in screen must not get unlimited guesses at her password
+    login(make_user("coordinator"))
+    sixth = _wrong_then_right(client, "/confirm-password", {"password": "wrong wrong wrong"}, {"password": PASSWORD})
+    assert sixth.status_code == 429 and "Demasiados intentos" in sixth.text
+
+
+def test_item_04_guessing_at_the_password_change_is_throttled_too(client, make_user, login):
+    user = make_user("team")
+    before = user.password_hash
+    login(user)
+    new = {"password": "a brand new phrase", "confirm": "a brand new phrase"}
+    sixth = _wrong_then_right(client, "/account/password", dict(new, current="wrong wrong wrong"),
+                              dict(new, current=PASSWORD))
+    assert sixth.status_code == 429 and "Demasiados intentos" in sixth.text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == before
+
+
+def test_item_04_guesses_at_the_confirmation_count_towards_the_login_limit(app, client, make_user, login):
+    user = make_user("admin")
+    login(user)
+    for _ in range(5):
+        client.post("/confirm-password", data={"password": "wrong wrong wrong"})
+    assert app.test_client().post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 429

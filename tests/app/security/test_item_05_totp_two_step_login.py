@@ -130,3 +130,51 @@ def test_item_05_the_pending_step_expires_and_is_not_a_login(client, make_user, 
     response = client.post("/login/code", data={"code": code_at(totp, 1)})
     assert response.status_code == 302 and response.location.endswith("/login")
     assert client.get("/home").status_code == 302
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "12345６"])
+def test_item_05_a_code_in_other_digits_is_a_wrong_code_not_a_crash(client, make_user, enrol, code):
+    user = make_user("coordinator")
+    enrol(user)
+    _password(client, user)
+    response = client.post("/login/code", data={"code": code})
+    assert response.status_code == 400
+    assert "no es correcto" in response.text
+    assert client.get("/home").status_code == 302
+
+
+def test_item_05_a_slow_first_enrolment_is_sent_back_to_log_in_with_a_word_not_a_404(app, client, make_user):
+    # installing an authenticator app can take longer than the five minutes between password and code
+    app.config["REQUIRE_TOTP"] = True
+    user = make_user("team")
+    _password(client, user)
+    page = client.get("/account/two-step")
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
+    with client.session_transaction() as session:
+        session["totp_pending"]["at"] -= 301
+        session.modified = True
+    response = client.post("/account/two-step", data={"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302 and response.location.endswith("/login")
+    assert "vuelve a iniciar sesión" in client.get("/login").text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_last_step is None  # not enrolled by a stale half-login
+    # logging in again shows the very same key, so the account she added to her app still works
+    _password(client, user)
+    assert secret in client.get("/account/two-step").text.replace(" ", "")
+
+
+def test_item_05_an_enrolled_user_sees_the_status_and_switches_it_off_with_password_and_code(client, make_user,
+                                                                                             enrol):
+    user = make_user("coordinator")
+    totp = enrol(user)
+    _password(client, user)
+    assert client.post("/login/code", data={"code": code_at(totp)}).status_code == 302
+    page = client.get("/account/two-step")
+    assert page.status_code == 200 and 'action="/account/two-step/disable"' in page.text
+    assert "<title>" in page.text and page.text.count("<h1>") == 1
+    wrong = client.post("/account/two-step/disable", data={"password": "wrong wrong wrong", "code": code_at(totp, 1)})
+    assert wrong.status_code == 400 and 'action="/account/two-step/disable"' in wrong.text
+    done = client.post("/account/two-step/disable", data={"password": PASSWORD, "code": code_at(totp, 1)})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_secret_ct is None

@@ -44,7 +44,7 @@ def test_reveal_with_a_reason_shows_the_real_identity_and_writes_an_audit_row(cl
 
 def test_a_reveal_without_a_real_reason_is_refused_and_not_recorded(client, make_user, login, defender):
     login(make_user("coordinator"))
-    for reason in ("", "porque", " " * 20):
+    for reason in ("", "porque", " " * 20, "x" + " " * 12, "\n  porque  \n"):  # padding is not a reason
         response = client.post(f"/admin/defenders/{defender.id}/reveal", data={"reason": reason})
         assert response.status_code == 400 and REAL not in response.text
     assert _audits() == 0
