@@ -28,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["respiro_keyring"] = crypto.load_keyring(app.config)
     _init_extensions(app)
+    from app.web import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added: every <int:...> is bounded
     _register_blueprints(app)
 
     from app import cli, errors, web

@@ -1,14 +1,36 @@
 """Per-request behaviour shared by every page: sessions, headers, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import login_manager
 from app import labels
 from app.security import sessions
+
+# Row ids are 32-bit integers on PostgreSQL (64-bit on SQLite): a larger number in a URL names no row,
+# and must be a 404, not a database overflow (a 500).
+MAX_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a non-negative integer that fits an id column, else no match (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def arg_id(name: str) -> int | None:
+    """An id from the query string: None when absent or not a number, 404 when it is one no row can have."""
+    value = request.args.get(name, type=int)
+    if value is not None and not 0 <= value <= MAX_ID:
+        abort(404)
+    return value
+
 
 CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 

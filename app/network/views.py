@@ -18,6 +18,7 @@ from app.houses.views import stay_name
 from app.labels import LANGUAGE
 from app.models import Availability, House, Therapist, utcnow
 from app.network import bp
+from app.web import arg_id
 from app.network import csvio
 from app.network.forms import AvailabilityForm, FilterForm, ImportForm, TherapistForm
 from app.network.rules import (
@@ -275,7 +276,7 @@ def month():
     houses = _houses()
     if not houses:
         abort(404)
-    house_id = request.args.get("house", type=int)
+    house_id = arg_id("house")
     house = get_house(current_user, house_id) if house_id else houses[0]
     first = _month_arg(request.args.get("month"), today())
     therapists = [t for t in _visible_therapists() if t.active and house in t.houses]
@@ -295,7 +296,7 @@ def _csv_response(text: str, name: str) -> Response:
 
 
 def _export_scope() -> list[Therapist]:
-    house_id = request.args.get("house", type=int)
+    house_id = arg_id("house")
     rows = _visible_therapists()
     if house_id:
         house = get_house(current_user, house_id)
@@ -308,7 +309,7 @@ def _export_scope() -> list[Therapist]:
 @recent_login_required
 def export_therapists():
     rows = _export_scope()
-    audit.record(current_user, "network.export_therapists", rows=len(rows), house_id=request.args.get("house", type=int))
+    audit.record(current_user, "network.export_therapists", rows=len(rows), house_id=arg_id("house"))
     db.session.commit()
     return _csv_response(csvio.export_therapists(rows), "respiro-therapists.csv")
 
@@ -319,7 +320,7 @@ def export_therapists():
 def export_availability():
     rows = _export_scope()
     audit.record(current_user, "network.export_availability", rows=len(rows),
-                 house_id=request.args.get("house", type=int))
+                 house_id=arg_id("house"))
     db.session.commit()
     return _csv_response(csvio.export_availability(rows), "respiro-availability.csv")
 
