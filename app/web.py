@@ -5,6 +5,7 @@ from flask import Flask, abort, current_app, request
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import login_manager
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.before_request(sessions.enforce_timeouts)
+    app.before_request(drop_nul_bytes)
     app.after_request(security_headers)
     app.context_processor(template_helpers)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "es")
@@ -48,6 +50,20 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(labels.template_functions())
     app.jinja_env.filters["format_date"] = lambda day, style="medium": format_date(day, style) if day else "—"
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+
+
+def drop_nul_bytes() -> None:
+    """NUL is never text: drop it from every submitted name and value, query string and form alike.
+
+    PostgreSQL refuses NUL in a text column, so one NUL typed or pasted into
+    any field was a 500 there (SQLite stored it). Dropping it keeps the rest of
+    what she typed.
+    """
+    for name in ("args", "form"):
+        data = getattr(request, name)
+        if any("\x00" in key or "\x00" in value for key, value in data.items(multi=True)):
+            request.__dict__[name] = ImmutableMultiDict(
+                [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in data.items(multi=True)])
 
 
 def security_headers(response):

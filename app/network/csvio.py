@@ -82,7 +82,7 @@ def export_availability(therapists: list[Therapist]) -> str:
 def read_rows(raw: bytes, columns: list[str]) -> list[tuple[int, dict]]:
     """Decode and split a file into (line, row) pairs; raise ImportRefused on a bad file or bad lines."""
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig").replace("\x00", "")  # NUL is never text (and PostgreSQL refuses it)
     except UnicodeDecodeError:
         raise ImportRefused([(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
