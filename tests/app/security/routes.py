@@ -1,6 +1,8 @@
 """Walking app.url_map: building a concrete URL for every rule."""
 from __future__ import annotations
 
+from werkzeug.routing.converters import NumberConverter
+
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -14,8 +16,7 @@ def build_url(rule, values: dict | None = None) -> str:
     path = rule.rule
     for name in rule.arguments:
         converter = rule._converters.get(name)
-        kind = type(converter).__name__ if converter else ""
-        default = "1" if kind in ("IntegerConverter", "FloatConverter") else "x"
+        default = "1" if isinstance(converter, NumberConverter) else "x"
         path = path.replace(f"<{_spec(rule, name)}>", str(values.get(name, default)))
     return path
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.web import MAX_ID
+from app.web import MAX_ID, RowIdConverter
 
 HUGE = 10**25
 
 
 def _int_rules(app):
     for rule in app.url_map.iter_rules():
-        ints = [name for name, conv in rule._converters.items() if type(conv).__name__ == "RowIdConverter"]
+        ints = [name for name, conv in rule._converters.items() if isinstance(conv, RowIdConverter)]
         if ints:
             yield rule, ints
 
