@@ -23,10 +23,18 @@ ONE_DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken hard rule, numbered as in the spec."""
+    """One broken hard rule, numbered as in the spec.
+
+    `message` is the English sentence (the CLI and the checker comparison
+    read it); `code` names the fault and `params` hold plain JSON values
+    (ids, ISO dates, numbers, lists of them) from which a front end can say
+    the same in another language. The codes are listed in `CODES`.
+    """
 
     rule: int
     message: str
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.message} (rule {self.rule})"
@@ -70,10 +78,28 @@ class _Placed:
         return self.stay.start + dt.timedelta(days=self.length - 1)
 
 
-Report = Callable[[int, str], None]
+# The rule each violation code belongs to; a code never changes meaning once published.
+CODES: dict[str, int] = {
+    "duplicate_stay_id": 1, "unknown_house": 1, "empty_stay": 1, "unknown_request": 1,
+    "request_in_two_stays": 1,
+    "type_not_offered": 2, "type_not_asked": 2, "type_does_not_fit": 2,
+    "one_request_per_stay": 3, "collective_size": 3, "no_shared_language": 3,
+    "outside_window": 4, "barred_country": 4, "not_accessible": 4,
+    "outside_horizon": 5, "closure": 5, "no_arrival_day": 5,
+    "too_many_people": 6, "too_many_stays": 6, "too_many_family_stays": 6,
+    "unknown_dimension": 7, "unknown_therapist": 7, "session_outside_stay": 7,
+    "therapist_not_at_house": 7, "therapist_wrong_dimension": 7, "therapist_unavailable": 7,
+    "therapist_no_language": 7,
+    "sessions_over_need": 8, "sessions_per_day": 8,
+    "therapist_day_limit": 9, "therapist_several_houses": 9,
+    "lock_not_kept": 10, "locked_session_not_kept": 10,
+}
+
+# bad(rule, code, params, message)
+Report = Callable[[int, str, dict, str], None]
 
 
-def _ignore(rule: int, message: str) -> None:
+def _ignore(rule: int, code: str, params: dict, message: str) -> None:
     """Drop a violation (when only the score is wanted)."""
 
 
@@ -87,7 +113,7 @@ def _resolve(instance: Instance, solution: Solution, bad: Report) -> Iterator[_P
     seen_request: dict[str, str] = {}
     for stay in solution.stays:
         if stay.id in seen_ids:
-            bad(1, f"stay {stay.id}: another stay has the same id")
+            bad(1, "duplicate_stay_id", {"stay": stay.id}, f"stay {stay.id}: another stay has the same id")
         seen_ids.add(stay.id)
         placed = _resolve_stay(instance, stay, seen_request, bad)
         if placed is not None:
@@ -98,16 +124,17 @@ def _resolve_stay(instance: Instance, stay: Stay, seen_request: dict[str, str],
                   bad: Report) -> _Placed | None:
     house = instance.house_by_id.get(stay.house)
     if house is None:
-        bad(1, f"stay {stay.id}: unknown house {stay.house!r}")
+        bad(1, "unknown_house", {"stay": stay.id, "house": stay.house}, f"stay {stay.id}: unknown house {stay.house!r}")
         return None
     if not stay.requests:
-        bad(1, f"stay {stay.id}: holds no request")
+        bad(1, "empty_stay", {"stay": stay.id}, f"stay {stay.id}: holds no request")
         return None
     requests = _known_requests(instance, stay, seen_request, bad)
     if not requests:
         return None
     if stay.type not in STAY_TYPES or stay.type not in house.stay_types:
-        bad(2, f"stay {stay.id}: {_label(house)} does not offer {stay.type!r} stays")
+        bad(2, "type_not_offered", {"stay": stay.id, "house": house.id, "type": stay.type},
+            f"stay {stay.id}: {_label(house)} does not offer {stay.type!r} stays")
         return None
     languages = set(requests[0].languages)
     for r in requests[1:]:
@@ -121,10 +148,11 @@ def _known_requests(instance: Instance, stay: Stay, seen_request: dict[str, str]
     for rid in stay.requests:
         r = instance.request_by_id.get(rid)
         if r is None:
-            bad(1, f"stay {stay.id}: unknown request {rid!r}")
+            bad(1, "unknown_request", {"stay": stay.id, "request": rid}, f"stay {stay.id}: unknown request {rid!r}")
             continue
         if rid in seen_request:
-            bad(1, f"request {rid} is in two stays: {seen_request[rid]} and {stay.id}")
+            bad(1, "request_in_two_stays", {"request": rid, "first": seen_request[rid], "second": stay.id},
+                f"request {rid} is in two stays: {seen_request[rid]} and {stay.id}")
         seen_request[rid] = stay.id
         requests.append(r)
     return requests
@@ -139,10 +167,13 @@ def _check_types(p: _Placed, bad: Report) -> None:
     t = p.stay.type
     for r in p.requests:
         if t not in r.stay_types:
-            bad(2, f"stay {p.stay.id}: request {r.id} did not ask for a {t} stay "
+            bad(2, "type_not_asked", {"stay": p.stay.id, "request": r.id, "type": t, "accepts": list(r.stay_types)},
+                f"stay {p.stay.id}: request {r.id} did not ask for a {t} stay "
                    f"(accepts {', '.join(r.stay_types)})")
         if not r.fits_type(t):
-            bad(2, f"stay {p.stay.id}: request {r.id} ({len(r.defenders)} defenders, "
+            bad(2, "type_does_not_fit", {"stay": p.stay.id, "request": r.id, "type": t, "defenders": len(r.defenders),
+                                         "companions": r.companions},
+                f"stay {p.stay.id}: request {r.id} ({len(r.defenders)} defenders, "
                    f"{r.companions} companions) cannot take a {t} stay")
 
 
@@ -150,15 +181,18 @@ def _check_group(p: _Placed, bad: Report) -> None:
     """Rule 3: one request per individual/family stay; collective size and language."""
     t, h = p.stay.type, p.house
     if t in ("individual", "family") and len(p.requests) != 1:
-        bad(3, f"stay {p.stay.id}: a {t} stay holds {len(p.requests)} requests, it must hold one")
+        bad(3, "one_request_per_stay", {"stay": p.stay.id, "type": t, "count": len(p.requests)},
+            f"stay {p.stay.id}: a {t} stay holds {len(p.requests)} requests, it must hold one")
     if t != "collective":
         return
     n = sum(len(r.defenders) for r in p.requests)
     if not h.collective_min <= n <= h.collective_max:
-        bad(3, f"stay {p.stay.id}: collective of {n} defenders, {_label(h)} takes "
+        bad(3, "collective_size", {"stay": p.stay.id, "house": h.id, "size": n, "minimum": h.collective_min,
+                                   "maximum": h.collective_max},
+            f"stay {p.stay.id}: collective of {n} defenders, {_label(h)} takes "
                f"{h.collective_min} to {h.collective_max}")
     if not p.languages:
-        bad(3, f"stay {p.stay.id}: its requests share no language")
+        bad(3, "no_shared_language", {"stay": p.stay.id}, f"stay {p.stay.id}: its requests share no language")
 
 
 def _check_requests(p: _Placed, bad: Report) -> None:
@@ -166,27 +200,38 @@ def _check_requests(p: _Placed, bad: Report) -> None:
     s, h = p.stay.start, p.house
     for r in p.requests:
         if not r.earliest_start <= s <= r.latest_start:
-            bad(4, f"stay {p.stay.id}: starts {s}, outside the window of request {r.id} "
+            bad(4, "outside_window", {"stay": p.stay.id, "request": r.id, "start": s.isoformat(),
+                                      "earliest": r.earliest_start.isoformat(), "latest": r.latest_start.isoformat()},
+                f"stay {p.stay.id}: starts {s}, outside the window of request {r.id} "
                    f"({r.earliest_start} to {r.latest_start})")
         if h.country in r.barred_countries:
-            bad(4, f"stay {p.stay.id}: request {r.id} cannot enter {h.country} ({_label(h)})")
+            bad(4, "barred_country", {"stay": p.stay.id, "request": r.id, "country": h.country, "house": h.id},
+                f"stay {p.stay.id}: request {r.id} cannot enter {h.country} ({_label(h)})")
         if r.accessible and not h.accessible:
-            bad(4, f"stay {p.stay.id}: request {r.id} needs an accessible house, {_label(h)} is not")
+            bad(4, "not_accessible", {"stay": p.stay.id, "request": r.id, "house": h.id},
+                f"stay {p.stay.id}: request {r.id} needs an accessible house, {_label(h)} is not")
 
 
 def _check_calendar(instance: Instance, p: _Placed, bad: Report) -> None:
     """Rule 5: horizon, closures, arrival weekday."""
     s, last, h = p.stay.start, p.last, p.house
     if s < instance.horizon_start or last > instance.horizon_end:
-        bad(5, f"stay {p.stay.id}: {s} to {last} leaves the planning horizon "
+        bad(5, "outside_horizon", {"stay": p.stay.id, "start": s.isoformat(), "last": last.isoformat(),
+                                   "horizon_start": instance.horizon_start.isoformat(),
+                                   "horizon_end": instance.horizon_end.isoformat()},
+            f"stay {p.stay.id}: {s} to {last} leaves the planning horizon "
                f"({instance.horizon_start} to {instance.horizon_end})")
     for c in h.closures:
         if c.overlaps(s, last):
             why = f" ({c.reason})" if c.reason else ""
-            bad(5, f"stay {p.stay.id}: {s} to {last} meets the closure of {_label(h)} "
+            bad(5, "closure", {"stay": p.stay.id, "house": h.id, "start": s.isoformat(), "last": last.isoformat(),
+                               "closure_start": c.start.isoformat(), "closure_end": c.end.isoformat(),
+                               "reason": c.reason or ""},
+                f"stay {p.stay.id}: {s} to {last} meets the closure of {_label(h)} "
                    f"from {c.start} to {c.end}{why}")
     if s.weekday() not in h.arrival_weekdays:
-        bad(5, f"stay {p.stay.id}: {_label(h)} takes no arrivals on a {s.strftime('%A')} ({s})")
+        bad(5, "no_arrival_day", {"stay": p.stay.id, "house": h.id, "start": s.isoformat(), "weekday": s.weekday()},
+            f"stay {p.stay.id}: {_label(h)} takes no arrivals on a {s.strftime('%A')} ({s})")
 
 
 def _check_sessions(instance: Instance, p: _Placed, bad: Report,
@@ -206,24 +251,29 @@ def _check_sessions(instance: Instance, p: _Placed, bad: Report,
 def _check_session(instance: Instance, p: _Placed, j: int, ses: Session, bad: Report) -> bool:
     """Report rule-7 faults of one session; False when it is to be ignored."""
     where = f"stay {p.stay.id}, session {j + 1} ({ses.dimension} on {ses.day})"
+    at = {"stay": p.stay.id, "session": j + 1, "dimension": ses.dimension,
+          "day": ses.day.isoformat() if isinstance(ses.day, dt.date) else str(ses.day)}
     if ses.dimension not in DIMENSIONS:
-        bad(7, f"{where}: unknown dimension {ses.dimension!r}")
+        bad(7, "unknown_dimension", at, f"{where}: unknown dimension {ses.dimension!r}")
         return False
     t = instance.therapist_by_id.get(ses.therapist)
     if t is None:
-        bad(7, f"{where}: unknown therapist {ses.therapist!r}")
+        bad(7, "unknown_therapist", {**at, "therapist": ses.therapist}, f"{where}: unknown therapist {ses.therapist!r}")
         return False
     who = f"{t.name} ({t.id})"
+    at = {**at, "therapist": t.id}
     if not p.stay.start <= ses.day <= p.last:
-        bad(7, f"{where}: not a day of the stay ({p.stay.start} to {p.last})")
+        bad(7, "session_outside_stay", {**at, "start": p.stay.start.isoformat(), "last": p.last.isoformat()},
+            f"{where}: not a day of the stay ({p.stay.start} to {p.last})")
     if p.house.id not in t.houses:
-        bad(7, f"{where}: {who} does not work at {_label(p.house)}")
+        bad(7, "therapist_not_at_house", {**at, "house": p.house.id}, f"{where}: {who} does not work at {_label(p.house)}")
     if ses.dimension not in t.dimensions:
-        bad(7, f"{where}: {who} does not work on the {ses.dimension} dimension")
+        bad(7, "therapist_wrong_dimension", at, f"{where}: {who} does not work on the {ses.dimension} dimension")
     if not t.is_available(ses.day):
-        bad(7, f"{where}: {who} is not available that day")
+        bad(7, "therapist_unavailable", at, f"{where}: {who} is not available that day")
     if not p.languages & set(t.languages):
-        bad(7, f"{where}: {who} speaks none of the stay's languages "
+        bad(7, "therapist_no_language", {**at, "languages": sorted(p.languages)},
+            f"{where}: {who} speaks none of the stay's languages "
                f"({', '.join(sorted(p.languages)) or 'none shared'})")
     return True
 
@@ -233,11 +283,13 @@ def _check_demand(instance: Instance, p: _Placed, per_day: Counter, bad: Report)
     for dim, n in p.per_dim.items():
         demand = max(r.needs.get(dim, 0) for r in p.requests)
         if n > demand:
-            bad(8, f"stay {p.stay.id}: {n} {dim} sessions, the need is {demand}")
+            bad(8, "sessions_over_need", {"stay": p.stay.id, "dimension": dim, "count": n, "need": demand},
+                f"stay {p.stay.id}: {n} {dim} sessions, the need is {demand}")
     limit = instance.max_sessions_per_stay_day
     for day, n in sorted(per_day.items()):
         if n > limit:
-            bad(8, f"stay {p.stay.id}: {n} sessions on {day}, at most {limit} a day")
+            bad(8, "sessions_per_day", {"stay": p.stay.id, "day": day.isoformat(), "count": n, "limit": limit},
+                f"stay {p.stay.id}: {n} sessions on {day}, at most {limit} a day")
 
 
 # --------------------------------------------------------------------------
@@ -275,15 +327,17 @@ def _check_capacity(instance: Instance, occupancy: dict[str, dict[dt.date, _Cell
     for hid, cells in occupancy.items():
         h = instance.house_by_id[hid]
         limits = (
-            ("people", h.beds, "beds", lambda c: c.people),
-            ("stays", h.max_concurrent_stays, "stays at once", lambda c: len(c.stays)),
-            ("family stays", h.family_units, "family units", lambda c: c.family),
+            ("too_many_people", "people", h.beds, "beds", lambda c: c.people),
+            ("too_many_stays", "stays", h.max_concurrent_stays, "stays at once", lambda c: len(c.stays)),
+            ("too_many_family_stays", "family stays", h.family_units, "family units", lambda c: c.family),
         )
-        for what, limit, unit, value in limits:
+        for code, what, limit, unit, value in limits:
             over = [(d, value(c), tuple(c.stays)) for d, c in sorted(cells.items()) if value(c) > limit]
             for first, last, n, stays in _runs(over):
                 when = str(first) if first == last else f"{first} to {last}"
-                bad(6, f"stay {stays[-1]}: {_label(h)} has {n} {what} on {when}, {limit} {unit} "
+                bad(6, code, {"stay": stays[-1], "house": hid, "count": n, "limit": limit,
+                              "first": first.isoformat(), "last": last.isoformat(), "stays": list(stays)},
+                    f"stay {stays[-1]}: {_label(h)} has {n} {what} on {when}, {limit} {unit} "
                        f"(stays {', '.join(stays)})")
 
 
@@ -307,10 +361,13 @@ def _check_therapists(instance: Instance, therapist_day: dict[tuple[str, dt.date
     for (tid, day), houses in sorted(therapist_day.items()):
         t = instance.therapist_by_id[tid]
         if len(houses) > t.max_sessions_per_day:
-            bad(9, f"{t.name} ({tid}) gives {len(houses)} sessions on {day}, at most {t.max_sessions_per_day}")
+            bad(9, "therapist_day_limit", {"therapist": tid, "day": day.isoformat(), "count": len(houses),
+                                           "limit": t.max_sessions_per_day},
+                f"{t.name} ({tid}) gives {len(houses)} sessions on {day}, at most {t.max_sessions_per_day}")
         if len(set(houses)) > 1:
             names = ", ".join(sorted(_label(instance.house_by_id[h]) for h in set(houses)))
-            bad(9, f"{t.name} ({tid}) has sessions at several houses on {day}: {names}")
+            bad(9, "therapist_several_houses", {"therapist": tid, "day": day.isoformat(), "houses": sorted(set(houses))},
+                f"{t.name} ({tid}) has sessions at several houses on {day}: {names}")
 
 
 def _check_locked(instance: Instance, solution: Solution, bad: Report) -> None:
@@ -322,13 +379,17 @@ def _check_locked(instance: Instance, solution: Solution, bad: Report) -> None:
         name = f"locked stay {lock.id or i + 1}"
         found = by_key.get((lock.house, lock.start, lock.type, frozenset(lock.requests)))
         if found is None:
-            bad(10, f"{name} ({lock.type} at {lock.house} from {lock.start} for "
+            bad(10, "lock_not_kept", {"lock": lock.id or str(i + 1), "type": lock.type, "house": lock.house,
+                                      "start": lock.start.isoformat(), "requests": list(lock.requests)},
+                f"{name} ({lock.type} at {lock.house} from {lock.start} for "
                     f"{', '.join(lock.requests)}) is not kept")
             continue
         have = Counter(found.sessions)
         for ses in lock.sessions:
             if have[ses] <= 0:
-                bad(10, f"{name}: its {ses.dimension} session on {ses.day} with {ses.therapist} is not kept")
+                bad(10, "locked_session_not_kept", {"lock": lock.id or str(i + 1), "dimension": ses.dimension,
+                                                    "day": ses.day.isoformat(), "therapist": ses.therapist},
+                    f"{name}: its {ses.dimension} session on {ses.day} with {ses.therapist} is not kept")
             have[ses] -= 1
 
 
@@ -358,7 +419,8 @@ def _walk(instance: Instance, solution: Solution, bad: Report) -> list[_Placed]:
 def validate(instance: Instance, solution: Solution) -> list[Violation]:
     """List every hard rule (1-10) the solution breaks; empty when feasible."""
     violations: list[Violation] = []
-    _walk(instance, solution, lambda rule, msg: violations.append(Violation(rule, msg)))
+    _walk(instance, solution,
+          lambda rule, code, params, msg: violations.append(Violation(rule, msg, code, params)))
     return violations
 
 

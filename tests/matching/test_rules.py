@@ -2,11 +2,38 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import sys
 
 import pytest
 
 from matching.model import Closure, DateRange, Session, Solution
-from matching.validate import Violation, validate
+from matching.validate import CODES, Violation, validate
+
+validate_module = sys.modules["matching.validate"]  # `matching.validate` is also the function, on the package
+
+
+# -- every violation carries a code and plain params ---------------------------
+
+def _checked(original):
+    """validate(), asserting each violation has a code of its rule and JSON-serialisable params."""
+    def checked(instance, solution):
+        found = original(instance, solution)
+        for v in found:
+            assert v.code and CODES.get(v.code) == v.rule, v
+            assert isinstance(v.params, dict) and v.params, v
+            assert json.loads(json.dumps(v.params)) == v.params, v
+        return found
+    checked.checks_codes = True
+    return checked
+
+
+@pytest.fixture(autouse=True)
+def every_violation_has_a_code_and_json_params(monkeypatch):
+    """Wraps validate() for every rule-pair test of this file (the `rules_broken` fixture and direct calls)."""
+    checked = _checked(validate_module.validate)
+    monkeypatch.setattr(validate_module, "validate", checked)
+    monkeypatch.setattr(sys.modules[__name__], "validate", checked)
 
 
 # -- rule 1: requests, ids -------------------------------------------------
@@ -294,3 +321,20 @@ def test_a_dropped_locked_session_breaks_rule_10(make_instance, make_stay, rules
 def test_violations_are_plain_values(day):
     assert Violation(6, "x") == Violation(6, "x")
     assert Session("physical", day(1), "t1") in {Session("physical", day(1), "t1")}
+
+
+def test_every_violation_of_the_rule_pairs_has_a_code_and_json_params(rules_broken):
+    """The autouse fixture above checks each violation these tests produce; here, that it is in place."""
+    assert getattr(validate_module.validate, "checks_codes", False)
+    assert getattr(validate, "checks_codes", False)
+    assert set(CODES.values()) == set(range(1, 11))
+
+
+def test_a_code_and_params_do_not_change_the_rule_or_message(two_families, make_stay):
+    stays = [make_stay("s1", type="family", requests=("r1",)), make_stay("s2", type="family", requests=("r2",))]
+    [violation] = validate(two_families(beds=3, family_units=2), Solution(stays=stays))
+    assert (violation.code, violation.params) == ("too_many_people", {
+        "stay": "s2", "house": "casa", "count": 4, "limit": 3, "first": "2027-01-11", "last": "2027-01-14",
+        "stays": ["s1", "s2"]})
+    assert violation == Violation(6, violation.message, "too_many_people")
+    assert str(violation) == f"{violation.message} (rule 6)"
