@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.planning import bridge
 from app.planning.bridge import Settings
+from app.planning.violations import Names, names_for, violation_text
 from app.security import audit
 
 RULE_NAMES = {
@@ -57,10 +58,46 @@ class StaleRun(Exception):
     """The data the run was computed from changed: it must be re-run."""
 
 
-def rule_message(violation) -> str:
-    """A broken rule in words, naming the rule (the detail is the engine's)."""
+class AlreadyRunning(Exception):
+    """The same person already queued this very run (same settings, same data) and it is not over yet:
+    a second click of "Start the run" or "Run again" goes to it instead of queueing a twin."""
+
+    def __init__(self, run: PlanningRun):
+        super().__init__(run.id)
+        self.run = run
+
+
+def _twin(user, settings: Settings, time_limit: int, fingerprint: str) -> PlanningRun | None:
+    """Her own identical run still queued or running (one whose job died is marked failed and skipped)."""
+    from app.planning import jobs
+
+    user_id = getattr(user, "id", None)
+    if user_id is None:
+        return None
+    wanted = (settings.horizon_start, settings.horizon_days, sorted(settings.house_ids), int(time_limit),
+              dict(settings.weights))
+    for run in db.session.scalars(select(PlanningRun).where(
+            PlanningRun.created_by_id == user_id, PlanningRun.input_fingerprint == fingerprint,
+            PlanningRun.status.in_(("queued", "running"))).order_by(PlanningRun.id.desc())):
+        same = (run.horizon_start, run.horizon_days, sorted(run.house_ids or []), run.time_limit,
+                dict(run.weights or {})) == wanted
+        if same and not jobs.refresh(run):
+            return run
+    return None
+
+
+def rule_message(violation, names: Names | None = None) -> str:
+    """A broken rule in words, naming the rule; the detail translated by its code (the engine's words otherwise)."""
     name = RULE_NAMES.get(violation.rule, "")
-    return _("Rule %(number)s (%(name)s): %(detail)s", number=violation.rule, name=name, detail=violation.message)
+    return _("Rule %(number)s (%(name)s): %(detail)s", number=violation.rule, name=name,
+             detail=violation_text(violation, names))
+
+
+def _refuse(instance, violations) -> None:
+    """Refuse with the first few broken rules, in her words."""
+    shown = violations[:8]
+    names = names_for(instance, shown)
+    raise Refused(*[rule_message(v, names) for v in shown])
 
 
 # --------------------------------------------------------------------------
@@ -89,6 +126,9 @@ def start_run(user, settings: Settings, time_limit: int) -> PlanningRun:
         instance = bridge.build_instance(settings)
     except bridge.InstanceError as exc:
         raise Refused(_("The data cannot be planned as it is: %(detail)s", detail=str(exc))) from exc
+    twin = _twin(user, settings, time_limit, bridge.fingerprint(instance))
+    if twin is not None:
+        raise AlreadyRunning(twin)
     run = PlanningRun(created_by_id=getattr(user, "id", None), status="queued",
                       horizon_start=settings.horizon_start, horizon_days=settings.horizon_days,
                       house_ids=list(settings.house_ids), time_limit=int(time_limit),
@@ -186,7 +226,7 @@ def _check_edit(run: PlanningRun, candidate) -> None:
     before = {(v.rule, v.message) for v in bridge.validate(instance, bridge.proposal_solution(run, instance))}
     after = [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
     if after:
-        raise Refused(*[rule_message(v) for v in after[:8]])
+        _refuse(instance, after)
 
 
 def _rescore(run: PlanningRun) -> None:
@@ -323,7 +363,7 @@ def _validate_against_published(run: PlanningRun, chosen: list[ProposedStay]) ->
     candidate = bridge.Solution(stays=list(instance.locked) + [bridge.spec_stay(s) for s in chosen])
     problems = bridge.validate(instance, candidate)
     if problems:
-        raise Refused(*[rule_message(v) for v in problems[:8]])
+        _refuse(instance, problems)
 
 
 def _publish_stay(run: PlanningRun, proposed: ProposedStay) -> Stay:

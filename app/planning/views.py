@@ -163,6 +163,8 @@ def new_run():
                                        house_ids=tuple(sorted(form.houses.data)), weights=form.weights())
             try:
                 run = rules.start_run(current_user, settings, form.time_limit.data)
+            except rules.AlreadyRunning as twin:
+                return _already_running(twin.run)
             except rules.Refused as exc:
                 db.session.rollback()
                 form.horizon_start.errors = list(exc.messages)
@@ -170,6 +172,14 @@ def new_run():
                 return _launch(run)
         return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS), 400
     return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS)
+
+
+def _already_running(run: PlanningRun):
+    """A second click on the same run: go to the one already on its way, queue nothing more."""
+    run_id = run.id
+    db.session.commit()  # keeps only what refreshing her runs found (a dead job marked failed)
+    flash(_("This same run is already on its way: here it is."), "info")
+    return redirect(url_for("planning.run", run_id=run_id))
 
 
 def _launch(run: PlanningRun):
@@ -243,6 +253,8 @@ def rerun(run_id: int):
         abort(409)
     try:
         new = rules.rerun(current_user, run)
+    except rules.AlreadyRunning as twin:
+        return _already_running(twin.run)
     except rules.Refused as exc:
         db.session.rollback()
         for message in exc.messages:
