@@ -52,16 +52,21 @@ def status(run_id: int) -> PlanningRun:
     return run
 
 
+def start_from_the_form(client, world, settings):
+    """Post the new-run form as a coordinator does: 90 days, every house, the default weights."""
+    return client.post("/planning/runs/new", data={
+        "horizon_start": settings.horizon_start.isoformat(), "horizon_days": "90", "time_limit": "2",
+        "houses": [str(h.id) for h in world["houses"]], "serve": "10000", "wait": "10", "type_rank": "100",
+        "away": "200", "session": "20", "switch": "5", "urgency_0": "1", "urgency_1": "2", "urgency_2": "4",
+        "urgency_3": "8"})
+
+
 # ----------------------------------------------------------------- threads
 
 def test_a_run_goes_to_a_worker_thread_and_comes_back_with_a_proposal(app, world, settings, client, login):
     app.config["JOBS_BACKEND"] = "thread"
     login(world["coordinator"])
-    response = client.post("/planning/runs/new", data={
-        "horizon_start": settings.horizon_start.isoformat(), "horizon_days": "90", "time_limit": "2",
-        "houses": [str(h.id) for h in world["houses"]], "serve": "10000", "wait": "10", "type_rank": "100",
-        "away": "200", "session": "20", "switch": "5", "urgency_0": "1", "urgency_1": "2", "urgency_2": "4",
-        "urgency_3": "8"})
+    response = start_from_the_form(client, world, settings)
     assert response.status_code == 302
     run_id = int(response.location.rstrip("/").split("/")[-1])
     db.session.commit()
@@ -207,11 +212,7 @@ def test_a_run_that_cannot_reach_redis_fails_at_once_instead_of_waiting_forever(
     pytest.importorskip("rq")
     app.config.update(JOBS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
     login(world["coordinator"])
-    response = client.post("/planning/runs/new", data={
-        "horizon_start": settings.horizon_start.isoformat(), "horizon_days": "90", "time_limit": "2",
-        "houses": [str(h.id) for h in world["houses"]], "serve": "10000", "wait": "10", "type_rank": "100",
-        "away": "200", "session": "20", "switch": "5", "urgency_0": "1", "urgency_1": "2", "urgency_2": "4",
-        "urgency_3": "8"})
+    response = start_from_the_form(client, world, settings)
     assert response.status_code == 302
     run = db.session.scalars(select(PlanningRun)).one()
     db.session.refresh(run)
