@@ -680,7 +680,7 @@ class WindowSearch:
         re-solve a window several times longer in the same time (the window
         adapts), the relaxation-induced neighbourhood search of MIP solvers
         (RINS) over a sweep of windows. Measured on realistic.json in 10 s,
-        seven seeds: +23,000 on average (+0.3 %), better on five of seven.
+        seven seeds: +24,000 on average (+0.3 %), better on six of seven (one by 400).
         Steps around a waiting request keep all her options: the LP may
         give her none.
         """
