@@ -34,6 +34,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database,
         "SESSION_COOKIE_SECURE": production or os.environ.get("SESSION_COOKIE_SECURE") == "1",
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "REDIS_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT") or DEFAULTS["REDIS_TIMEOUT"]),
         "REQUIRE_TOTP": os.environ.get("REQUIRE_TOTP") == "1",
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", DEFAULTS["QUICK_EXIT_URL"]),
     }
@@ -60,6 +61,7 @@ DEFAULTS: dict = {
     "LANGUAGES": ("es", "en"),
     "QUICK_EXIT_URL": "https://www.google.com/search?q=clima",
     "PLANNING_DEFAULT_TIME_LIMIT": 30,
+    "REDIS_TIMEOUT": 5,  # seconds, to connect to Redis and for each reply: a lost host never hangs a request
 }
 
 

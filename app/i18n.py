@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from app.extensions import babel
@@ -24,7 +24,12 @@ def catalog_dirs() -> list[Path]:
 
 
 def select_locale() -> str:
-    """`?lang=` (remembered in the session), then the user's choice, then Spanish."""
+    """`?lang=` (remembered in the session), then the user's choice, then Spanish.
+
+    Outside a request (CLI commands, RQ workers) there is no one to ask: the default locale.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:

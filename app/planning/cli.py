@@ -57,7 +57,7 @@ def export_instance(output: str, start: dt.datetime | None, days: int | None, ho
 
     settings = _settings(start, days, houses)
     try:
-        with force_locale("en"):  # the rules' words, outside a request
+        with force_locale("en"):  # the command line speaks English (outside a request the default is Spanish)
             rules.check_horizon(settings)
         instance = bridge.build_instance(settings)
     except rules.Refused as exc:
@@ -81,7 +81,7 @@ def run_command(time_limit: int | None, wait: bool, start: dt.datetime | None, d
     limit = time_limit or current_app.config.get("PLANNING_DEFAULT_TIME_LIMIT", 30)
     settings = _settings(start, days, houses)
     try:
-        with force_locale("en"):  # the rules' words, outside a request
+        with force_locale("en"):  # the command line speaks English (outside a request the default is Spanish)
             run = rules.start_run(None, settings, limit)
     except rules.Refused as exc:
         raise click.ClickException("; ".join(exc.messages)) from exc

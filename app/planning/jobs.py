@@ -49,9 +49,12 @@ def heartbeat_timeout(app: Flask | None = None) -> float:
 
 
 def redis_connection(app: Flask | None = None):
+    """A Redis client that gives up after `REDIS_TIMEOUT` seconds, connecting or waiting for a reply."""
     from redis import Redis
 
-    return Redis.from_url((app or current_app).config["REDIS_URL"])
+    config = (app or current_app).config
+    timeout = float(config.get("REDIS_TIMEOUT") or 5)
+    return Redis.from_url(config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def new_job_id(run_id: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from types import SimpleNamespace
 
 import werkzeug.exceptions
 from flask_babel import format_date
@@ -91,6 +92,31 @@ def rule_message(violation, names: Names | None = None) -> str:
     name = RULE_NAMES.get(violation.rule, "")
     return _("Rule %(number)s (%(name)s): %(detail)s", number=violation.rule, name=name,
              detail=violation_text(violation, names))
+
+
+def problem_texts(run: PlanningRun, instance) -> list[str]:
+    """Why the run's locks were impossible, in her language.
+
+    A stored problem with a code is said by `rule_message`; one without (a
+    plain string from an older run, or a record the engine gave no code) keeps
+    the engine's English.
+    """
+    stored = (run.progress or {}).get("problems") or []
+    records = [SimpleNamespace(rule=p.get("rule"), code=p.get("code") or "", params=p.get("params") or {},
+                               message=str(p.get("message") or ""))
+               for p in stored if isinstance(p, dict)]
+    names = names_for(instance, records) if records else Names()
+    texts, coded = [], iter(records)
+    for p in stored:
+        if not isinstance(p, dict):
+            texts.append(str(p))
+            continue
+        record = next(coded)
+        if isinstance(record.rule, int) and not isinstance(record.rule, bool):
+            texts.append(rule_message(record, names))
+        else:
+            texts.append(violation_text(record, names))
+    return texts
 
 
 def _refuse(instance, violations) -> None:
@@ -179,7 +205,7 @@ def finish_run(run_id: int, instance, solution, progress: dict) -> None:
     run.stale = current != run.input_fingerprint
     run.progress = {**progress, "objective": solution.objective, "bound": solution.bound,
                     "solver_objective": solution.objective, "solver_status": solution.status,
-                    "problems": list(solution.problems)[:20]}
+                    "problems": bridge.problem_records(instance, solution)}
     run.status = "done"
     run.finished_at = utcnow()
     db.session.flush()

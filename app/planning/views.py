@@ -219,6 +219,7 @@ def _proposal(run: PlanningRun, status: int = 200, messages: list[str] | None = 
         gantts={h.id: figures.gantt(run, instance, h) for h in houses}, fig=fig,
         bars=figures.histogram_bars(fig.load), changes=figures.changes(run, instance),
         reasons={u.id: figures.reason_text(u.code, u.params, u.reason, names) for u in run.unassigned},
+        problems=rules.problem_texts(run, instance),
         publish_form=publish_form, lock_form=VersionForm(), messages=messages or [],
         has_calendars=_has_endpoint("calendars.feed")), status
 

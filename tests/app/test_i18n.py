@@ -36,3 +36,13 @@ def test_every_string_has_its_spanish_translation(folder):
     assert not sorted(extracted - known, key=str), "strings missing from the catalog: run `flask i18n update`"
     missing = [m for m in untranslated(catalog) if m in extracted]
     assert not missing, f"untranslated strings: {missing}"
+
+
+def test_gettext_outside_a_request_speaks_the_default_language(app):
+    from flask import has_request_context
+    from flask_babel import get_locale, gettext
+
+    with app.app_context():
+        assert not has_request_context()
+        assert str(get_locale()) == app.config["BABEL_DEFAULT_LOCALE"] == "es"
+        assert gettext("Log in") == "Iniciar sesión"

@@ -220,3 +220,14 @@ def test_a_run_that_cannot_reach_redis_fails_at_once_instead_of_waiting_forever(
     page = client.get(response.location)
     assert page.status_code == 200 and "se detuvo antes de terminar" in page.text
     assert rows() == 0
+
+
+# ----------------------------------------------------------------- Redis timeouts
+
+def test_the_redis_connection_carries_the_timeouts_from_config(app):
+    pytest.importorskip("redis")
+    assert app.config["REDIS_TIMEOUT"] == 5
+    app.config.update(REDIS_URL="redis://192.0.2.1:6379/0", REDIS_TIMEOUT=2.5)
+    connection = jobs.redis_connection(app)
+    kwargs = connection.connection_pool.connection_kwargs
+    assert kwargs["socket_connect_timeout"] == 2.5 and kwargs["socket_timeout"] == 2.5

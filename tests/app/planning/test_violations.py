@@ -107,3 +107,56 @@ def test_an_unknown_code_or_unfit_params_fall_back_to_the_engine_message(app):
         assert violation_text(Violation(4, "stay s1: bad params", "outside_window", {"stay": "s1"})) \
             == "stay s1: bad params"
         assert violation_text(Violation(4, "no code at all")) == "no code at all"
+
+
+# ----------------------------------------------------------------- impossible locks on the proposal page
+
+def _rerun_with_an_impossible_lock(client, proposal):  # noqa: F811
+    """Lock her stay, close its house over its first day, plan again: the carried lock breaks rule 5."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Closure, PlanningRun
+
+    run, stay = proposal["run"], proposal["stay"]
+    assert client.post(f"/planning/runs/{run.id}/stays/{stay.id}/lock", data={"version": stay.version}).status_code == 302
+    stay.house.closures.append(Closure(start=stay.start, end=stay.start + dt.timedelta(days=1), reason="water"))
+    db.session.commit()
+    db.session.refresh(run)
+    assert client.post(f"/planning/runs/{run.id}/rerun", data={"version": run.version}).status_code == 302
+    second = db.session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc())).first()
+    assert second.id != run.id and second.status == "done"
+    assert (second.progress or {}).get("solver_status") == "INFEASIBLE"
+    return second
+
+
+def test_impossible_locks_are_shown_in_her_language(client, proposal):  # noqa: F811
+    second = _rerun_with_an_impossible_lock(client, proposal)
+    stored = second.progress["problems"]
+    assert stored and all(isinstance(p, dict) and p.get("code") for p in stored), stored
+    assert {p["code"] for p in stored} == {"closure"} and stored[0]["rule"] == 5 and stored[0]["message"]
+
+    page = client.get(f"/planning/runs/{second.id}")
+    assert page.status_code == 200
+    assert "Regla 5" in page.text and "coincide con el cierre de Casa La Serena" in page.text
+    assert "(Crisis de agua)" in page.text and "closure" not in page.text
+
+    page = client.get(f"/planning/runs/{second.id}?lang=en")
+    assert "Rule 5" in page.text and "meets the closure of Casa La Serena" in page.text
+    assert "(Water crisis)" in page.text and "cierre" not in page.text
+
+
+def test_problems_stored_as_plain_strings_still_show_in_the_engines_english(client, proposal):  # noqa: F811
+    from app.extensions import db
+
+    run = proposal["run"]
+    run.progress = {**(run.progress or {}),
+                    "problems": ["locked stay k9 at Casa La Serena holds no request (rule 1)",
+                                 {"rule": 3, "message": "stay s1: something new (rule 3)"},
+                                 {"rule": 4, "code": "outside_window", "params": {"stay": "s1"},
+                                  "message": "stay s1: bad params (rule 4)"}]}
+    db.session.commit()
+    page = client.get(f"/planning/runs/{run.id}")
+    assert page.status_code == 200
+    assert "locked stay k9 at Casa La Serena holds no request (rule 1)" in page.text
+    assert "stay s1: something new (rule 3)" in page.text and "stay s1: bad params" in page.text
