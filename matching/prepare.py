@@ -465,84 +465,13 @@ def date_span(instance: Instance, first: int, last: int) -> tuple[dt.date, dt.da
 
 
 def lock_problems(instance: Instance) -> list[str]:
-    """Every way the locked stays break a rule, each naming the lock and the rule.
+    """Every way the locked stays break a rule, each naming the stay and the rule.
 
-    Rules 1-5 are checked lock by lock here; rules 6-9 (capacity, sessions,
-    therapists), which may involve several locks, by `validate` on a plan
-    made of the locks alone.
+    `validate`, the one place the hard rules live, on a plan made of the locks
+    alone: whatever it finds there (rule 10, keeping the locks, holds by
+    construction) no plan can mend.
     """
-    problems: list[str] = []
-    holder: dict[str, str] = {}
-    for n, lock in enumerate(instance.locked, start=1):
-        lock_id = lock.id or f"#{n}"
-        house = instance.house_by_id.get(lock.house)
-        label = f"locked stay {lock_id} at {house.name if house else lock.house}"
-        if house is None:
-            problems.append(f"{label}: no such house (rule 1)")
-            continue
-        reqs = []
-        for rid in lock.requests:
-            r = instance.request_by_id.get(rid)
-            if r is None:
-                problems.append(f"{label} holds unknown request {rid} (rule 1)")
-                continue
-            if rid in holder:
-                problems.append(f"{label} holds request {rid}, which locked stay {holder[rid]} also holds (rule 1)")
-            holder[rid] = lock_id
-            reqs.append(r)
-        if not reqs:
-            problems.append(f"{label} holds no request (rule 1)")
-            continue
-        problems += _lock_rules_2_to_5(instance, label, lock, house, reqs)
-    if problems:
-        return problems
     from .model import Solution
     from .validate import validate
 
-    for v in validate(instance, Solution(stays=list(instance.locked))):
-        if v.rule in (6, 7, 8, 9):
-            problems.append(f"locked stays: {v.message} (rule {v.rule})")
-    return problems
-
-
-def _lock_rules_2_to_5(instance: Instance, label: str, lock: Stay, house: House, reqs: list[Request]) -> list[str]:
-    out: list[str] = []
-    t = lock.type
-    if t not in house.stay_types:
-        return [f"{label}: {house.name} does not offer {t} stays (rule 2)"]
-    for r in reqs:
-        if t not in r.stay_types:
-            out.append(f"{label}: request {r.id} does not accept a {t} stay (rule 2)")
-        elif not r.fits_type(t):
-            out.append(f"{label}: request {r.id} ({len(r.defenders)} defenders, {r.companions} companions) "
-                       f"cannot take a {t} stay (rule 2)")
-    if t in ("individual", "family") and len(reqs) != 1:
-        out.append(f"{label}: a {t} stay holds {len(reqs)} requests (rule 3)")
-    if t == "collective":
-        size = sum(len(r.defenders) for r in reqs)
-        if not house.collective_min <= size <= house.collective_max:
-            out.append(f"{label}: a collective of {size} defenders, {house.name} takes "
-                       f"{house.collective_min}..{house.collective_max} (rule 3)")
-        if not set.intersection(*(set(r.languages) for r in reqs)):
-            out.append(f"{label}: its requests share no language (rule 3)")
-    for r in reqs:
-        if not r.earliest_start <= lock.start <= r.latest_start:
-            out.append(f"{label} starts {lock.start}, outside the window of request {r.id} "
-                       f"({r.earliest_start}..{r.latest_start}) (rule 4)")
-        if house.country in r.barred_countries:
-            out.append(f"{label}: request {r.id} cannot enter {house.country} (rule 4)")
-        if r.accessible and not house.accessible:
-            out.append(f"{label}: request {r.id} needs an accessible house (rule 4)")
-    length = house.stay_length[t]
-    last = lock.start + dt.timedelta(days=length - 1)
-    if lock.start < instance.horizon_start or last > instance.horizon_end:
-        out.append(f"{label} runs {lock.start}..{last}, outside the horizon "
-                   f"{instance.horizon_start}..{instance.horizon_end} (rule 5)")
-    for c in house.closures:
-        if c.overlaps(lock.start, last):
-            what = f"the {c.reason} closure" if c.reason else "a closure"
-            verb = "starts in" if c.contains(lock.start) else "runs into"
-            out.append(f"{label} {verb} {what} ({c.start}..{c.end}) (rule 5)")
-    if lock.start.weekday() not in house.arrival_weekdays:
-        out.append(f"{label} arrives on a {lock.start.strftime('%A')}, not an arrival day at {house.name} (rule 5)")
-    return out
+    return [f"locked stays: {v}" for v in validate(instance, Solution(stays=list(instance.locked))) if v.rule != 10]
