@@ -38,9 +38,15 @@ def new_key() -> None:
 @keys.command("rotate")
 def rotate() -> None:
     """Re-encrypt every encrypted value with the first (primary) data key."""
-    from app.security.crypto import current_keyring, rotate_all
+    from app.security.crypto import DecryptionError, current_keyring, rotate_all
 
-    count = rotate_all(db.session)
+    try:
+        count = rotate_all(db.session)
+    except DecryptionError as exc:  # one transaction: nothing was written
+        db.session.rollback()
+        raise click.ClickException(
+            f"cannot re-encrypt ({exc}); nothing was changed. Keep every old key in DATA_KEYS, "
+            "after the new first one, until the rotation has finished") from exc
     db.session.commit()
     click.echo(f"re-encrypted {count} values with key {current_keyring().primary}")
 
@@ -70,9 +76,16 @@ def update_translations(only: str | None) -> None:
 @click.option("--print-logins/--no-print-logins", default=True)
 def demo(print_logins: bool) -> None:
     """Load the fictional demo data when the database is empty (idempotent)."""
-    from app.demo import DEMO_PASSWORD, load_demo
+    from app.demo import DEMO_PASSWORD, DemoRefused, load_demo
+    from flask import current_app
 
-    logins = load_demo()
+    if current_app.config["RESPIRO_ENV"] == "production":
+        raise click.ClickException("the demo is never loaded in production (its accounts share a public password)")
+    try:
+        logins = load_demo()
+    except DemoRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     if print_logins:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

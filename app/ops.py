@@ -98,7 +98,10 @@ def backup(target: str | os.PathLike) -> Path:
     tmp = Path(tmp_name)
     try:
         if dialect == "sqlite":
-            _sqlite_backup(_sqlite_path(), tmp)
+            try:
+                _sqlite_backup(_sqlite_path(), tmp)
+            except sqlite3.Error as exc:  # wrong path, locked too long, disk full: one line, no traceback
+                raise OpsError(f"the SQLite backup failed: {exc}") from exc
         elif dialect == "postgresql":
             _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(tmp)])
         else:
@@ -139,13 +142,21 @@ def restore(source: str | os.PathLike, *, force: bool = False) -> dict[str, int]
     if not source.is_file():
         raise OpsError(f"{source} is not a file")
     dialect = db.engine.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        raise OpsError(f"restore into {dialect} is not supported")
+    # Check the file BEFORE anything is overwritten: an empty or truncated file, another
+    # application's database or a backup of another schema version is refused here.
+    check_backup(source, dialect)
     db.session.commit()
     if not force and not is_empty():
         raise OpsError("the database is not empty; use --force to overwrite it")
     db.session.remove()
     db.engine.dispose()
     if dialect == "sqlite":
-        _sqlite_restore(source, _sqlite_path())
+        try:
+            _sqlite_restore(source, _sqlite_path())
+        except sqlite3.Error as exc:
+            raise OpsError(f"the SQLite restore failed: {exc}") from exc
     elif dialect == "postgresql":
         _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
               "--exit-on-error", "--single-transaction", "--dbname", _url().database, str(source)])
@@ -153,6 +164,89 @@ def restore(source: str | os.PathLike, *, force: bool = False) -> dict[str, int]
         raise OpsError(f"restore into {dialect} is not supported")
     db.engine.dispose()
     return table_counts()
+
+
+def code_heads() -> set[str]:
+    """The migration head(s) of this code: the schema version a backup must carry."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = Config()
+    config.set_main_option("script_location", current_app.extensions["migrate"].directory)
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+NOT_A_BACKUP = "this file is not a Respiro backup"
+
+
+def _check_schema(tables: dict[str, set[str]], versions: set[str] | None) -> None:
+    """Refuse a backup whose tables or schema version differ from this code's."""
+    for table in db.metadata.sorted_tables:
+        columns = tables.get(table.name)
+        if columns is None or (columns and not {c.name for c in table.columns} <= columns):
+            raise OpsError(f"{NOT_A_BACKUP} of this version (table {table.name} missing or different)")
+    if versions is not None and versions != code_heads():
+        raise OpsError(f"the backup has schema version {', '.join(sorted(versions)) or 'none'}, this Respiro "
+                       f"expects {', '.join(sorted(code_heads()))}: restore it with the matching release, "
+                       "then upgrade")
+
+
+def check_backup(source: Path, dialect: str) -> None:
+    if dialect == "sqlite":
+        _check_sqlite_backup(source)
+    else:
+        _check_pg_backup(source)
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    try:
+        conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise OpsError(f"{NOT_A_BACKUP}: {exc}") from exc
+    try:
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise OpsError("the backup failed its integrity check")
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = {name: {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
+                  for name in names if '"' not in name}
+        versions = None
+        if "alembic_version" in tables:
+            versions = {r[0] for r in conn.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.DatabaseError as exc:
+        raise OpsError(f"{NOT_A_BACKUP} (or it is damaged): {exc}") from exc
+    finally:
+        conn.close()
+    _check_schema(tables, versions)
+
+
+def _check_pg_backup(source: Path) -> None:
+    tool = _tool("pg_restore")
+    listing = subprocess.run([tool, "--list", str(source)], env=_pg_env(), capture_output=True, text=True,
+                             check=False)
+    if listing.returncode != 0:
+        raise OpsError(f"{NOT_A_BACKUP} (pg_restore cannot read it: {listing.stderr.strip()[:300]})")
+    tables: dict[str, set[str]] = {}
+    for line in listing.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 6 and not line.startswith(";") and parts[3] == "TABLE" and parts[4] != "DATA":
+            tables[parts[5]] = set()  # `id; oid oid TABLE schema name owner`: columns not listed
+    versions = None
+    if "alembic_version" in tables:
+        data = subprocess.run([tool, "--data-only", "--table=alembic_version", "--file=-", str(source)],
+                              env=_pg_env(), capture_output=True, text=True, check=False)
+        if data.returncode != 0:
+            raise OpsError(f"{NOT_A_BACKUP} (pg_restore cannot read it: {data.stderr.strip()[:300]})")
+        lines = data.stdout.splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith("COPY ") and "alembic_version" in line),
+                     None)
+        versions = set()
+        if start is not None:
+            for line in lines[start + 1:]:
+                if line == "\\.":
+                    break
+                versions.add(line.strip())
+    _check_schema(tables, versions)
 
 
 def _sqlite_restore(source: Path, target_path: str) -> None:
