@@ -293,7 +293,7 @@ def retention_reference(interview: DiagnosticInterview) -> dt.date | None:
     - No request at all: the day the interview was last changed (a
       forgotten interview is not kept for ever).
     """
-    requests = db.session.scalars(select(StayRequest).where(StayRequest.interview_id == interview.id)).all()
+    requests = _her_requests(interview)
     if any(r.status in ACTIVE_STATUSES for r in requests):
         return None
     ends = [r.stay.end for r in requests if r.status == "published" and r.stay is not None]
@@ -305,9 +305,15 @@ def retention_reference(interview: DiagnosticInterview) -> dt.date | None:
     return max(stamps).date() if stamps and stamps[0] else None
 
 
+def _her_requests(interview: DiagnosticInterview) -> list[StayRequest]:
+    return list(db.session.scalars(select(StayRequest).where(StayRequest.interview_id == interview.id)))
+
+
 def _has_narrative(interview: DiagnosticInterview) -> bool:
+    """Whether anything she wrote is still kept: narrative, risk notes, answers, or her request's notes."""
     return (interview.narrative_ct is not None or interview.risk_notes_ct is not None
-            or any(row.answers_ct is not None for row in interview.dimensions))
+            or any(row.answers_ct is not None for row in interview.dimensions)
+            or any(r.companions_note_ct is not None or r.food_notes_ct is not None for r in _her_requests(interview)))
 
 
 @dataclass
@@ -318,7 +324,8 @@ class RetentionResult:
 
 
 def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> RetentionResult:
-    """Delete narratives past their retention period; only flushes (caller commits)."""
+    """Delete what she wrote past her retention period (narrative, risk notes, answers, her request's
+    notes on companions and food); only flushes (caller commits)."""
     today = today or utcnow().date()
     result = RetentionResult()
     candidates = db.session.scalars(
@@ -341,6 +348,9 @@ def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> Ret
         interview.risk_notes = None
         for row in interview.dimensions:
             row.answers = None  # need levels and her own levels stay
+        for stay_request in _her_requests(interview):  # her notes on companions and food: also what she wrote
+            stay_request.companions_note = None
+            stay_request.food_notes = None
         interview.narrative_purged_at = utcnow()
         audit.record(None, "interview.purge", target=interview, defender_id=interview.defender_id)
     if result.purged and not dry_run:

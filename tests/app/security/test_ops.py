@@ -235,6 +235,36 @@ def test_retention_deletes_narrative_risk_notes_and_answers_but_keeps_levels(tol
     assert mine.defender_id == told.defender_id and mine.details == {}
 
 
+def test_retention_also_deletes_what_she_wrote_in_her_request(told):
+    """Her notes on companions and food are hers too ("what you wrote"): gone with the narrative."""
+    stay_request = db.session.scalar(select(StayRequest).where(StayRequest.interview_id == told.id))
+    stay_request.companions_note = "Viene con su hija"
+    stay_request.food_notes = "Sin chile, por la gastritis"
+    db.session.commit()
+    assert run_retention(dt.date(2027, 7, 31)).purged == 0
+    db.session.commit()
+    db.session.expire_all()
+    assert stay_request.food_notes == "Sin chile, por la gastritis"
+    assert run_retention(dt.date(2027, 8, 1)).purged == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert stay_request.companions_note_ct is None and stay_request.food_notes_ct is None
+
+
+def test_retention_purges_request_notes_even_without_a_narrative(told):
+    told.narrative = None
+    told.risk_notes = None
+    for row in told.dimensions:
+        row.answers = None
+    stay_request = db.session.scalar(select(StayRequest).where(StayRequest.interview_id == told.id))
+    stay_request.food_notes = "Vegetariana"
+    db.session.commit()
+    assert run_retention(dt.date(2027, 8, 1)).purged == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert stay_request.food_notes_ct is None
+
+
 def test_retention_run_twice_changes_nothing_more(told):
     run_retention(dt.date(2027, 9, 1))
     db.session.commit()
