@@ -282,7 +282,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def retention_reference(interview: DiagnosticInterview) -> dt.date | None:
+def retention_reference(interview: DiagnosticInterview, requests: list[StayRequest]) -> dt.date | None:
     """The day her retention period starts counting from, or None (keep for now).
 
     - A published stay linked by one of her requests: the stay's last day
@@ -293,7 +293,6 @@ def retention_reference(interview: DiagnosticInterview) -> dt.date | None:
     - No request at all: the day the interview was last changed (a
       forgotten interview is not kept for ever).
     """
-    requests = _her_requests(interview)
     if any(r.status in ACTIVE_STATUSES for r in requests):
         return None
     ends = [r.stay.end for r in requests if r.status == "published" and r.stay is not None]
@@ -309,11 +308,11 @@ def _her_requests(interview: DiagnosticInterview) -> list[StayRequest]:
     return list(db.session.scalars(select(StayRequest).where(StayRequest.interview_id == interview.id)))
 
 
-def _has_narrative(interview: DiagnosticInterview) -> bool:
+def _has_narrative(interview: DiagnosticInterview, requests: list[StayRequest]) -> bool:
     """Whether anything she wrote is still kept: narrative, risk notes, answers, or her request's notes."""
     return (interview.narrative_ct is not None or interview.risk_notes_ct is not None
             or any(row.answers_ct is not None for row in interview.dimensions)
-            or any(r.companions_note_ct is not None or r.food_notes_ct is not None for r in _her_requests(interview)))
+            or any(r.companions_note_ct is not None or r.food_notes_ct is not None for r in requests))
 
 
 @dataclass
@@ -333,10 +332,11 @@ def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> Ret
         .where(DiagnosticInterview.narrative_purged_at.is_(None))
         .order_by(DiagnosticInterview.id)).all()
     for interview in candidates:
-        if not _has_narrative(interview):
+        requests = _her_requests(interview)  # one query each: read for her period, cleared with the rest
+        if not _has_narrative(interview, requests):
             continue
         result.checked += 1
-        reference = retention_reference(interview)
+        reference = retention_reference(interview, requests)
         months = interview.retention_months if interview.retention_months is not None else 6
         if reference is None or today <= add_months(reference, max(0, months)):
             continue
@@ -348,7 +348,7 @@ def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> Ret
         interview.risk_notes = None
         for row in interview.dimensions:
             row.answers = None  # need levels and her own levels stay
-        for stay_request in _her_requests(interview):  # her notes on companions and food: also what she wrote
+        for stay_request in requests:  # her notes on companions and food: also what she wrote
             stay_request.companions_note = None
             stay_request.food_notes = None
         interview.narrative_purged_at = utcnow()
