@@ -71,7 +71,9 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from .model import Instance, Solution, Stay
-from .prepare import Capacity, Option, Prepared, SessionSupply, _fits_capacity, lock_problems, prepare, restrict
+from .prepare import (
+    Capacity, Option, Prepared, SessionSupply, _fits_capacity, lock_problems, lock_violations, prepare, restrict,
+)
 from .programme import _watch, programme
 
 MAX_OPTIONS = 3_000_000  # above this, keep each request's best options only
@@ -1053,10 +1055,10 @@ class Engine:
         return self.stop is not None and self.stop.is_set()
 
     def run(self) -> Solution:
-        problems = lock_problems(self.inst)
-        if problems:
-            return Solution(stays=list(self.inst.locked), status="INFEASIBLE", problems=problems,
-                            stats=self.stats)
+        violations = lock_violations(self.inst)
+        if violations:
+            return Solution(stays=list(self.inst.locked), status="INFEASIBLE", problems=lock_problems(violations),
+                            violations=violations, stats=self.stats)
         t = time.monotonic()
         base = _baseline(self.inst)
         t = self._lap("baseline", t)

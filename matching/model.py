@@ -190,7 +190,9 @@ class Solution:
     the time limit) or BASELINE. `bound` is a true upper bound on the optimum
     of the whole instance, or None when nothing was proved. `problems` lists
     what made the instance impossible as given (e.g. a locked stay breaking a
-    rule), each naming the rule. `stats` holds timings and model size.
+    rule), each naming the rule; `violations` holds the same as
+    `validate.Violation`s (rule, code, params) for a front end to word in
+    another language (not written to JSON). `stats` holds timings and model size.
     """
 
     stays: list[Stay] = field(default_factory=list)
@@ -199,4 +201,5 @@ class Solution:
     bound: int | None = None
     status: str = "UNKNOWN"
     problems: list[str] = field(default_factory=list)
+    violations: list = field(default_factory=list)
     stats: dict = field(default_factory=dict)

@@ -464,8 +464,8 @@ def date_span(instance: Instance, first: int, last: int) -> tuple[dt.date, dt.da
     return instance.date_of(first), instance.date_of(last)
 
 
-def lock_problems(instance: Instance) -> list[str]:
-    """Every way the locked stays break a rule, each naming the stay and the rule.
+def lock_violations(instance: Instance) -> list:
+    """Every way the locked stays break a rule (`validate.Violation`s).
 
     `validate`, the one place the hard rules live, on a plan made of the locks
     alone: whatever it finds there (rule 10, keeping the locks, holds by
@@ -474,4 +474,9 @@ def lock_problems(instance: Instance) -> list[str]:
     from .model import Solution
     from .validate import validate
 
-    return [f"locked stays: {v}" for v in validate(instance, Solution(stays=list(instance.locked))) if v.rule != 10]
+    return [v for v in validate(instance, Solution(stays=list(instance.locked))) if v.rule != 10]
+
+
+def lock_problems(violations: list) -> list[str]:
+    """The violations of `lock_violations` in words, each naming the stay and the rule."""
+    return [f"locked stays: {v}" for v in violations]

@@ -285,25 +285,18 @@ def validate(instance: Instance, solution: Solution) -> list[Violation]:
     return matching.validate(instance, solution)
 
 
-def problem_records(instance: Instance, solution: Solution, limit: int = 20) -> list:
+def problem_records(solution: Solution, limit: int = 20) -> list:
     """Why the locks are impossible, as JSON for `run.progress["problems"]`.
 
-    The engine gives `solution.problems` as English strings only. Each becomes
-    `{"rule", "code", "params", "message"}` from `validate` on a plan made of
-    the locks alone (what `lock_problems` checks), so a page can say it in her
-    language; the engine's strings are kept as they are when that finds
-    nothing with a code. Older runs stored the strings: readers accept both.
+    The engine's `violations` (rule, code, params) when it gave them, so a
+    page can say them in her language; else its English `problems` as they
+    are. Older runs stored the strings: readers accept both.
     """
-    if not solution.problems:
-        return []
-    try:
-        found = [v for v in validate(instance, Solution(stays=list(instance.locked))) if v.code and v.rule != 10]
-    except Exception:  # noqa: BLE001 - the engine's words are still there to show
-        found = []
-    if not found:
+    coded = [v for v in solution.violations if getattr(v, "code", "")]
+    if not coded:
         return [str(p) for p in solution.problems][:limit]
     return [{"rule": v.rule, "code": v.code, "message": v.message,
-             "params": json.loads(json.dumps(dict(v.params or {}), default=str))} for v in found[:limit]]
+             "params": json.loads(json.dumps(dict(v.params or {}), default=str))} for v in coded[:limit]]
 
 
 def score(instance: Instance, solution: Solution):

@@ -225,6 +225,7 @@ def test_impossible_locks_are_reported_by_name_and_rule(make_instance, make_hous
     assert sol.status == "INFEASIBLE"
     assert any("L3" in p and "Casa Casa" in p and "closure" in p and "water" in p and "(rule 5)" in p
                for p in sol.problems)
+    assert [(v.rule, v.code, v.params["stay"]) for v in sol.violations] == [(5, "closure", "L3")]
 
 
 def test_two_locks_over_the_capacity_are_reported_with_rule_6(make_instance, make_house, make_request, make_stay):
