@@ -101,3 +101,35 @@ def test_guided_steps_keep_every_rule_and_never_lose_value(guided):
         assert validate(instance, Solution(stays=_stays(guided))) == []
     assert values == sorted(values)
     assert guided.value == sum(guided.prep.options[i].bound for i in guided.plan.values())
+
+
+@pytest.fixture(scope="module")
+def polished():
+    """A run long enough (for the lowered threshold) to end with CP-SAT on the whole phase-1 model."""
+    from matching import cpsat
+
+    instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
+    saved = cpsat.POLISH_FROM
+    cpsat.POLISH_FROM = 3.0
+    try:
+        return instance, cpsat.solve(instance, time_limit=8, workers=2, seed=1)
+    finally:
+        cpsat.POLISH_FROM = saved
+
+
+def test_a_long_run_ends_by_polishing_the_whole_model(polished):
+    instance, sol = polished
+    polish = sol.stats["polish"]
+    assert polish["status"] in ("OPTIMAL", "FEASIBLE") and polish["gain"] >= 0
+    assert polish["seconds"] > 1.0
+    assert not validate(instance, sol)
+    assert sol.bound is not None and sol.bound >= sol.objective
+
+
+def test_short_runs_and_single_workers_do_not_polish(monkeypatch):
+    from matching import cpsat
+
+    instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
+    assert "polish" not in cpsat.solve(instance, time_limit=4, workers=2, seed=1).stats  # under POLISH_FROM
+    monkeypatch.setattr(cpsat, "POLISH_FROM", 1.0)
+    assert "polish" not in cpsat.solve(instance, time_limit=4, workers=1, seed=1).stats  # determinism first
