@@ -788,9 +788,10 @@ class WindowSearch:
         then. So both cores get a neighbourhood of their own. With many
         houses: the same days at two disjoint groups of houses. With few:
         all houses, over two windows of days far enough apart that no stay
-        of one can hold a day of the other (`_apart`). Requests waiting for
-        a place are split between the two by parity, so the two answers
-        never collide and both can be kept.
+        of one can hold a day of the other (`_apart`). A request waiting for
+        a place goes to the neighbourhood where she has options; one with
+        options in both goes to one of them (by parity), so the two answers
+        never collide and both can be kept (`_share_waiting`).
         """
         self.pairs += 1
         parts = self._collective_pair() if collectives else self._window_pair()
@@ -820,12 +821,16 @@ class WindowSearch:
             self.rng.shuffle(order)
             g = min(self.group_size, len(order) // 2)
             first, second = set(order[:g]), set(order[g: 2 * g])
-            parts = [self._part(first, a, b, parity), self._part(second, a, b, 1 - parity)]
+            allowed = [self._window_allowed(first, a, b), self._window_allowed(second, a, b)]
+            waiting = self._share_waiting(allowed, parity)
+            parts = [self._part(first, a, b, waiting[0]), self._part(second, a, b, waiting[1])]
         else:
             c = self._apart(a, b - a)
             if c is None:
                 return None
-            parts = [self._part(houses, a, b, parity), self._part(houses, c, c + b - a, 1 - parity)]
+            allowed = [self._window_allowed(houses, a, b), self._window_allowed(houses, c, c + b - a)]
+            waiting = self._share_waiting(allowed, parity)
+            parts = [self._part(houses, a, b, waiting[0]), self._part(houses, c, c + b - a, waiting[1])]
         self.tries["other"] += 1  # next_neighbourhood counted one of the two
         return parts
 
@@ -836,8 +841,10 @@ class WindowSearch:
             return None
         self.kind = "collectives"
         self.tries["collectives"] = self.tries.get("collectives", 0) + 2
-        parity = self.pairs % 2
-        return [self._collective_part(houses, a, a + span, parity), self._collective_part(houses, c, c + span, 1 - parity)]
+        allowed = [self._window_allowed(houses, a, a + span), self._window_allowed(houses, c, c + span)]
+        waiting = self._share_waiting(allowed, self.pairs % 2)
+        return [self._collective_part(houses, a, a + span, waiting[0]),
+                self._collective_part(houses, c, c + span, waiting[1])]
 
     def _house_group(self) -> set[int]:
         n = len(self.prep.instance.houses)
@@ -858,11 +865,29 @@ class WindowSearch:
             return None
         return min((min(max(target, lo), hi) for lo, hi in ranges), key=lambda b: (abs(b - target), b))
 
-    def _part(self, houses: set[int], a: int, b: int, parity: int | None):
+    def _window_allowed(self, houses: set[int], a: int, b: int):
+        """The options a neighbourhood of these houses and start days offers (guided, see `_guided`)."""
+        return self._guided(lambda i, o: o.house in houses and a <= o.start < b)
+
+    def _share_waiting(self, allowed: list, parity: int) -> list[set[int]]:
+        """Waiting requests for each of two neighbourhoods: where she has options; with options in both, one by parity."""
+        prep = self.prep
+        shares: list[set[int]] = [set(), set()]
+        for ri in prep.free:
+            if ri in self.plan:
+                continue
+            has = [any(allow(i, prep.options[i]) for i in prep.by_request[ri]) for allow in allowed]
+            if has[0] and has[1]:
+                shares[(ri + parity) % 2].add(ri)
+            elif has[0] or has[1]:
+                shares[0 if has[0] else 1].add(ri)
+        return shares
+
+    def _part(self, houses: set[int], a: int, b: int, waiting: set[int] | None):
         prep = self.prep
         freed = {ri for ri, i in self.plan.items()
                  if prep.options[i].house in houses and a <= prep.options[i].start < b}
-        return self._part_freeing(freed, self._guided(lambda i, o: o.house in houses and a <= o.start < b), parity)
+        return self._part_freeing(freed, self._window_allowed(houses, a, b), waiting)
 
     def _guided(self, allowed):
         """`allowed`, narrowed to the LP's options and the current plan's once there is a guide (`follow`)."""
@@ -872,8 +897,8 @@ class WindowSearch:
         current = set(self.plan.values())
         return lambda i, o: allowed(i, o) and (guide[i] or i in current)
 
-    def _part_freeing(self, freed: set[int], allowed, parity: int | None = None):
-        """The sub-problem of the requests in `freed` and those waiting, over their `allowed` options.
+    def _part_freeing(self, freed: set[int], allowed, waiting: set[int] | None = None):
+        """The sub-problem of the requests in `freed` and those waiting (all, or those in `waiting`), over their `allowed` options.
 
         Options that cannot fit beside the stays kept are left out (they could never be taken).
         """
@@ -883,7 +908,7 @@ class WindowSearch:
         for ri in prep.free:
             if ri in self.plan and ri not in freed:
                 continue
-            if ri not in freed and parity is not None and ri % 2 != parity:
+            if ri not in freed and waiting is not None and ri not in waiting:
                 continue
             r = inst.requests[ri]
             for i in prep.by_request[ri]:
@@ -921,12 +946,12 @@ class WindowSearch:
         span = min(days, max(self.window * 2, 60))
         return self._house_group(), self.rng.randrange(0, max(1, days - span + 1)), span
 
-    def _collective_part(self, houses: set[int], a: int, b: int, parity: int | None):
+    def _collective_part(self, houses: set[int], a: int, b: int, waiting: set[int] | None):
         prep, inst = self.prep, self.prep.instance
         freed = {ri for ri, i in self.plan.items()
                  if a <= prep.options[i].start < b and prep.options[i].house in houses
                  and (prep.options[i].type == "collective" or inst.requests[ri].accepts("collective"))}
-        return self._part_freeing(freed, self._guided(lambda i, o: a <= o.start < b and o.house in houses), parity)
+        return self._part_freeing(freed, self._window_allowed(houses, a, b), waiting)
 
     def _solve(self, part, time_limit: float, stop):
         """One worker with its LP: far better on these models than two sharing a solve (see `step_pair`)."""

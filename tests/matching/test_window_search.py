@@ -62,6 +62,37 @@ def test_paired_steps_keep_every_rule_and_never_lose_value(search_of, houses, co
     assert set(options_of_stays(search.prep, _stays(search))) == set(search.plan.values())
 
 
+@pytest.mark.parametrize("parity", [0, 1])
+def test_paired_windows_share_the_waiting_requests_by_where_they_have_options(parity):
+    instance = generate(houses=2, requests=160, therapists=10, days=364, seed=3, tightness=2.0)
+    prep = prepare(instance)
+    search = WindowSearch(prep, greedy_plan(prep, sorted(range(len(prep.options)), key=lambda i: -prep.options[i].bound)), 3)
+    waiting = {ri for ri in prep.free if ri not in search.plan}
+    assert waiting
+    days = prep.instance.horizon_days
+    windows = [(0, days // 3), (days // 2, days // 2 + days // 3)]
+    allowed = [search._window_allowed({0, 1}, a, b) for a, b in windows]
+    shares = search._share_waiting(allowed, parity)
+    assert not shares[0] & shares[1]
+    only_second = []
+    for ri in waiting:
+        has = [any(allow(i, prep.options[i]) for i in prep.by_request[ri]) for allow in allowed]
+        if has == [False, True] and ri % 2 == parity:
+            only_second.append(ri)
+        if has == [True, False]:
+            assert ri in shares[0]
+        elif has == [False, True]:
+            assert ri in shares[1]
+        elif has == [True, True]:
+            assert ri in shares[0 if ri % 2 == parity else 1]
+        else:
+            assert ri not in shares[0] | shares[1]
+    assert only_second, "a request with options in the second window only is offered there whatever her parity"
+    part = search._part({0, 1}, *windows[1], shares[1])
+    offered = {prep.options[i].request for i in part[1]}
+    assert set(only_second) & offered
+
+
 @pytest.fixture
 def guided(search_of):
     """A search on two houses following its own instance's exact LP solution."""
