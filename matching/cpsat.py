@@ -1026,19 +1026,18 @@ def options_of_stays(prep: Prepared, stays: list[Stay]) -> set[int]:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Reports improving solutions and honours the stop event."""
+    """Reports improving solutions (to `report(objective, bound)`) and honours the stop event."""
 
-    def __init__(self, t0: float, offset: int, on_progress, stop):
+    def __init__(self, t0: float, offset: int, report, stop):
         super().__init__()
-        self.t0, self.offset, self.on_progress, self.stop = t0, offset, on_progress, stop
+        self.t0, self.offset, self.report, self.stop = t0, offset, report, stop
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
         now = time.monotonic() - self.t0
         if self.first is None:
             self.first = now
-        if self.on_progress is not None:
-            self.on_progress(now, int(self.ObjectiveValue()) + self.offset, int(self.BestObjectiveBound()) + self.offset)
+        self.report(int(self.ObjectiveValue()) + self.offset, int(self.BestObjectiveBound()) + self.offset)
         if self.stop is not None and self.stop.is_set():
             self.StopSearch()
 
@@ -1072,6 +1071,19 @@ class Engine:
         self._lp = None
         self._found = None
         self._house_index = {h.id: i for i, h in enumerate(instance.houses)}
+        self._known_bound: int | None = None  # the least bound found so far (all of them are true bounds)
+
+    def report(self, objective: int | None = None, bound: int | None = None) -> None:
+        """Tell `on_progress` of a better plan (phase 1's estimate of it) or a bound.
+
+        Called from the search and from the bounding thread. The bound passed
+        on is the least seen so far: a later, weaker one (CP-SAT's early
+        bound of a whole-model solve, say) never hides a tighter one.
+        """
+        if bound is not None and (self._known_bound is None or bound < self._known_bound):
+            self._known_bound = bound
+        if self.on_progress is not None:
+            self.on_progress(time.monotonic() - self.t0, objective, self._known_bound)
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -1127,6 +1139,7 @@ class Engine:
         plan = {prep.options[i].request: i for i in taken}
         self.stats["first_solution"] = round(time.monotonic() - self.t0, 3)  # the starting plan
         bounds = [prep.stats["trivial_bound"]]
+        self.report(sum(prep.options[i].bound for i in plan.values()) + prep.locked_bound, bounds[0])
         status = "FEASIBLE"
         if sm is not None and len(prep.options) <= PROBE_OPTIONS:
             sm.hint_assignment(*sm.assignment_of_options(set(plan.values())))
@@ -1159,6 +1172,7 @@ class Engine:
                     search = WindowSearch(prep, priced, self.seed)
             if lagrange is not None:
                 bounds.append(lagrange + prep.locked_bound)
+            self.report(search.value + prep.locked_bound, bounds[-1])
             self.stats["lagrangian"] = {"bound": bounds[-1], "seconds": round(time.monotonic() - t, 2)}
         search.deterministic = self.workers == 1
         keeper = None
@@ -1179,7 +1193,11 @@ class Engine:
         lns_budget = phase_end - time.monotonic()
         polish = self._polish_seconds(prep, lns_budget)
         rounds = relaxed = 0
+        reported = search.value
         while not self.stopped() and time.monotonic() < phase_end - polish - 0.05:
+            if search.value > reported:
+                reported = search.value
+                self.report(search.value + prep.locked_bound)
             if keeper is not None and self._bounding_code == cp_model.OPTIMAL:
                 break
             if self.workers == 1 and search.work >= 0.25 * lns_budget:
@@ -1301,9 +1319,9 @@ class Engine:
         elif workers == 2:
             solver.parameters.subsolvers.extend(["reduced_costs", "max_lp"])
         offset = self.prep_offset = sm.prep.locked_bound
-        progress = _Progress(self.t0, offset, self.on_progress, self.stop)
+        progress = _Progress(self.t0, offset, self.report, self.stop)
         if self.on_progress is not None:
-            solver.best_bound_callback = lambda b: self.on_progress(time.monotonic() - self.t0, None, int(b) + offset)
+            solver.best_bound_callback = lambda b: self.report(None, int(b) + offset)
         self._bounding_solver = solver
         done = _watch(self.stop, solver)
         try:
@@ -1320,6 +1338,7 @@ class Engine:
         bound = relaxation.run(target, until - time.monotonic(), self.stop)
         if bound is not None:
             self._bounding_bound = bound + relaxation.locked_bound
+            self.report(None, self._bounding_bound)
             self.stats["lagrangian"] = {"bound": self._bounding_bound, "iterations": relaxation.iterations}
 
     def _linear_bound(self, prep: Prepared, until: float) -> None:
@@ -1339,6 +1358,7 @@ class Engine:
             return
         if linear is not None:
             self._bounding_bound = linear + prep.locked_bound
+            self.report(None, self._bounding_bound)
             self._lp = relaxation
         self.stats["lp"] = {"bound": self._bounding_bound, "seconds": round(time.monotonic() - t, 2),
                             "solver": "GLOP" if exact else "PDLP", "rounds": getattr(self._lp, "rounds", 0)}

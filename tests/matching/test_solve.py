@@ -13,6 +13,7 @@ import pytest
 
 from matching.baseline import baseline
 from matching.cpsat import PDLP_PARAMS, LinearBound, solve
+from matching.generate import generate
 from matching.io import solution_to_dict
 from matching.model import Closure, DateRange, Solution, Stay
 from matching.prepare import prepare
@@ -203,6 +204,23 @@ def test_progress_is_reported_and_stats_are_filled(make_instance):
     assert {"phases", "wall"} <= set(sol.stats)
     assert sol.stats["stays_model"]["variables"] > 0
 
+
+
+def test_progress_is_reported_during_the_window_search_too():
+    """Above PROBE_OPTIONS the plan comes from the window search: the caller hears of it as it climbs."""
+    from matching.cpsat import PROBE_OPTIONS
+
+    instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
+    assert len(prepare(instance).options) > PROBE_OPTIONS
+    seen = []
+    sol = solve(instance, time_limit=4, seed=1, on_progress=lambda *a: seen.append(a))
+    during = seen[:-1]  # the last call is the answer's
+    objectives = [o for _, o, _ in during if o is not None]
+    bounds = [b for _, _, b in during if b is not None]
+    assert len(objectives) >= 3 and objectives == sorted(objectives)
+    assert bounds == sorted(bounds, reverse=True), "a weaker bound never replaces a tighter one"
+    assert all(o <= bounds[-1] for o in objectives) and bounds[-1] >= sol.bound >= sol.objective
+    assert any(elapsed < sol.stats["wall"] - 1.0 for elapsed, _, _ in during)
 
 # ----- locks -----------------------------------------------------------------
 
