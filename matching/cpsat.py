@@ -1065,11 +1065,8 @@ class Engine:
         self.workers, self.seed, self.hint = max(1, workers), seed, hint
         self.on_progress, self.stop = on_progress, stop
         self.stats: dict = {"phases": {}}
-        self._bounding_solver = None
-        self._bounding_code = None
         self._bounding_bound = None
         self._lp = None
-        self._found = None
         self._house_index = {h.id: i for i, h in enumerate(instance.houses)}
         self._known_bound: int | None = None  # the least bound found so far (all of them are true bounds)
 
@@ -1140,7 +1137,6 @@ class Engine:
         self.stats["first_solution"] = round(time.monotonic() - self.t0, 3)  # the starting plan
         bounds = [prep.stats["trivial_bound"]]
         self.report(sum(prep.options[i].bound for i in plan.values()) + prep.locked_bound, bounds[0])
-        status = "FEASIBLE"
         if sm is not None and len(prep.options) <= PROBE_OPTIONS:
             sm.hint_assignment(*sm.assignment_of_options(set(plan.values())))
             share = 1.0 if len(prep.options) <= 3000 else 0.4
@@ -1198,8 +1194,6 @@ class Engine:
             if search.value > reported:
                 reported = search.value
                 self.report(search.value + prep.locked_bound)
-            if keeper is not None and self._bounding_code == cp_model.OPTIMAL:
-                break
             if self.workers == 1 and search.work >= 0.25 * lns_budget:
                 break  # deterministic: a budget of work, not of wall time
             limit = min(STEP_SECONDS[0 if search.few_houses else 1], phase_end - time.monotonic())
@@ -1225,20 +1219,18 @@ class Engine:
             keeper.join(timeout=max(0.0, phase_end - time.monotonic() - polish) + 1.0)
         self.stats["window_search"] = {"steps": search.steps, "gains": search.gains, "window": search.window,
                                        "gain_by_kind": search.gain_by_kind}
-        plan = self._better(prep, search.plan, getattr(self, "_found", None))
+        plan = search.plan
         if polish and not self.stopped() and time.monotonic() < phase_end - 1.0:
             plan = self._polish(prep, plan, phase_end, bounds)
-        if getattr(self, "_bounding_bound", None) is not None:
+        if self._bounding_bound is not None:
             bounds.append(self._bounding_bound)
-        if getattr(self, "_bounding_code", None) == cp_model.OPTIMAL:
-            status = "OPTIMAL"
         chosen = set(plan.values())
         if self.hint is not None and sm is not None and not self.stopped():
             chosen = self._stay_close_to_hint(sm, chosen, time.monotonic() + 0.1 * self.time_limit)
         bound = min(b for b in bounds if b is not None)
         self.stats["stays_value"] = sum(prep.options[i].bound for i in chosen) + prep.locked_bound
         self.stats["session_bound_of_stays"] = sum(prep.options[i].session_bound for i in chosen)
-        return self._plan_stays(prep, chosen), bound, status
+        return self._plan_stays(prep, chosen), bound, "FEASIBLE"  # `_answer` makes it OPTIMAL if the bound is reached
 
     def _polish_seconds(self, prep: Prepared, budget: float) -> float:
         """Seconds at the end of phase 1 for `_polish`: two thirds of a long phase on a small model, else none."""
@@ -1253,9 +1245,9 @@ class Engine:
         more gain. CP-SAT's own neighbourhoods over the whole model (with
         every worker, its LP and reduced costs) keep climbing from there.
         Measured on realistic.json, 3 seeds, 60 s: window search alone
-        7,209,310 / 7,229,250 / 7,232,880; 20 s of it, then this for the rest
-        7,269,500 / 7,260,650 / 7,275,270 (+0.6 %). At 30 s (10 s, then 20 s)
-        the gain is within noise, so it runs only when phase 1 has
+        7,209,310 / 7,229,250 / 7,232,880; with this for the last two thirds
+        7,265,920 / 7,253,350 / 7,260,680 (+0.5 %). At 30 s the means were
+        7,227,930 without and 7,221,197 with (noise), so it runs only when phase 1 has
         `POLISH_FROM` seconds; on regional.json (140,000 options) loading
         the model alone takes 10 s and it gains nothing, hence `POLISH_OPTIONS`.
         Its proven bound is phase 1's, so it joins the others.
@@ -1299,9 +1291,6 @@ class Engine:
         self.stats["programme_easy"] = easy
         return 0.97 if easy else 0.75
 
-    def _taken_without_model(self, prep: Prepared, stays: list[Stay]) -> set[int]:
-        return options_of_stays(prep, stays)
-
     def _better(self, prep: Prepared, plan: dict[int, int], found) -> dict[int, int]:
         if not found:
             return plan
@@ -1318,11 +1307,10 @@ class Engine:
                 solver.parameters.subsolvers.append("max_lp")
         elif workers == 2:
             solver.parameters.subsolvers.extend(["reduced_costs", "max_lp"])
-        offset = self.prep_offset = sm.prep.locked_bound
+        offset = sm.prep.locked_bound
         progress = _Progress(self.t0, offset, self.report, self.stop)
         if self.on_progress is not None:
             solver.best_bound_callback = lambda b: self.report(None, int(b) + offset)
-        self._bounding_solver = solver
         done = _watch(self.stop, solver)
         try:
             code = solver.Solve(sm.model, progress)
@@ -1362,12 +1350,6 @@ class Engine:
             self._lp = relaxation
         self.stats["lp"] = {"bound": self._bounding_bound, "seconds": round(time.monotonic() - t, 2),
                             "solver": "GLOP" if exact else "PDLP", "rounds": getattr(self._lp, "rounds", 0)}
-
-    def _bounding_solve(self, sm: StayModel, until: float, workers: int) -> None:
-        code, solver, found = self._solve_full(sm, until - time.monotonic(), workers)
-        self._bounding_code = code
-        self._bounding_bound = self._bound(sm.prep, solver, code)
-        self._found = found
 
     def _bound(self, prep: Prepared, solver, code) -> int | None:
         if prep.thinned:
