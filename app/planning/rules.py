@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist, utcnow,
+    House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist, User, utcnow,
 )
 from app.planning import bridge
 from app.planning.bridge import Settings
@@ -152,6 +152,12 @@ def start_run(user, settings: Settings, time_limit: int) -> PlanningRun:
         instance = bridge.build_instance(settings)
     except bridge.InstanceError as exc:
         raise Refused(_("The data cannot be planned as it is: %(detail)s", detail=str(exc))) from exc
+    user_id = getattr(user, "id", None)
+    if user_id is not None:
+        # Her clicks queue one after another: a second request waits here until the first
+        # has recorded its run (or given up), then finds it as a twin. SQLite's BEGIN
+        # IMMEDIATE serialises them already; on PostgreSQL this row lock does.
+        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
     twin = _twin(user, settings, time_limit, bridge.fingerprint(instance))
     if twin is not None:
         raise AlreadyRunning(twin)

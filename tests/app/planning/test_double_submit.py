@@ -1,11 +1,13 @@
 """A double click on "Start the run" or "Run again" queues one run, not two."""
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import PlanningRun
-from app.planning import jobs
+from app.models import PlanningRun, User
+from app.planning import jobs, rules
 
 from .conftest import START
 
@@ -64,3 +66,49 @@ def test_run_again_twice_quickly_makes_one_run(client, login, world, monkeypatch
     again = db.session.scalars(select(PlanningRun).where(PlanningRun.id != done.id)).one()
     assert first.location.endswith(f"/planning/runs/{again.id}") and second.location == first.location
     assert "Esta misma corrida ya está en marcha" in client.get(second.location).text
+
+
+def test_two_clicks_at_the_same_moment_make_one_run(app, world, settings, monkeypatch):
+    """The second request waits for the first to be recorded, then finds it (PostgreSQL: a row lock;
+    SQLite: every transaction is BEGIN IMMEDIATE already)."""
+    hold_jobs(monkeypatch)
+    coordinator_id = world["coordinator"].id
+    db.session.commit()
+    recorded, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        with app.app_context():
+            try:
+                rules.start_run(db.session.get(User, coordinator_id), settings, 2)
+                recorded.set()
+                release.wait(30)
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    def second():
+        with app.app_context():
+            try:
+                rules.start_run(db.session.get(User, coordinator_id), settings, 2)
+                db.session.commit()
+                outcome["second"] = "a new run"
+            except rules.AlreadyRunning:
+                db.session.rollback()
+                outcome["second"] = "the same run"
+            finally:
+                db.session.remove()
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert recorded.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(1.5)
+    waited = b.is_alive()
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert waited, "the second click must wait until the first run is recorded"
+    assert outcome["second"] == "the same run"
+    assert runs() == 1
