@@ -1069,6 +1069,7 @@ class Engine:
         self._lp = None
         self._house_index = {h.id: i for i, h in enumerate(instance.houses)}
         self._known_bound: int | None = None  # the least bound found so far (all of them are true bounds)
+        self._report_lock = threading.Lock()
 
     def report(self, objective: int | None = None, bound: int | None = None) -> None:
         """Tell `on_progress` of a better plan (phase 1's estimate of it) or a bound.
@@ -1077,10 +1078,11 @@ class Engine:
         on is the least seen so far: a later, weaker one (CP-SAT's early
         bound of a whole-model solve, say) never hides a tighter one.
         """
-        if bound is not None and (self._known_bound is None or bound < self._known_bound):
-            self._known_bound = bound
-        if self.on_progress is not None:
-            self.on_progress(time.monotonic() - self.t0, objective, self._known_bound)
+        with self._report_lock:
+            if bound is not None and (self._known_bound is None or bound < self._known_bound):
+                self._known_bound = bound
+            if self.on_progress is not None:
+                self.on_progress(time.monotonic() - self.t0, objective, self._known_bound)
 
     def left(self) -> float:
         return self.deadline - time.monotonic()

@@ -222,6 +222,36 @@ def test_progress_is_reported_during_the_window_search_too():
     assert all(o <= bounds[-1] for o in objectives) and bounds[-1] >= sol.bound >= sol.objective
     assert any(elapsed < sol.stats["wall"] - 1.0 for elapsed, _, _ in during)
 
+
+def test_two_threads_reporting_bounds_at_once_keep_the_tighter(make_instance):
+    """The LP's thread and the window search both report bounds: the least one wins, whatever the timing.
+
+    Comparing a bound with the known one is made slow here, so both threads
+    are inside `report` together: without one lock around the compare and
+    the set, the later, weaker bound would overwrite the tighter one.
+    """
+    from matching.cpsat import Engine
+
+    class Slow(int):
+        def __lt__(self, other):
+            time.sleep(0.05)
+            return int(self) < int(other)
+
+    seen = []
+    engine = Engine(make_instance(), time_limit=1, workers=2, seed=0, hint=None,
+                    on_progress=lambda *a: seen.append(a[2]), stop=None)
+    engine.report(bound=300)
+    tight = threading.Thread(target=engine.report, kwargs={"bound": Slow(100)})
+    weak = threading.Thread(target=engine.report, kwargs={"bound": Slow(200)})
+    tight.start()
+    time.sleep(0.01)
+    weak.start()
+    tight.join()
+    weak.join()
+    assert engine._known_bound == 100
+    assert seen == sorted(seen, reverse=True) and seen[-1] == 100
+
+
 # ----- locks -----------------------------------------------------------------
 
 def test_a_locked_stay_is_kept_with_its_sessions(make_instance, make_request, make_stay):
