@@ -15,19 +15,26 @@ anonymous counts:
   ids, never content), so that the trail of who opened her file survives.
 - any request still on its way is withdrawn; a published stay she was in is
   flagged for the coordinator to re-plan.
+
+A house team member working with her (assisted mode) can download her file
+for her: the same serializer, cut down to what that team member may already
+see on screen (see `export_data`).
 """
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import unicodedata
 
 from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.interviews.rules import WITHDRAWABLE, dimension_answers, withdraw
 from app.models import (
-    SLOT_TIMES, AuditEvent, CalendarToken, Defender, DiagnosticInterview, Invitation, StayRequest, User, utcnow,
+    SLOT_TIMES, AuditEvent, CalendarToken, Defender, DiagnosticInterview, Invitation, Stay, StayRequest, User, utcnow,
 )
+from app.security import access
 from app.security.passwords import hash_password
 
 DELETED_ALIAS = "—"
@@ -37,65 +44,115 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def export_data(defender: Defender, user: User | None) -> dict:
-    """Everything held about her, decrypted, for her own download."""
-    return {
-        "format": "respiro-my-data/1",
-        "exported_at": _iso(utcnow()),
-        "person": {
-            "alias": defender.alias, "real_name": defender.real_name, "contact": defender.contact,
-            "country": defender.country, "languages": list(defender.languages or []),
-            "barred_countries": list(defender.barred_countries or []),
-            "needs_accessible": defender.needs_accessible,
-            "accessibility_notes": defender.accessibility_notes, "created_at": _iso(defender.created_at),
-        },
-        "account": None if user is None else {
+def export_data(defender: Defender, user: User | None, *, reader: User | None = None) -> dict:
+    """Everything held about her, decrypted, for her own download.
+
+    With `reader` (a house team member downloading it for her) the file holds
+    only what `reader` may already see on screen: the interviews and requests
+    she sent (`access.interview_scope`, `access.request_scope`), a stay only at
+    a house the reader may see (`access.stay_scope`), and her own words only
+    where she chose to share them (`access.may_read_narrative`). Never her
+    real name, contact or account, the risk notes, the reasons written by the
+    team or the coordinators, or who opened her file. Fields are listed as
+    kept for the reader, so a field added later stays hers alone until
+    someone decides otherwise.
+    """
+    own = reader is None
+    data: dict = {"format": "respiro-my-data/1", "exported_at": _iso(utcnow()), "person": _person(defender, own)}
+    if own:
+        data["account"] = None if user is None else {
             "email": user.email, "role": user.role, "created_at": _iso(user.created_at),
-            "last_login_at": _iso(user.last_login_at)},
-        "interviews": [_interview(i) for i in sorted(defender.interviews, key=lambda i: i.id)],
-        "requests": [_request(r) for r in sorted(defender.requests, key=lambda r: r.id)],
-        "access_log": [{"at": _iso(e["at"]), "action": e["action"], "by_role": e["role"],
-                        "by_house": e["house"]} for e in access_log(defender, user)],
+            "last_login_at": _iso(user.last_login_at)}
+    else:
+        data["prepared_by"] = {"role": reader.role, "house": reader.house.name if reader.house else None}
+    data["interviews"] = [_interview(i, reader) for i in _interviews(defender, reader)]
+    data["requests"] = [_request(r, reader) for r in _requests(defender, reader)]
+    if own:
+        data["access_log"] = [{"at": _iso(e["at"]), "action": e["action"], "by_role": e["role"],
+                               "by_house": e["house"]} for e in access_log(defender, user)]
+    return data
+
+
+def _person(defender: Defender, own: bool) -> dict:
+    person = {"alias": defender.alias, "country": defender.country, "languages": list(defender.languages or []),
+              "barred_countries": list(defender.barred_countries or []),
+              "needs_accessible": defender.needs_accessible, "accessibility_notes": defender.accessibility_notes}
+    if own:
+        person.update(real_name=defender.real_name, contact=defender.contact, created_at=_iso(defender.created_at))
+    return person
+
+
+def _interviews(defender: Defender, reader: User | None) -> list[DiagnosticInterview]:
+    if reader is None:
+        return sorted(defender.interviews, key=lambda i: i.id)
+    return list(db.session.scalars(access.interview_scope(reader)
+                                   .where(DiagnosticInterview.defender_id == defender.id)
+                                   .order_by(DiagnosticInterview.id)))
+
+
+def _requests(defender: Defender, reader: User | None) -> list[StayRequest]:
+    if reader is None:
+        return sorted(defender.requests, key=lambda r: r.id)
+    return list(db.session.scalars(access.request_scope(reader).where(StayRequest.defender_id == defender.id)
+                                   .order_by(StayRequest.id)))
+
+
+def _interview(interview: DiagnosticInterview, reader: User | None) -> dict:
+    own = reader is None
+    her_words = own or access.may_read_narrative(reader, interview)
+    data = {
+        "id": interview.id, "status": interview.status, "assisted": interview.assisted,
+        "defender_agreed": interview.defender_agreed, "consent_scope": interview.consent_scope,
+        "submitted_at": _iso(interview.submitted_at), "confirmed_at": _iso(interview.confirmed_at),
     }
+    if own:
+        data.update(step=interview.step, filled_by_role=interview.filled_by.role if interview.filled_by else None,
+                    retention_months=interview.retention_months, created_at=_iso(interview.created_at),
+                    confirmation_reason=interview.confirmation_reason, risk_notes=interview.risk_notes)
+    if her_words:
+        data["narrative"] = interview.narrative
+    data["dimensions"] = {row.dimension: {**(dimension_answers(interview, row.dimension) if her_words else {}),
+                                          "self_level": row.self_level, "need_level": row.need_level}
+                          for row in interview.dimensions}
+    return data
 
 
-def _interview(interview: DiagnosticInterview) -> dict:
-    return {
-        "id": interview.id, "status": interview.status, "step": interview.step,
-        "assisted": interview.assisted, "defender_agreed": interview.defender_agreed,
-        "filled_by_role": interview.filled_by.role if interview.filled_by else None,
-        "consent_scope": interview.consent_scope, "retention_months": interview.retention_months,
-        "created_at": _iso(interview.created_at), "submitted_at": _iso(interview.submitted_at),
-        "confirmed_at": _iso(interview.confirmed_at), "confirmation_reason": interview.confirmation_reason,
-        "narrative": interview.narrative, "risk_notes": interview.risk_notes,
-        "dimensions": {row.dimension: {**dimension_answers(interview, row.dimension),
-                                       "self_level": row.self_level, "need_level": row.need_level}
-                       for row in interview.dimensions},
-    }
-
-
-def _request(stay_request: StayRequest) -> dict:
-    stay = stay_request.stay
-    return {
+def _request(stay_request: StayRequest, reader: User | None) -> dict:
+    own = reader is None
+    data = {
         "id": stay_request.id, "status": stay_request.status, "stay_types": list(stay_request.stay_types or []),
         "earliest_start": _iso(stay_request.earliest_start), "latest_start": _iso(stay_request.latest_start),
         "companions": stay_request.companions, "companions_note": stay_request.companions_note,
         "food_notes": stay_request.food_notes, "urgency_self": stay_request.urgency_self,
-        "urgency": stay_request.urgency, "urgency_reason": stay_request.urgency_reason,
-        "submitted_at": _iso(stay_request.submitted_at), "decline_reason": stay_request.decline_reason,
-        "stay": None if stay is None else {
-            "house": stay.house.name, "start": _iso(stay.start), "end": _iso(stay.end), "type": stay.type,
-            "sessions": [{"day": _iso(s.day), "time": slot_time(s.slot), "dimension": s.dimension,
-                          "with": s.therapist.first_name} for s in stay.sessions]},
+        "urgency": stay_request.urgency, "submitted_at": _iso(stay_request.submitted_at),
     }
+    if own:
+        data.update(urgency_reason=stay_request.urgency_reason, decline_reason=stay_request.decline_reason)
+    stay = stay_request.stay
+    data["stay"] = None if stay is None or not (own or _may_see_stay(reader, stay)) else {
+        "house": stay.house.name, "start": _iso(stay.start), "end": _iso(stay.end), "type": stay.type,
+        "sessions": [{"day": _iso(s.day), "time": slot_time(s.slot), "dimension": s.dimension,
+                      "with": s.therapist.first_name} for s in stay.sessions]}
+    return data
+
+
+def _may_see_stay(reader: User, stay: Stay) -> bool:
+    return db.session.scalar(access.stay_scope(reader).where(Stay.id == stay.id)) is not None
 
 
 def slot_time(slot: int) -> str:
     return SLOT_TIMES[slot] if 0 <= slot < len(SLOT_TIMES) else ""
 
 
-def export_json(defender: Defender, user: User | None) -> str:
-    return json.dumps(export_data(defender, user), ensure_ascii=False, indent=2)
+def export_json(defender: Defender, user: User | None, *, reader: User | None = None) -> str:
+    return json.dumps(export_data(defender, user, reader=reader), ensure_ascii=False, indent=2)
+
+
+def export_filename(defender: Defender) -> str:
+    """A neutral file name: her alias in plain letters (safe in a header), never her real name."""
+    plain = unicodedata.normalize("NFKD", defender.alias or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:40].strip("-")
+    return f"respiro-{slug or f'file-{defender.id}'}.json"
 
 
 def access_log(defender: Defender, user: User | None) -> list[dict]:

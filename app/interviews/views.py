@@ -396,6 +396,21 @@ def _confirm_defaults(interview: DiagnosticInterview, stay_request: StayRequest)
     return data
 
 
+@bp.route("/team/defenders/<int:defender_id>/export.json")
+@roles_required("team")
+@recent_login_required
+def team_export(defender_id: int):
+    """Her file as JSON, for a team member to hand to her: only what the team sees (privacy.export_data)."""
+    defender = access.get_defender(current_user, defender_id)
+    reader = current_user._get_current_object()
+    audit.record(reader, "defender.export", target=defender, defender_id=defender.id)
+    body = privacy.export_json(defender, None, reader=reader)
+    db.session.commit()
+    filename = privacy.export_filename(defender)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
 @bp.route("/team/assisted", methods=["GET", "POST"])
 @roles_required("team")
 def assisted_new():
