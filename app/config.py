@@ -61,6 +61,7 @@ DEFAULTS: dict = {
     "LANGUAGES": ("es", "en"),
     "QUICK_EXIT_URL": "https://www.google.com/search?q=clima",
     "PLANNING_DEFAULT_TIME_LIMIT": 30,
+    "PLANNING_PAGE_SIZE": 10,  # stays on one screen of a proposal
     "REDIS_TIMEOUT": 5,  # seconds, to connect to Redis and for each reply: a lost host never hangs a request
 }
 

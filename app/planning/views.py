@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.labels import DIMENSION, LANGUAGE, STAY_TYPE, URGENCY, label
 from app.models import House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, utcnow
-from app.planning import bp, bridge, figures, jobs, rules
+from app.planning import bp, bridge, browse, figures, jobs, rules
 from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
     StayEditForm, VersionForm,
@@ -174,19 +174,27 @@ def new_run():
     return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS)
 
 
-def _already_running(run: PlanningRun):
+def _already_running(run: PlanningRun, **view):
     """A second click on the same run: go to the one already on its way, queue nothing more."""
     run_id = run.id
     db.session.commit()  # keeps only what refreshing her runs found (a dead job marked failed)
     flash(_("This same run is already on its way: here it is."), "info")
-    return redirect(url_for("planning.run", run_id=run_id))
+    return redirect(url_for("planning.run", run_id=run_id, **view))
 
 
-def _launch(run: PlanningRun):
+def _launch(run: PlanningRun, **view):
     run_id, job_id = run.id, run.job_id
     db.session.commit()
     jobs.submit(run_id, job_id)
-    return redirect(url_for("planning.run", run_id=run_id))
+    return redirect(url_for("planning.run", run_id=run_id, **view))
+
+
+def _view_args(*keys: str) -> dict:
+    """The proposal's filter from this request's query string, to carry into a link or a redirect.
+
+    Passed on as it came (shortened): the proposal page checks it and explains a bad value.
+    """
+    return {k: request.args[k][:40] for k in keys or browse.FILTER_KEYS if request.args.get(k)}
 
 
 @bp.route("/runs/<int:run_id>")
@@ -204,24 +212,32 @@ def run(run_id: int):
 
 
 def _proposal(run: PlanningRun, status: int = 200, messages: list[str] | None = None):
+    """The proposal, one screen of it: the summary, then the stays of the house and month she chose."""
     instance = bridge.instance_from_json(run.instance_json)
     house_ids = {s.house_id for s in run.stays} | set(run.house_ids or [])
     houses = db.session.scalars(select(House).where(
         (House.id.in_(house_ids)) | (House.code.in_([h.id for h in instance.houses]))).order_by(House.name)).all()
     names = {h.code: h.name for h in houses}
+    months = browse.horizon_months(instance.horizon_start, instance.horizon_end, run.stays)
+    view, notices = browse.parse(request.args, names, months)
+    screen = browse.screen(run.stays, view, months, int(_config("PLANNING_PAGE_SIZE", browse.PAGE_SIZE)), notices)
+    shown_houses = [h for h in houses if not view.house or h.code == view.house]
+    counts, together = browse.summary(run.stays, houses)
+    to_publish = sorted((s for s in run.stays if s.status == "proposed"), key=lambda s: (s.house.name, s.start, s.id))
     publish_form = PublishForm(version=run.version)
-    publish_form.stays.choices = choices([(s.id, s.key) for s in run.stays if s.status == "proposed"])
+    publish_form.stays.choices = choices([(s.id, s.key) for s in to_publish])
     if request.method == "GET":
-        publish_form.stays.data = [s.id for s in run.stays if s.status == "proposed"]
+        publish_form.stays.data = [s.id for s in to_publish]
     fig = figures.figures(run, instance)
     return render_template(
-        "planning/proposal.html", run=run, instance=instance, houses=houses,
-        gantts={h.id: figures.gantt(run, instance, h) for h in houses}, fig=fig,
+        "planning/proposal.html", run=run, instance=instance, houses=houses, shown_houses=shown_houses,
+        gantts={h.id: figures.gantt(run, instance, h) for h in shown_houses}, fig=fig,
         bars=figures.histogram_bars(fig.load), changes=figures.changes(run, instance),
         reasons={u.id: figures.reason_text(u.code, u.params, u.reason, names) for u in run.unassigned},
-        problems=rules.problem_texts(run, instance),
-        publish_form=publish_form, lock_form=VersionForm(), messages=messages or [],
-        has_calendars=_has_endpoint("calendars.feed")), status
+        imminent=sum(1 for u in run.unassigned if u.request.urgency == 3),
+        problems=rules.problem_texts(run, instance), screen=screen, view=screen.view, counts=counts,
+        together=together, to_publish=to_publish, publish_form=publish_form, lock_form=VersionForm(),
+        messages=messages or [], has_calendars=_has_endpoint("calendars.feed")), status
 
 
 def _has_endpoint(name: str) -> bool:
@@ -255,13 +271,13 @@ def rerun(run_id: int):
     try:
         new = rules.rerun(current_user, run)
     except rules.AlreadyRunning as twin:
-        return _already_running(twin.run)
+        return _already_running(twin.run, **_view_args("house", "month"))
     except rules.Refused as exc:
         db.session.rollback()
         for message in exc.messages:
             flash(message, "error")
-        return redirect(url_for("planning.run", run_id=run_id))
-    return _launch(new)
+        return redirect(url_for("planning.run", run_id=run_id, **_view_args()))
+    return _launch(new, **_view_args("house", "month"))
 
 
 # --------------------------------------------------------------------------
@@ -285,7 +301,7 @@ def lock(run_id: int, stay_id: int):
     locked = stay.locked
     db.session.commit()
     flash(_("Stay locked: a re-run keeps it as it is.") if locked else _("Stay unlocked."), "success")
-    return redirect(url_for("planning.run", run_id=run_id, _anchor=f"stay-{stay_id}"))
+    return redirect(url_for("planning.run", run_id=run_id, _anchor=f"stay-{stay_id}", **_view_args()))
 
 
 def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
@@ -320,7 +336,7 @@ def _render_edit(run, stay, status=200, messages=None, **forms):
     stay_form, add_form, session_forms = _edit_forms(run, stay, **forms)
     return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, add_form=add_form,
                            session_forms=session_forms, remove_form=VersionForm(version=stay.version),
-                           messages=messages or []), status
+                           messages=messages or [], back=_view_args()), status
 
 
 def _refused(run_id: int, stay_id: int, exc: rules.Refused, **forms):
@@ -337,7 +353,7 @@ def _edit(run_id: int, stay_id: int, change, done: str, **forms):
         return _refused(run_id, stay_id, exc, **forms)
     db.session.commit()
     flash(done, "success")
-    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id))
+    return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id, **_view_args()))
 
 
 @bp.route("/runs/<int:run_id>/stays/<int:stay_id>/edit", methods=["GET", "POST"])
@@ -429,7 +445,7 @@ def publish(run_id: int):
         db.session.commit()  # keep the stale mark
         flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
                 "stay). It cannot be published: run the planner again."), "error")
-        return redirect(url_for("planning.run", run_id=run_id)), 303
+        return redirect(url_for("planning.run", run_id=run_id, **_view_args())), 303
     except rules.Refused as exc:
         db.session.rollback()
         return _proposal(_run(run_id), 400, exc.messages)
@@ -437,7 +453,7 @@ def publish(run_id: int):
     db.session.commit()
     flash(ngettext("%(num)s stay was published. Those staying and the house team can see it now.",
                    "%(num)s stays were published. Defenders and house teams can see them now.", count), "success")
-    return redirect(url_for("planning.run", run_id=run_id))
+    return redirect(url_for("planning.run", run_id=run_id, **_view_args()))
 
 
 # --------------------------------------------------------------------------

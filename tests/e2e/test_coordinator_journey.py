@@ -1,4 +1,5 @@
-"""A coordinator plans the demo data in a real browser: run, read the proposal, lock, re-run, approve."""
+"""A coordinator plans the demo data in a real browser: run, read the proposal one house and month at a time,
+lock, re-run, approve; and reads the same proposal on a phone."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,7 @@ def _wait_for_proposal(page, timeout=90_000):
     page.wait_for_selector("h1:has-text('Propuesta de la corrida')", timeout=timeout)
 
 
-def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, demo_logins, login_as, axe, shot):
+def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, phone_page, demo_logins, login_as, axe, shot):
     login_as(page, demo_logins["coordinator"])
     page.goto("/planning/")
     assert page.locator("h1").inner_text() == "Cola de solicitudes"
@@ -35,16 +36,44 @@ def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, demo_log
     page.locator("section:has(#houses-h)").screenshot(path=str(shot(page, "planning-gantt")))
     assert page.locator("svg.gantt__svg").count() >= 2
     assert "Defensoras atendidas por urgencia" in page.content()
+    assert page.locator("#summary-table tbody tr").count() >= 2
+    assert page.locator("article.stay").count() <= 10  # one screen of stays, not all of them
+
+    # One house, then one month of it, with the form and the month links (no JavaScript needed)
+    page.select_option("#f-house", label="Casa La Siguata")
+    page.click("form.filters button:has-text('Mostrar')")
+    page.wait_for_url("**house=siguata**")
+    groups = page.locator("h3.stay-group").all_inner_texts()
+    assert groups and all(g.startswith("Casa La Siguata") for g in groups)
+    months = page.locator("nav.month-nav a:not([aria-current])")
+    hrefs = [months.nth(i).get_attribute("href") for i in range(months.count())]
+    assert hrefs and all("house=siguata" in h for h in hrefs)
+    for href in hrefs:  # the first month with a stay she can still lock
+        page.goto(href)
+        if page.locator("article.stay button:has-text('Fijar')").count():
+            break
+    assert "house=siguata" in page.url and "month=" in page.url
+    assert page.locator("nav.month-nav a[aria-current=page]").count() == 1
+    axe(page)
+    shot(page, "planning-proposal-one-house-one-month")
 
     first = page.locator("article.stay button:has-text('Fijar')").first
     first.click()
     page.wait_for_selector("text=Estancia fijada")
+    assert "house=siguata" in page.url and "month=" in page.url  # back where she was
     assert page.locator("article.stay button:has-text('Soltar')").count() == 1
-    locked_title = page.locator("article.stay:has(button:has-text('Soltar')) h3").inner_text()
+    locked_title = page.locator("article.stay:has(button:has-text('Soltar')) h4").inner_text()
 
     page.click("button:has-text('Correr de nuevo, manteniendo las estancias fijadas')")
     _wait_for_proposal(page)
+    assert "house=siguata" in page.url  # the new run opens on the same house and month
     assert page.locator("article.stay", has_text="fijada").filter(has_text=locked_title).count() >= 1
+
+    login_as(phone_page, demo_logins["coordinator"])
+    phone_page.goto(page.url.split("?")[0])
+    assert phone_page.locator("#summary-h").is_visible()
+    axe(phone_page)
+    shot(phone_page, "planning-proposal-phone")
 
     page.click("button:has-text('Aprobar y publicar las estancias marcadas')")
     page.wait_for_selector("text=Ya pueden verlas")
