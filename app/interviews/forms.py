@@ -127,8 +127,17 @@ class LogisticsForm(StepForm):
 
 
 def consent_choices():
-    return [("levels", _l("Only the levels of care I need (none, some, much, very much).")),
-            ("narrative", _l("The levels, and also what I wrote in my own words."))]
+    """Her two choices, worded as what the house team then reads (see `access.may_read_narrative` and
+    templates/interviews/team_review.html).
+
+    With either one the team reads her levels of care and what the house needs to receive her, listed in
+    the description of `ConsentForm.consent_scope`. Only "narrative" adds what she wrote about her life
+    and about each dimension (the narrative and the per-dimension answers).
+    """
+    return [("levels", _l("Only my levels of care (none, some, much, very much) and what the house needs to "
+                          "receive me. Not what I wrote about my life or about each part of it.")),
+            ("narrative", _l("My levels of care, what the house needs to receive me, and also what I wrote in my "
+                             "own words about my life and about each part of it."))]
 
 
 def retention_choices():
@@ -139,7 +148,11 @@ def retention_choices():
 
 class ConsentForm(StepForm):
     consent_scope = RadioField(_l("What may the house team read?"), choices=[], default="levels",
-                               validators=[InputRequired(message=_l("Please choose one option."))])
+                               validators=[InputRequired(message=_l("Please choose one option."))],
+                               description=_l("With either option, the house team reads what it needs to receive you: "
+                                              "your dates, the kind of stay, who comes with you, your languages, "
+                                              "your country and the countries you cannot enter, how soon you need "
+                                              "the stay, and your notes on food and accessibility."))
     retention_months = SelectField(_l("How long may we keep what you wrote after your stay?"), coerce=int,
                                    choices=[], default=6)
 

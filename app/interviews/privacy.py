@@ -18,7 +18,10 @@ anonymous counts:
 
 A house team member working with her (assisted mode) can download her file
 for her: the same serializer, cut down to what that team member may already
-see on screen (see `export_data`).
+see on screen (see `export_data`). What the team sees follows her consent
+choice, worded for her in `forms.consent_choices`: with "levels" her levels of
+care and what the house needs to receive her; with "narrative" also what she
+wrote about her life and each dimension.
 """
 from __future__ import annotations
 
@@ -50,12 +53,21 @@ def export_data(defender: Defender, user: User | None, *, reader: User | None = 
     With `reader` (a house team member downloading it for her) the file holds
     only what `reader` may already see on screen: the interviews and requests
     she sent (`access.interview_scope`, `access.request_scope`), a stay only at
-    a house the reader may see (`access.stay_scope`), and her own words only
-    where she chose to share them (`access.may_read_narrative`). Never her
-    real name, contact or account, the risk notes, the reasons written by the
-    team or the coordinators, or who opened her file. Fields are listed as
-    kept for the reader, so a field added later stays hers alone until
-    someone decides otherwise.
+    a house the reader may see (`access.stay_scope`), and:
+
+    - whatever she chose: her levels of care (her own and the confirmed ones)
+      and what the house needs to receive her, as on the team's review page:
+      stay types, dates, companions and her note on them, food notes,
+      accessibility and its notes, languages, country, countries she cannot
+      enter, her sense of urgency and the confirmed one;
+    - only where she chose "narrative" (`access.may_read_narrative`): what she
+      wrote about her life and each dimension, i.e. the narrative and the
+      per-dimension answers (how, work_on, practices).
+
+    Never her real name, contact or account, the risk notes, the reasons
+    written by the team or the coordinators, or who opened her file. Fields
+    are listed as kept for the reader, so a field added later stays hers
+    alone until someone decides otherwise.
     """
     own = reader is None
     data: dict = {"format": "respiro-my-data/1", "exported_at": _iso(utcnow()), "person": _person(defender, own)}

@@ -91,7 +91,9 @@ def test_defender_journey(new_page, phone_page, demo_logins, login_as, axe, shot
     phone.get_by_label("¿Desde qué día podrías llegar?").fill((today + dt.timedelta(days=20)).isoformat())
     _save_and_go_on(phone)
 
-    phone.get_by_label("Los niveles, y también lo que escribí con mis propias palabras.").check()
+    expect(phone.get_by_text("quién viene contigo, tus idiomas")).to_be_visible()  # what the house always reads
+    phone.get_by_label("Mis niveles de cuidado, lo que la casa necesita para recibirme, y también lo que escribí "
+                       "con mis propias palabras sobre mi vida y sobre cada parte de ella.").check()
     axe(phone)
     _save_and_go_on(phone)
 

@@ -79,7 +79,7 @@ def test_with_levels_only_no_team_page_shows_her_words(submitted, client, login,
     pages = [client.get("/interviews/team"), client.get(f"/interviews/team/requests/{stay_request.id}")]
     for page in pages:
         assert NARRATIVE not in page.text and "Cansada en lo" not in page.text and "Caminar" not in page.text
-    assert "solo los niveles de cuidado" in pages[1].text
+    assert "solo sus niveles de cuidado" in pages[1].text
     assert "Mucho" in pages[1].text  # the levels are there
 
 
