@@ -13,18 +13,31 @@ A's records (the owner) and B's records (the other):
   pages (lists included) names B's defender, house or therapist.
 GET routes are requested; POST-only routes are posted (with a valid CSRF token)
 only where the answer must be a refusal, and the database must not change.
+
+The world holds a finished planning run (the planner itself, in process, on a
+tiny instance), so the proposal routes are checked both ways: refused to the
+others on the solved run's own stays, and for coordinators the success path of
+each (OWNER_CONTENT: the page or file with the right content; POST_SUCCESS: a
+lock, a stay edit and session edits, each saved and redirected as expected).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import json
 
 import pytest
+from flask import current_app, url_for
 
 from app.extensions import db
 from app.models import (
     Availability, Closure, DiagnosticInterview, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest,
 )
+from app.models import Defender
+from app.planning import jobs, rules
+from app.planning.bridge import Settings
 
 from .conftest import database_fingerprint
 from .routes import build_url
@@ -54,6 +67,7 @@ class Expect:
 
 
 PLANNING_STAY = {"stay_id": "proposed_stay", "session_id": "proposed_session"}
+SOLVED = {"run_id": "solved_run", "stay_id": "solved_stay", "session_id": "solved_session"}  # the finished run
 
 MATRIX: dict[str, Expect] = {
     # public
@@ -126,14 +140,14 @@ MATRIX: dict[str, Expect] = {
     "planning.run": Expect(COORD),
     "planning.cancel": Expect(COORD),
     "planning.rerun": Expect(COORD),
-    "planning.lock": Expect(COORD, args=PLANNING_STAY),
-    "planning.edit_stay": Expect(COORD, args=PLANNING_STAY, own=False),  # needs the run's solution
-    "planning.change_session": Expect(COORD, args=PLANNING_STAY),
-    "planning.remove_session": Expect(COORD, args=PLANNING_STAY),
-    "planning.add_session": Expect(COORD, args=PLANNING_STAY),
+    "planning.lock": Expect(COORD, args=SOLVED),
+    "planning.edit_stay": Expect(COORD, args=SOLVED),
+    "planning.change_session": Expect(COORD, args=SOLVED),
+    "planning.remove_session": Expect(COORD, args=SOLVED),
+    "planning.add_session": Expect(COORD, args=SOLVED),
     "planning.publish": Expect(COORD),
-    "planning.export_instance": Expect(COORD, own=False),  # needs the run's instance
-    "planning.export_solution": Expect(COORD, own=False),  # needs the run's solution
+    "planning.export_instance": Expect(COORD, args=SOLVED),
+    "planning.export_solution": Expect(COORD, args=SOLVED),
     "planning.export_run_schedule": Expect(COORD),
     "planning.export_schedule": Expect(COORD),
 }
@@ -147,7 +161,8 @@ FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro
 
 @pytest.fixture
 def world(make_house, make_user, make_defender, make_therapist, make_request):
-    """Two of everything: side A (Casa A in Mexico) and side B (Casa B in Honduras)."""
+    """Two of everything: side A (Casa A in Mexico) and side B (Casa B in Honduras), and a finished
+    planning run over both houses that proposes a stay to each side's defender."""
     sides = {}
     for side, country in (("A", "MX"), ("B", "HN")):
         house = make_house(country=country, name=f"Casa {side}")
@@ -186,7 +201,172 @@ def world(make_house, make_user, make_defender, make_therapist, make_request):
         sides[side]["user"] = sides[side]["users"][T].id
         sides[side]["markers"] = [f"Ceiba {side}", f"Casa {side}", f"Rosa {side}"]
     sides["A"]["users"].update({C: make_user(C), M: make_user(M)})
+    solve(sides, make_request, sides["A"]["users"][C])
     return sides
+
+
+def solve(sides: dict, make_request, coordinator) -> None:
+    """A run the planner finished (in process, a tiny instance, well under a second): each side's defender
+    asks for a stay in March and gets one proposed at her house, with its sessions."""
+    for side in sides.values():
+        pending = make_request(db.session.get(Defender, side["defender"]), status="pending",
+                               earliest_start=dt.date(2027, 3, 1), latest_start=dt.date(2027, 3, 12))
+        side["pending_request"] = pending.id
+    houses = tuple(sorted(side["house"] for side in sides.values()))
+    run = rules.start_run(coordinator, Settings(horizon_start=dt.date(2027, 1, 1), horizon_days=120,
+                                                house_ids=houses), 5)
+    run_id = run.id
+    db.session.commit()
+    jobs.execute_run(current_app._get_current_object(), run_id)
+    run = db.session.get(PlanningRun, run_id)
+    assert run.status == "done", run.error
+    for side in sides.values():
+        stay = next(s for s in run.stays if s.status == "proposed" and s.house_id == side["house"])
+        assert stay.sessions, "the solved stay has no session to edit"
+        side.update(solved_run=run_id, solved_stay=stay.id, solved_session=stay.sessions[0].id)
+
+
+# ---------------------------------------------------------------- the owner's success path on the solved run
+
+def _path(endpoint: str, **values) -> str:
+    return urlsplit(url_for(endpoint, **values)).path  # no request here: url_for gives the external URL
+
+
+def _proposed(side: dict) -> ProposedStay:
+    db.session.expire_all()
+    return db.session.get(ProposedStay, side["solved_stay"])
+
+
+def _download(response, body: str, filename: str) -> tuple[list[str], dict | None]:
+    """Problems with a JSON download, and its content."""
+    if response.status_code != 200:
+        return [f"{response.status_code}, expected the file"], None
+    problems = []
+    if response.mimetype != "application/json":
+        problems.append(f"served as {response.mimetype}")
+    if response.headers.get("Content-Disposition") != f'attachment; filename="{filename}"':
+        problems.append(f"Content-Disposition {response.headers.get('Content-Disposition')!r}")
+    try:
+        return problems, json.loads(body)
+    except ValueError:
+        return problems + ["not JSON"], None
+
+
+def _edit_page(response, body: str, side: dict) -> list[str]:
+    stay = _proposed(side)
+    action = _path("planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id)
+    wanted = [f'action="{action}"', "Casa A", "Ceiba A", f'value="{stay.start.isoformat()}"']
+    if response.status_code != 200:
+        return [f"{response.status_code}, expected the edit page"]
+    return [f"the edit page lacks {w!r}" for w in wanted if w not in body]
+
+
+def _instance_file(response, body: str, side: dict) -> list[str]:
+    problems, data = _download(response, body, f"respiro-run-{side['solved_run']}-instance.json")
+    if data is not None:
+        run = db.session.get(PlanningRun, side["solved_run"])
+        if data != json.loads(run.instance_json):
+            problems.append("the file is not the run's instance")
+        requests = {r["id"] for r in data.get("requests", [])}
+        if f"r{side['pending_request']}" not in requests:
+            problems.append(f"her request r{side['pending_request']} is not in the instance: {sorted(requests)}")
+    return problems
+
+
+def _solution_file(response, body: str, side: dict) -> list[str]:
+    problems, data = _download(response, body, f"respiro-run-{side['solved_run']}-solution.json")
+    if data is not None:
+        stay = _proposed(side)
+        mine = [s for s in data.get("stays", []) if f"r{side['pending_request']}" in s.get("requests", [])]
+        if len(mine) != 1 or mine[0].get("start") != stay.start.isoformat() or len(mine[0].get("sessions", [])) != len(stay.sessions):
+            problems.append(f"her proposed stay is not in the solution as proposed: {mine}")
+    return problems
+
+
+# endpoint -> check of what an allowed role gets for side A's records (the page or file, not just "no 404")
+OWNER_CONTENT = {
+    "planning.edit_stay": _edit_page,
+    "planning.export_instance": _instance_file,
+    "planning.export_solution": _solution_file,
+}
+
+
+def _redirected(response, endpoint: str, **values) -> str | None:
+    want = _path(endpoint, **values)
+    if response.status_code != 302 or urlsplit(response.location).path != want:
+        return f"{response.status_code} to {response.location}, expected a redirect to {want}: {response.text[:300]}"
+    return None
+
+
+def _post_lock(client, side) -> list[str]:
+    problems = []
+    for locked in (True, False):  # lock, then unlock again for the edits below
+        stay = _proposed(side)
+        response = client.post(_path("planning.lock", run_id=side["solved_run"], stay_id=stay.id),
+                               data={"version": stay.version})
+        wrong = _redirected(response, "planning.run", run_id=side["solved_run"])
+        if wrong or _proposed(side).locked is not locked:
+            problems.append(f"lock (to {locked}): {wrong or 'not saved'}")
+    return problems
+
+
+def _post_edit_stay(client, side) -> list[str]:
+    stay = _proposed(side)
+    old_start, old_days = stay.start, sorted(s.day for s in stay.sessions)
+    new_start = next(d for d in (dt.date(2027, 3, 1) + dt.timedelta(days=n) for n in range(12))
+                     if d.weekday() < 5 and d != old_start)  # a weekday arrival within her window
+    response = client.post(_path("planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id),
+                           data={"version": stay.version, "house": stay.house_id, "start": new_start.isoformat(),
+                                 "type": stay.type, "keep_programme": "y"})
+    wrong = _redirected(response, "planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id)
+    stay = _proposed(side)
+    shift = new_start - old_start
+    if wrong or stay.start != new_start or sorted(s.day for s in stay.sessions) != [d + shift for d in old_days]:
+        return [f"edit_stay (to {new_start}): {wrong or 'not saved with its sessions moved'}"]
+    return []
+
+
+def _post_change_session(client, side) -> list[str]:
+    stay = _proposed(side)
+    session = next(s for s in stay.sessions if s.id == side["solved_session"])
+    version, prefix = stay.version, f"s{session.id}"
+    response = client.post(_path("planning.change_session", run_id=side["solved_run"], stay_id=stay.id,
+                                   session_id=session.id),
+                           data={f"{prefix}-version": version, f"{prefix}-therapist": side["therapist"]})
+    wrong = _redirected(response, "planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id)
+    stay = _proposed(side)
+    if wrong or stay.version != version + 1 or db.session.get(ProposedSession, session.id).therapist_id != side["therapist"]:
+        return [f"change_session: {wrong or 'not saved'}"]
+    return []
+
+
+def _post_remove_and_add_session(client, side) -> list[str]:
+    stay = _proposed(side)
+    session = db.session.get(ProposedSession, side["solved_session"])
+    kept, session_id = (session.dimension, session.day, session.therapist_id), session.id
+    response = client.post(_path("planning.remove_session", run_id=side["solved_run"], stay_id=stay.id,
+                                   session_id=session_id), data={"version": stay.version})
+    wrong = _redirected(response, "planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id)
+    db.session.expire_all()
+    if wrong or db.session.get(ProposedSession, session_id) is not None:
+        return [f"remove_session: {wrong or 'the session is still there'}"]
+    stay = _proposed(side)
+    response = client.post(_path("planning.add_session", run_id=side["solved_run"], stay_id=stay.id),
+                           data={"version": stay.version, "dimension": kept[0], "day": kept[1].isoformat(),
+                                 "therapist": kept[2]})
+    wrong = _redirected(response, "planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id)
+    if wrong or kept not in [(s.dimension, s.day, s.therapist_id) for s in _proposed(side).sessions]:
+        return [f"add_session (putting it back): {wrong or 'not saved'}"]
+    return []
+
+
+# endpoint -> a post an allowed role makes on side A's solved stay, checked saved and redirected; in this order
+POST_SUCCESS = {
+    "planning.lock": _post_lock,
+    "planning.edit_stay": _post_edit_stay,
+    "planning.change_session": _post_change_session,
+    "planning.remove_session": _post_remove_and_add_session,  # and planning.add_session, putting it back
+}
 
 
 def _url(rule, expect: Expect, objects: dict) -> str:
@@ -248,6 +428,10 @@ def test_item_13_route_matrix_role_and_owner_checks(app, client, login, world, r
             problems.append(f"{role} GET {own_url}: {response.status_code}, expected a refusal (404)")
         elif allowed and expect.own and not _is_allowed(response):
             problems.append(f"{role} GET {own_url} (her own): {response.status_code} {response.location or ''}")
+        elif allowed and rule.endpoint in OWNER_CONTENT:
+            checked += 1
+            problems += [f"{role} GET {own_url} (her own): {p}"
+                         for p in OWNER_CONTENT[rule.endpoint](response, body, world["A"])]
         if rule.arguments - set(FIXED_ARGS) and (not allowed or role in expect.scoped_roles()):
             other_url = _url(rule, expect, world["B"])
             response = client.get(other_url)
@@ -269,5 +453,9 @@ def test_item_13_route_matrix_role_and_owner_checks(app, client, login, world, r
             if not _is_denied(role, response):
                 problems.append(f"{role} POST {url}: {response.status_code}, expected a refusal (404)")
     assert database_fingerprint() == before, "a refused post changed the database"
+    for endpoint, post in POST_SUCCESS.items():
+        if role in MATRIX[endpoint].roles():
+            checked += 1
+            problems += [f"{role} POST {p}" for p in post(client, world["A"])]
     print(f"route matrix: {role}: {checked} requests checked")
     assert problems == [], "\n".join(problems)
