@@ -114,7 +114,7 @@ def reset_totp(email: str) -> None:
 
 # ---------------------------------------------------------------- operations (backup, restore, retention)
 
-retention = AppGroup("retention", help="Deleting narratives after the retention period.")
+retention = AppGroup("retention", help="Deleting what she wrote after the retention period she chose.")
 
 
 @click.command("backup")
@@ -148,7 +148,7 @@ def restore_command(source: str, force: bool) -> None:
 @retention.command("run")
 @click.option("--dry-run", is_flag=True, help="only count what would be deleted")
 def retention_run(dry_run: bool) -> None:
-    """Delete interview narratives and risk notes past their retention period (safe from cron)."""
+    """Delete what she wrote past her retention period (safe from cron; see app.ops.run_retention)."""
     from app.ops import run_retention
 
     result = run_retention(dry_run=dry_run)
@@ -157,7 +157,8 @@ def retention_run(dry_run: bool) -> None:
     else:
         db.session.commit()
     verb = "would delete" if dry_run else "deleted"
-    click.echo(f"checked {result.checked} interviews with narratives; {verb} {result.purged}")
+    click.echo(f"checked {result.checked} interviews with narratives; {verb} {result.purged}; "
+               f"{verb} the accessibility notes of {result.notes_purged} defenders")
 
 
 def init_app(app: Flask) -> None:

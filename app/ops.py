@@ -7,8 +7,8 @@
   a backup: a restore needs the same keys, given separately.
 - Restore writes into the configured database and refuses to overwrite one
   that holds any row unless forced.
-- Retention deletes the interview narrative, risk notes and per-dimension
-  answers once her chosen retention period has passed after the stay (need
+- Retention deletes what she wrote once her chosen retention period has
+  passed after the stay (see `run_retention` for exactly what and when; need
   levels, statuses and counts stay). Safe from cron: one transaction, and a
   second run finds nothing more to delete.
 
@@ -27,11 +27,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.models import DiagnosticInterview, StayRequest, utcnow
+from app.models import Defender, DiagnosticInterview, StayRequest, utcnow
 from app.security import audit
 
 
@@ -308,6 +308,13 @@ def _her_requests(interview: DiagnosticInterview) -> list[StayRequest]:
     return list(db.session.scalars(select(StayRequest).where(StayRequest.interview_id == interview.id)))
 
 
+def _period_ended(interview: DiagnosticInterview, requests: list[StayRequest], today: dt.date) -> bool:
+    """Whether the retention period she chose in this interview has passed by `today`."""
+    reference = retention_reference(interview, requests)
+    months = interview.retention_months if interview.retention_months is not None else 6
+    return reference is not None and today > add_months(reference, max(0, months))
+
+
 def _has_narrative(interview: DiagnosticInterview, requests: list[StayRequest]) -> bool:
     """Whether anything she wrote is still kept: narrative, risk notes, answers, or her request's notes."""
     return (interview.narrative_ct is not None or interview.risk_notes_ct is not None
@@ -315,16 +322,71 @@ def _has_narrative(interview: DiagnosticInterview, requests: list[StayRequest]) 
             or any(r.companions_note_ct is not None or r.food_notes_ct is not None for r in requests))
 
 
+def _accessibility_notes_needed(defender: Defender, today: dt.date) -> bool:
+    """Whether an interview or a request of hers still needs her accessibility notes.
+
+    They sit on her defender record, shared by all her interviews and requests,
+    so they stay while any of these holds:
+
+    - a request of hers, or a group request she is a member of,
+      is still in progress (draft, submitted, pending, planned), or is
+      published with a stay not yet over (or without its stay row);
+    - one of her interviews has not been purged and the retention period she
+      chose in it has not passed (`_period_ended`). An interview the job has
+      already purged (`narrative_purged_at`) has ended: its own changes must
+      not start its period again.
+
+    With no interview at all there is no period of hers to follow (the notes
+    are written in the interview's logistics step): keep.
+    """
+    requests = list(db.session.scalars(select(StayRequest).where(StayRequest.defender_id == defender.id)))
+    requests += db.session.scalars(select(StayRequest).where(StayRequest.members.contains(defender)))
+    for stay_request in requests:
+        if stay_request.status in ACTIVE_STATUSES:
+            return True
+        if stay_request.status == "published" and (stay_request.stay is None or today <= stay_request.stay.end):
+            return True
+    interviews = list(db.session.scalars(select(DiagnosticInterview)
+                                         .where(DiagnosticInterview.defender_id == defender.id)))
+    if not interviews:
+        return True
+    return any(interview.narrative_purged_at is None and not _period_ended(interview, _her_requests(interview), today)
+               for interview in interviews)
+
+
 @dataclass
 class RetentionResult:
     checked: int = 0
     purged: int = 0
     purged_ids: list[int] = field(default_factory=list)
+    notes_purged: int = 0  # defenders whose accessibility notes were deleted
+    notes_purged_ids: list[int] = field(default_factory=list)
 
 
 def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> RetentionResult:
-    """Delete what she wrote past her retention period (narrative, risk notes, answers, her request's
-    notes on companions and food); only flushes (caller commits)."""
+    """Delete what she wrote once the retention period she chose has passed; only flushes (caller commits).
+
+    Her period (`DiagnosticInterview.retention_months`, her answer to "How long
+    may we keep what you wrote after your stay?") counts from
+    `retention_reference`; on the first run after it has passed:
+
+    - per interview: its narrative, risk notes and per-dimension answers
+      (how, work_on, practices), and on each request of that interview her
+      notes on companions and food. Audited as `interview.purge` (the
+      interview's id and her defender id, no content); `narrative_purged_at`
+      marks it done.
+    - per defender: her accessibility notes (`Defender.accessibility_notes`),
+      shared by all her interviews and requests, once no interview or request
+      of hers still needs them (`_accessibility_notes_needed`): i.e. when the
+      period of her last interview has passed and no request of hers or with
+      her is in progress or has a stay not yet over. Audited as
+      `defender.notes_purge` (her defender id, no content).
+
+    Kept: her need levels and her own levels, statuses, dates, stay types,
+    counts, and the yes/no `needs_accessible` (not her words; planning needs
+    it). A summary `retention.run` row holds counts only. A second run finds
+    nothing left to delete and writes nothing.
+    """
     today = today or utcnow().date()
     result = RetentionResult()
     candidates = db.session.scalars(
@@ -336,9 +398,7 @@ def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> Ret
         if not _has_narrative(interview, requests):
             continue
         result.checked += 1
-        reference = retention_reference(interview, requests)
-        months = interview.retention_months if interview.retention_months is not None else 6
-        if reference is None or today <= add_months(reference, max(0, months)):
+        if not _period_ended(interview, requests, today):
             continue
         result.purged += 1
         result.purged_ids.append(interview.id)
@@ -353,8 +413,40 @@ def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> Ret
             stay_request.food_notes = None
         interview.narrative_purged_at = utcnow()
         audit.record(None, "interview.purge", target=interview, defender_id=interview.defender_id)
-    if result.purged and not dry_run:
-        audit.record(None, "retention.run", checked=result.checked, purged=result.purged)
+    _purge_accessibility_notes(today, result, dry_run=dry_run)
+    if (result.purged or result.notes_purged) and not dry_run:
+        counts = {"checked": result.checked, "purged": result.purged}
+        if result.notes_purged:
+            counts["notes_purged"] = result.notes_purged
+        audit.record(None, "retention.run", **counts)
     db.session.flush()
     return result
 
+
+def _purge_accessibility_notes(today: dt.date, result: RetentionResult, *, dry_run: bool) -> None:
+    """Clear her accessibility notes once nothing of hers needs them (see `run_retention`)."""
+    defenders = db.session.scalars(
+        select(Defender)
+        .where(Defender.accessibility_notes_ct.is_not(None))
+        .order_by(Defender.id)).all()
+    for defender in defenders:
+        if _accessibility_notes_needed(defender, today):
+            continue
+        if dry_run:
+            result.notes_purged += 1
+            result.notes_purged_ids.append(defender.id)
+            continue
+        # Compare and set: if she saved new notes (a new interview) since we read them, the
+        # ciphertext differs (fresh nonce), nothing is cleared and her new notes stay.
+        seen = defender.accessibility_notes_ct
+        cleared = db.session.execute(
+            update(Defender)
+            .where(Defender.id == defender.id, Defender.accessibility_notes_ct == seen)
+            .values(accessibility_notes_ct=None)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.expire(defender, ["accessibility_notes_ct", "updated_at"])
+        if not cleared:
+            continue
+        result.notes_purged += 1
+        result.notes_purged_ids.append(defender.id)
+        audit.record(None, "defender.notes_purge", target=defender, defender_id=defender.id)

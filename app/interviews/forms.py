@@ -154,7 +154,13 @@ class ConsentForm(StepForm):
                                               "your country and the countries you cannot enter, how soon you need "
                                               "the stay, and your notes on food and accessibility."))
     retention_months = SelectField(_l("How long may we keep what you wrote after your stay?"), coerce=int,
-                                   choices=[], default=6)
+                                   choices=[], default=6,
+                                   description=_l("What you wrote: your story, your answers about each part of "
+                                                  "your life, and your notes on who comes with you, food and "
+                                                  "accessibility. Your accessibility notes serve all your "
+                                                  "requests, so we delete them once the time you chose in each "
+                                                  "of your interviews has passed and no request of yours still "
+                                                  "needs them."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
