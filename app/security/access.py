@@ -155,12 +155,17 @@ def can_see_defender(user, defender: Defender) -> bool:
 
 
 def may_read_narrative(user, interview: DiagnosticInterview) -> bool:
-    """House teams read the narrative only with her consent (security item 15)."""
+    """Her own words: she reads them; a house team only with her consent (security item 15); no one else.
+
+    Her consent answers "What may the house team read?", so it grants nothing
+    to coordinators or admins: planning needs her levels and logistics, never
+    her story.
+    """
     if user.role == "defender":
         return interview.defender_id == user.defender_id
     if user.role == "team":
         return interview.consent_scope == "narrative"
-    return user.role in ("coordinator", "admin")
+    return False
 
 
 def stay_scope(user) -> Select:

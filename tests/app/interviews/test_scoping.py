@@ -117,3 +117,16 @@ def test_a_draft_she_withdrew_before_sending_stays_unseen_by_the_house_teams(jou
     assert team.get(f"/interviews/team/requests/{stay_request.id}").status_code == 404
     assert "Ceiba" not in team.get("/interviews/team").text
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "interview.read")) is None
+
+
+@pytest.mark.parametrize("consent", ["levels", "narrative"])
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_coordinators_and_admins_never_may_read_her_words_whatever_she_chose(submitted, make_user, role, consent):
+    """Her consent answers what the house team may read: it grants nothing to anyone else."""
+    from app.security import access
+
+    interview = submitted.request().interview
+    interview.consent_scope = consent
+    assert not access.may_read_narrative(make_user(role), interview)
+    team = make_user("team")
+    assert access.may_read_narrative(team, interview) is (consent == "narrative")
