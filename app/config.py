@@ -37,6 +37,7 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT") or DEFAULTS["REDIS_TIMEOUT"]),
         "REQUIRE_TOTP": os.environ.get("REQUIRE_TOTP") == "1",
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", DEFAULTS["QUICK_EXIT_URL"]),
+        "TIMEZONE": os.environ.get("RESPIRO_TIMEZONE") or DEFAULTS["TIMEZONE"],
     }
 
 
@@ -63,7 +64,21 @@ DEFAULTS: dict = {
     "PLANNING_DEFAULT_TIME_LIMIT": 30,
     "PLANNING_PAGE_SIZE": 10,  # stays on one screen of a proposal
     "REDIS_TIMEOUT": 5,  # seconds, to connect to Redis and for each reply: a lost host never hangs a request
+    # Where the network's days begin and end: "today" for forms, queues and retention, and the dates shown.
+    # Mexico, Guatemala, El Salvador, Honduras and Nicaragua all keep UTC-6 the year round.
+    "TIMEZONE": "America/Mexico_City",
 }
+
+
+def check_timezone(config) -> None:
+    """Refuse a time zone name the zone database does not know, at start-up rather than on a later page."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(config["TIMEZONE"])
+    except (ValueError, LookupError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise RuntimeError(f"RESPIRO_TIMEZONE: unknown time zone {config['TIMEZONE']!r}") from exc
+    config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
 
 
 def check_production(config) -> None:

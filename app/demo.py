@@ -27,7 +27,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     DIMENSIONS, Availability, Closure, Defender, DiagnosticInterview, House, Session, Stay, StayRequest,
-    Therapist, User,
+    Therapist, User, local_today,
 )
 
 DEMO_PASSWORD = "respiro demo 2027"
@@ -66,9 +66,7 @@ def load_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     if db.session.scalar(select(User.id).limit(1)) is not None or \
             db.session.scalar(select(Defender.id).limit(1)) is not None:
         raise DemoRefused("the database is not empty (it holds accounts or defenders): the demo is not loaded")
-    from app.models import utcnow
-
-    ref = reference_date(today or utcnow().date())
+    ref = reference_date(today or local_today())
     rng = random.Random(SEED)
     houses = _houses(ref)
     therapists = _therapists(rng, houses, ref)

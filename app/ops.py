@@ -31,7 +31,7 @@ from sqlalchemy import func, inspect, select, update
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.models import Defender, DiagnosticInterview, StayRequest, utcnow
+from app.models import Defender, DiagnosticInterview, StayRequest, local_today, utcnow
 from app.security import audit
 
 
@@ -387,7 +387,7 @@ def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> Ret
     it). A summary `retention.run` row holds counts only. A second run finds
     nothing left to delete and writes nothing.
     """
-    today = today or utcnow().date()
+    today = today or local_today()
     result = RetentionResult()
     candidates = db.session.scalars(
         select(DiagnosticInterview)

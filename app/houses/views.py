@@ -20,13 +20,13 @@ from app.houses.rules import (
     ClosureData, HouseRuleError, HouseSettings, apply_settings, create_house, delete_closure, save_closure,
 )
 from app.labels import CLOSURE_REASON, DIMENSION, STAY_TYPE, WEEKDAY, label
-from app.models import SLOT_TIMES, Closure, House, Stay, utcnow
+from app.models import SLOT_TIMES, Closure, House, Stay, local_today
 from app.security import access
 from app.security.access import STAFF, check_version, get_house, roles_required
 
 
 def today() -> dt.date:
-    return utcnow().date()
+    return local_today()
 
 
 # ------------------------------------------------------------------ messages

@@ -21,7 +21,7 @@ from app.interviews.forms import (
     AssistedForm, ConfirmActionForm, ConfirmForm, ConsentForm, DeleteForm, DimensionForm, InviteForm, LifeForm,
     LogisticsForm, SubmitForm,
 )
-from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, utcnow
+from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, local_today
 from app.security import access, audit
 from app.security.access import roles_required
 from app.security.sessions import end_session, recent_login_required
@@ -172,7 +172,7 @@ def _save(step: str, form, interview: DiagnosticInterview, stay_request: StayReq
     elif step == "life":
         rules.save_life(interview, narrative=form.narrative.data or "", next_step=next_step)
     elif step == "logistics":
-        rules.save_logistics(interview, stay_request, _logistics(form), today=utcnow().date(), next_step=next_step)
+        rules.save_logistics(interview, stay_request, _logistics(form), today=local_today(), next_step=next_step)
     elif step == "consent":
         rules.save_consent(interview, scope=form.consent_scope.data, retention_months=form.retention_months.data,
                            next_step=next_step)
@@ -254,7 +254,7 @@ def submit(interview_id: int):
     access.check_version(interview, form.version.data)
     try:
         rules.submit(interview, stay_request, agreed=bool(form.agreed.data),
-                     by_team=current_user.role == "team", today=utcnow().date())
+                     by_team=current_user.role == "team", today=local_today())
     except rules.Refused as error:
         _refuse_on(form, error)
         return _render_step("review", form, interview, stay_request, 400)

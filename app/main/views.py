@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.main import bp
-from app.models import DiagnosticInterview, House, PlanningRun, StayRequest, Stay, Therapist, User, utcnow
+from app.models import DiagnosticInterview, House, PlanningRun, StayRequest, Stay, Therapist, User, local_today
 from app.security import access
 
 
@@ -36,7 +36,7 @@ def defender_home():
 
 def team_home():
     house = current_user.house
-    today = utcnow().date()
+    today = local_today()
     to_confirm = [r for r in db.session.scalars(
         access.request_scope(current_user).where(StayRequest.status == "submitted").order_by(StayRequest.submitted_at))
         if access.can_see_defender(current_user, r.defender)]
@@ -54,7 +54,7 @@ def _count_by_status() -> dict[str, int]:
 
 
 def coordinator_home():
-    today = utcnow().date()
+    today = local_today()
     houses = db.session.scalars(access.house_scope(current_user)).all()
     runs = db.session.scalars(select(PlanningRun).order_by(PlanningRun.created_at.desc()).limit(5)).all()
     urgent = db.session.scalar(select(func.count()).select_from(StayRequest)

@@ -1,7 +1,7 @@
 """The domain, as typed SQLAlchemy 2 models (one module per area)."""
 from app.models.accounts import ROLES, Invitation, LoginAttempt, User
 from app.models.audit import AuditEvent
-from app.models.base import utcnow
+from app.models.base import local_today, utcnow
 from app.models.houses import CLOSURE_REASONS, Closure, House
 from app.models.interviews import (
     CONSENT_SCOPES, DIMENSIONS, INTERVIEW_STATUSES, REQUEST_STATUSES, STAY_TYPES,
@@ -14,7 +14,7 @@ from app.models.planning import (
 )
 
 __all__ = [
-    "ROLES", "Invitation", "LoginAttempt", "User", "AuditEvent", "utcnow", "CLOSURE_REASONS", "Closure",
+    "ROLES", "Invitation", "LoginAttempt", "User", "AuditEvent", "utcnow", "local_today", "CLOSURE_REASONS", "Closure",
     "House", "CONSENT_SCOPES", "DIMENSIONS", "INTERVIEW_STATUSES", "REQUEST_STATUSES", "STAY_TYPES",
     "DiagnosticInterview", "InterviewDimension", "StayRequest", "KINDS", "Availability", "Therapist",
     "Defender", "RUN_STATUSES", "SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",

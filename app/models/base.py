@@ -13,6 +13,26 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def local_today(zone: str | None = None) -> dt.date:
+    """Today where the network lives (config TIMEZONE, or `zone`): the date turns at local midnight, not UTC's.
+
+    At 19:00 in Oaxaca it is already tomorrow in UTC; a form, a queue or the
+    retention run that took UTC's date would act six hours early.
+    """
+    from zoneinfo import ZoneInfo
+
+    if zone is None:
+        from flask import current_app
+
+        zone = current_app.config.get("TIMEZONE", "UTC") if current_app else "UTC"
+    return utc_clock().astimezone(ZoneInfo(zone)).date()
+
+
+def utc_clock() -> dt.datetime:
+    """The aware UTC time now (one place to read the clock, so a test can set it)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def new_uid() -> str:
     return secrets.token_hex(16)
 

@@ -16,7 +16,7 @@ from app.houses.forms import choices
 from app.houses.occupancy import shift_month
 from app.houses.views import stay_name
 from app.labels import LANGUAGE
-from app.models import Availability, House, Therapist, utcnow
+from app.models import Availability, House, Therapist, local_today
 from app.network import bp
 from app.web import arg_id
 from app.network import csvio
@@ -31,7 +31,7 @@ from app.security.sessions import recent_login_required
 
 
 def today() -> dt.date:
-    return utcnow().date()
+    return local_today()
 
 
 def stays_named(stays: list) -> str:

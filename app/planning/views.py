@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.labels import DIMENSION, LANGUAGE, STAY_TYPE, URGENCY, label
-from app.models import House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, utcnow
+from app.models import House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, local_today, utcnow
 from app.planning import bp, bridge, browse, figures, jobs, rules
 from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
@@ -28,7 +28,7 @@ COORDINATORS = ("coordinator", "admin")
 
 
 def default_start() -> dt.date:
-    return utcnow().date()
+    return local_today()
 
 
 def _run(run_id: int) -> PlanningRun:

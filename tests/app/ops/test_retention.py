@@ -223,3 +223,20 @@ def test_the_cli_deletes_her_notes_once_and_then_finds_nothing(stayed, runner):
     assert _notes_of(stayed.defender_id) is None
     second = runner.invoke(args=["retention", "run"])
     assert second.exit_code == 0 and "deleted the accessibility notes of 0 defenders" in second.output
+
+
+# ------------------------------------------------------------------ her days are local days
+
+def test_the_run_counts_her_days_where_she_lives_not_in_utc(stayed, monkeypatch):
+    """At 20:00 on her period's last day in Oaxaca it is already the next day in UTC: nothing goes yet."""
+    from app.models import base
+
+    evening = dt.datetime(2027, 8, 1, 2, 0, tzinfo=dt.UTC)  # 31 July, 20:00 in Mexico City
+    monkeypatch.setattr(base, "utc_clock", lambda: evening)
+    run_retention()
+    db.session.commit()
+    assert _notes_of(stayed.defender_id) == NOTES
+    monkeypatch.setattr(base, "utc_clock", lambda: evening + dt.timedelta(hours=4))  # past local midnight
+    run_retention()
+    db.session.commit()
+    assert _notes_of(stayed.defender_id) is None
