@@ -30,6 +30,7 @@ import re
 import secrets
 import unicodedata
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.extensions import db
@@ -52,8 +53,10 @@ def export_data(defender: Defender, user: User | None, *, reader: User | None = 
 
     With `reader` (a house team member downloading it for her) the file holds
     only what `reader` may already see on screen: the interviews and requests
-    she sent (`access.interview_scope`, `access.request_scope`), a stay only at
-    a house the reader may see (`access.stay_scope`), and:
+    she sent and that are not closed (`access.interview_scope`,
+    `access.request_scope`: a request she withdrew or that was declined is
+    left out, with its interview), a stay only at a house the reader may see
+    (`access.stay_scope`), and:
 
     - whatever she chose: her levels of care (her own and the confirmed ones)
       and what the house needs to receive her, as on the team's review page:
@@ -63,6 +66,9 @@ def export_data(defender: Defender, user: User | None, *, reader: User | None = 
     - only where she chose "narrative" (`access.may_read_narrative`): what she
       wrote about her life and each dimension, i.e. the narrative and the
       per-dimension answers (how, work_on, practices).
+
+    When none of her requests is open any more, the file holds her alias
+    only, empty lists and a `note` saying why.
 
     Never her real name, contact or account, the risk notes, the reasons
     written by the team or the coordinators, or who opened her file. Fields
@@ -79,6 +85,11 @@ def export_data(defender: Defender, user: User | None, *, reader: User | None = 
         data["prepared_by"] = {"role": reader.role, "house": reader.house.name if reader.house else None}
     data["interviews"] = [_interview(i, reader) for i in _interviews(defender, reader)]
     data["requests"] = [_request(r, reader) for r in _requests(defender, reader)]
+    if not own and not data["requests"]:
+        # every request she sent is closed: her alias only, and a line that says so
+        data["person"] = {"alias": defender.alias}
+        data["note"] = _("None of her requests is open any more (she withdrew them or they were declined), "
+                         "so this file holds nothing of her answers.")
     if own:
         data["access_log"] = [{"at": _iso(e["at"]), "action": e["action"], "by_role": e["role"],
                                "by_house": e["house"]} for e in access_log(defender, user)]

@@ -353,7 +353,14 @@ def team_queue():
                if access.can_see_defender(current_user, r.defender)]
     drafts = db.session.scalars(access.editable_interview_scope(current_user)
                                 .order_by(DiagnosticInterview.updated_at.desc())).all()
-    return render_template("interviews/team_queue.html", waiting=waiting, drafts=drafts, step_titles=STEP_TITLES)
+    # withdrawn or declined: only her alias, the status and the day it closed (the request's last change);
+    # the template gets these three values, not the request
+    closed = [{"alias": r.defender.alias, "status": r.status, "closed_at": r.updated_at}
+              for r in db.session.scalars(access.closed_request_scope(current_user)
+                                          .order_by(StayRequest.updated_at.desc()))
+              if access.can_see_defender(current_user, r.defender)]
+    return render_template("interviews/team_queue.html", waiting=waiting, drafts=drafts, closed=closed,
+                           step_titles=STEP_TITLES)
 
 
 @bp.route("/team/requests/<int:request_id>", methods=["GET", "POST"])

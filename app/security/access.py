@@ -22,6 +22,15 @@ STAFF = ("team", "coordinator", "admin")
 # has left the draft status, but its interview never left the draft.
 SENT = and_(StayRequest.status != "draft", ~StayRequest.interview.has(DiagnosticInterview.status == "draft"))
 
+# A request is closed once she withdrew it or a coordinator declined it. Nothing moves a request out of
+# these statuses (only `rules.withdraw` and the planning `decline` move one in), but the rule reads the
+# status, so a request that ever re-opened would be seen again, and one that closes again would not.
+CLOSED = ("withdrawn", "declined")
+# What a house team works with: a request she sent that is not closed. Once closed, the team no longer
+# needs her answers: `request_scope` and `interview_scope` leave it out (its review page is a 404, the team
+# file leaves it out), and the team's queue shows it only as a line (`closed_request_scope`).
+SENT_AND_OPEN = and_(SENT, StayRequest.status.not_in(CLOSED))
+
 
 def roles_required(*roles: str):
     """Let in only logged-in users with one of `roles`; others get 404."""
@@ -81,7 +90,8 @@ def defender_scope(user) -> Select:
     """Defenders the user may see, before the barred-country check.
 
     A defender sees herself. A team member sees defenders with a request she
-    sent (`SENT`), and only those who can enter her house's country
+    sent (`SENT`, closed or not: a closed one still shows as a line with her
+    alias), and only those who can enter her house's country
     (`can_see_defender`, applied by `visible_defenders` and `get_defender`:
     JSON membership differs between databases). Coordinators and admins see
     all. Deleted defenders are gone for everyone.
@@ -108,14 +118,32 @@ def get_defender(user, defender_id: int) -> Defender:
 
 
 def request_scope(user) -> Select:
-    """Stay requests the user may see (through the defenders she may see)."""
+    """Stay requests the user may see (through the defenders she may see).
+
+    She sees all of hers and coordinators see all; a house team sees those she
+    sent and that are not closed (`SENT_AND_OPEN`).
+    """
     query = select(StayRequest).join(StayRequest.defender).where(Defender.deleted_at.is_(None))
     if user.role == "defender":
         return query.where(StayRequest.defender_id == user.defender_id)
     if sees_all_houses(user):
         return query
     if user.role == "team":
-        return query.where(SENT)
+        return query.where(SENT_AND_OPEN)
+    return query.where(false())
+
+
+def closed_request_scope(user) -> Select:
+    """Requests she sent and then withdrew, or that were declined, for a house team's queue.
+
+    Only so that the team knows they are closed (not to call her about them):
+    a view shows her alias, the status and the day it closed, never a level,
+    a note or a link to the review page (which `request_scope` no longer opens).
+    """
+    query = (select(StayRequest).join(StayRequest.defender)
+             .where(Defender.deleted_at.is_(None), SENT, StayRequest.status.in_(CLOSED)))
+    if user.role == "team":
+        return query
     return query.where(false())
 
 
@@ -133,7 +161,9 @@ def interview_scope(user) -> Select:
     if sees_all_houses(user):
         return query
     if user.role == "team":
-        return query.where(DiagnosticInterview.status != "draft")
+        # sent with a request still open: once her request is closed, the team no longer needs her answers
+        return query.where(DiagnosticInterview.status != "draft",
+                           DiagnosticInterview.id.in_(select(StayRequest.interview_id).where(SENT_AND_OPEN)))
     return query.where(false())
 
 
