@@ -45,7 +45,7 @@ class HouseRuleError(Exception):
 @dataclass
 class Conflict:
     code: str  # type_removed, length_changed, arrival_weekday, beds, concurrent, family_units,
-    #            collective_size, accessible, closure, bad_range, note_needed, length_missing, collective_range
+    #            collective_size, accessible, closure, closure_more, bad_range, note_needed, length_missing, collective_range
     stays: list = field(default_factory=list)
     params: dict = field(default_factory=dict)
 
@@ -275,30 +275,61 @@ def stays_in_closure(house: House, start: dt.date, end: dt.date, today: dt.date)
     return [s for s in live_stays(house, today) if s.start <= end and s.end >= start]
 
 
+def default_replan_reason(data: ClosureData) -> str:
+    """The flag's reason when the caller gives none (plain text, not translated)."""
+    return f"closure {data.start.isoformat()}/{data.end.isoformat()} {data.reason}"
+
+
 def save_closure(house: House, closure: Closure | None, data: ClosureData, *, confirm_replan: bool,
-                 today: dt.date, replan_reason: str = "") -> tuple[Closure, list[Stay]]:
-    """Add (closure=None) or change a closure; return it and the stays flagged for re-planning.
+                 today: dt.date, replan_reason: str = "",
+                 previous_reasons: frozenset[str] | set[str] = frozenset()) -> tuple[Closure, list[Stay]]:
+    """Add (closure=None) or change a closure; return it and the stays it newly flagged for re-planning.
 
     A closure over a published stay is refused (`closure` conflict naming the
-    stays) unless `confirm_replan`: the stays are then flagged
-    `needs_replan` with `replan_reason` for the coordinator.
+    stays) unless `confirm_replan`: the stays are then flagged `needs_replan`
+    with `replan_reason` for the coordinator.
+
+    When an existing closure is changed, only what is new is asked about: a
+    stay the closure covered as saved and that is flagged already was flagged
+    by it (a closure over a live published stay is only ever saved by flagging
+    it, and no stay is published over a closure), so it needs no second
+    confirmation. The edit asks (`closure_more` when some covered stays are
+    already flagged, `closure` otherwise) only about the stays it would newly
+    cover, or cover again after a coordinator lifted the flag.
+
+    An already flagged stay keeps its flag; its reason is brought up to date
+    only while it still reads as this closure wrote it (`previous_reasons`:
+    the texts the closure as saved gave, in any language), so a reason set
+    since for something else is kept. A flag is never lifted here: a stay row
+    does not record which closure (or what else) flagged it.
     """
     problems = closure_problems(data)
     if problems:
         raise HouseRuleError(problems)
     hit = stays_in_closure(house, data.start, data.end, today)
-    if hit and not confirm_replan:
-        raise HouseRuleError([Conflict("closure", hit)])
+    already: list[Stay] = []
+    if closure is not None:
+        covered = stays_in_closure(house, closure.start, closure.end, today)
+        already = [s for s in covered if s.needs_replan and s in hit]
+        previous_reasons = set(previous_reasons) | {default_replan_reason(
+            ClosureData(closure.start, closure.end, closure.reason, closure.note))}
+    new = [s for s in hit if s not in already]
+    if new and not confirm_replan:
+        raise HouseRuleError([Conflict("closure_more" if already else "closure", new)])
     if closure is None:
         closure = Closure(house=house)
         db.session.add(closure)
+    reason = replan_reason or default_replan_reason(data)
     closure.start, closure.end = data.start, data.end
     closure.reason, closure.note = data.reason, data.note.strip()
-    for stay in hit:
+    for stay in new:
         stay.needs_replan = True
-        stay.replan_reason = replan_reason or f"closure {data.start.isoformat()}/{data.end.isoformat()} {data.reason}"
+        stay.replan_reason = reason
+    for stay in already:
+        if stay.replan_reason in previous_reasons:
+            stay.replan_reason = reason
     db.session.flush()
-    return closure, hit
+    return closure, new
 
 
 def delete_closure(closure: Closure) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _, ngettext
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -68,6 +68,9 @@ def describe(conflict) -> str:
         "code_taken": lambda: _("There is already a house with this code."),
         "closure": lambda: _("This closure covers published stays: %(stays)s. Tick the confirmation if they "
                              "will be re-planned; the coordinator will see them flagged.", stays=stays),
+        "closure_more": lambda: _("With these dates the closure would also cover these published stays: "
+                                  "%(stays)s. Tick the confirmation if they will be re-planned; the coordinator "
+                                  "will see them flagged. The stays it already flagged stay flagged.", stays=stays),
         "bad_range": lambda: _("The last closed day cannot be before the first."),
         "too_long": lambda: _("A closure can last at most a year. Add another one after it if needed."),
         "bad_reason": lambda: _("Please choose a reason."),
@@ -177,12 +180,27 @@ def _replan_reason(data: ClosureData) -> str:
              start=data.start.isoformat(), end=data.end.isoformat())
 
 
+def _replan_reasons(closure: Closure) -> set[str]:
+    """The reason `closure` as saved gave the stays it flagged, in each language (it is written in hers)."""
+    data = ClosureData(start=closure.start, end=closure.end, reason=closure.reason, note=closure.note)
+    reasons = set()
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            reasons.add(_replan_reason(data))
+    return reasons
+
+
 def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> list[str]:
-    """Save from a valid form; return the refusals (empty when saved and committed)."""
+    """Save from a valid form; return the refusals (empty when saved and committed).
+
+    On a change, only stays the closure newly covers need her confirmation
+    (see `save_closure`); `flagged` counts only those.
+    """
     data = _closure_data(form)
+    previous = _replan_reasons(closure) if closure is not None else set()
     try:
         _row, flagged = save_closure(house, closure, data, confirm_replan=bool(form.confirm_replan.data),
-                                     today=today(), replan_reason=_replan_reason(data))
+                                     today=today(), replan_reason=_replan_reason(data), previous_reasons=previous)
     except HouseRuleError as error:
         db.session.rollback()
         return [describe(c) for c in error.conflicts]

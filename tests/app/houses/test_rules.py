@@ -128,6 +128,53 @@ def test_a_closure_over_a_stay_day_needs_confirmation_and_flags_the_stay(house, 
     assert flagged == [a] and a.needs_replan and a.replan_reason == "agua" and not b.needs_replan
 
 
+def test_changing_a_closure_asks_only_about_the_stays_it_newly_covers(house, booked):
+    a, b, c = booked
+    closure, flagged = save_closure(house, None, ClosureData(D(2027, 3, 2), D(2027, 3, 2), "water"),
+                                    confirm_replan=True, today=TODAY, replan_reason="agua 2")
+    assert flagged == [a]
+    # Same stays, another reason: saved without confirmation, nothing newly flagged, the reason brought up to date.
+    closure, flagged = save_closure(house, closure, ClosureData(D(2027, 3, 1), D(2027, 3, 2), "repairs"),
+                                    confirm_replan=False, today=TODAY, replan_reason="reparaciones 1-2",
+                                    previous_reasons={"agua 2"})
+    assert flagged == [] and a.needs_replan and a.replan_reason == "reparaciones 1-2"
+    db.session.commit()
+    # Wider, over B too: only B is asked about, as a new stay next to those already flagged.
+    with pytest.raises(HouseRuleError) as refused:
+        save_closure(house, closure, ClosureData(D(2027, 3, 1), D(2027, 3, 4), "repairs"), confirm_replan=False,
+                     today=TODAY)
+    assert [(x.code, x.stays) for x in refused.value.conflicts] == [("closure_more", [b])]
+    db.session.rollback()
+    assert (closure.start, closure.end) == (D(2027, 3, 1), D(2027, 3, 2)) and not b.needs_replan
+
+
+def test_a_changed_closure_that_moves_off_its_stays_asks_as_a_new_one(house, booked):
+    a, b, c = booked
+    closure, _ = save_closure(house, None, ClosureData(D(2027, 3, 2), D(2027, 3, 2), "water"),
+                              confirm_replan=True, today=TODAY)
+    db.session.commit()
+    with pytest.raises(HouseRuleError) as refused:
+        save_closure(house, closure, ClosureData(D(2027, 3, 7), D(2027, 3, 7), "water"), confirm_replan=False,
+                     today=TODAY)
+    assert [(x.code, x.stays) for x in refused.value.conflicts] == [("closure", [c])]
+    db.session.rollback()
+    closure, flagged = save_closure(house, closure, ClosureData(D(2027, 3, 7), D(2027, 3, 7), "water"),
+                                    confirm_replan=True, today=TODAY)
+    assert flagged == [c] and a.needs_replan  # A's flag is not lifted: nothing records that this closure set it
+
+
+def test_a_stay_whose_flag_was_lifted_is_asked_about_again(house, booked):
+    a, b, c = booked
+    closure, _ = save_closure(house, None, ClosureData(D(2027, 3, 2), D(2027, 3, 2), "water"),
+                              confirm_replan=True, today=TODAY)
+    db.session.commit()
+    a.needs_replan = False  # the coordinator dealt with it, and it is still there
+    with pytest.raises(HouseRuleError) as refused:
+        save_closure(house, closure, ClosureData(D(2027, 3, 2), D(2027, 3, 3), "water"), confirm_replan=False,
+                     today=TODAY)
+    assert [(x.code, x.stays) for x in refused.value.conflicts] == [("closure", [a, b])]
+
+
 def test_a_closure_may_cover_turnover_days(house, booked):
     # 9 March is only c's turnover day: no stay day of any stay.
     closure, flagged = save_closure(house, None, ClosureData(D(2027, 3, 9), D(2027, 3, 9), "rest"),

@@ -249,3 +249,103 @@ def test_the_message_about_flagged_stays_counts_them_right(client, team, house, 
     data = {"start": "2027-03-12", "end": "2027-03-12", "reason": "rest", "confirm_replan": "y"}
     response = client.post(f"/houses/{house.id}/closures?lang=en", data=data, follow_redirects=True)
     assert "2 published stays were flagged for the coordinator to re-plan." in response.text
+
+
+# ------------------------------------------------------------------ editing a closure over flagged stays
+
+
+def closure_over(client, house, data):
+    """She adds a closure over a published stay, confirming; return the closure row."""
+    response = client.post(f"/houses/{house.id}/closures", data={**data, "confirm_replan": "y"})
+    assert response.status_code == 302
+    client.get(response.location)  # she reads the page, and its messages, before the next change
+    return db.session.scalar(select(Closure).where(Closure.house_id == house.id))
+
+
+def test_re_editing_a_closure_over_already_flagged_stays_saves_without_asking_again(client, team, house, make_stay):
+    stay = make_stay(house, D(2027, 3, 1))  # 1 to 3 March
+    closure = closure_over(client, house,
+                           {"start": "2027-03-02", "end": "2027-03-04", "reason": "water", "note": "pozo seco"})
+    # She fixes the reason and moves the end by a day: it still covers only the stay already flagged.
+    response = client.post(f"/houses/{house.id}/closures/{closure.id}",
+                           data={"start": "2027-03-02", "end": "2027-03-05", "reason": "repairs", "note": ""},
+                           follow_redirects=True)
+    assert response.status_code == 200 and "Se guardó el cierre." in response.text
+    assert "Marca la confirmación" not in response.text and "para que la coordinación la replanifique" not in response.text
+    assert closures(house) == [(D(2027, 3, 2), D(2027, 3, 5), "repairs", "")]
+    flagged = db.session.get(Stay, stay.id)
+    assert flagged.needs_replan and "reparaciones" in flagged.replan_reason and "2027-03-05" in flagged.replan_reason
+
+
+def test_widening_a_closure_over_a_new_published_stay_asks_about_that_stay_only(client, team, house, make_stay):
+    first = make_stay(house, D(2027, 3, 1))  # 1 to 3 March
+    second = make_stay(house, D(2027, 3, 8))  # 8 to 10 March
+    closure = closure_over(client, house, {"start": "2027-03-02", "end": "2027-03-04", "reason": "water"})
+    data = {"start": "2027-03-02", "end": "2027-03-09", "reason": "water"}
+    response = client.post(f"/houses/{house.id}/closures/{closure.id}", data=data)
+    assert response.status_code == 400
+    assert "Con estas fechas el cierre cubriría además estas estancias publicadas" in response.text
+    assert f"estancia individual n.º {second.id}" in response.text
+    assert f"n.º {first.id}," not in response.text  # the stay already flagged for it is not asked about again
+    assert second.requests[0].defender.alias not in response.text  # only what the team may see
+    assert closures(house) == [(D(2027, 3, 2), D(2027, 3, 4), "water", "")]  # nothing half written
+    assert not db.session.get(Stay, second.id).needs_replan
+    response = client.post(f"/houses/{house.id}/closures/{closure.id}", data={**data, "confirm_replan": "y"},
+                           follow_redirects=True)
+    assert "Se señaló 1 estancia publicada para que la coordinación la replanifique." in response.text
+    assert closures(house) == [(D(2027, 3, 2), D(2027, 3, 9), "water", "")]
+    assert db.session.get(Stay, first.id).needs_replan and db.session.get(Stay, second.id).needs_replan
+
+
+def test_the_flagged_stays_stay_flagged_when_a_closure_shrinks_off_them(client, team, house, make_stay):
+    stay = make_stay(house, D(2027, 3, 1))  # 1 to 3 March
+    closure = closure_over(client, house, {"start": "2027-03-02", "end": "2027-03-06", "reason": "rest"})
+    reason = db.session.get(Stay, stay.id).replan_reason
+    response = client.post(f"/houses/{house.id}/closures/{closure.id}",
+                           data={"start": "2027-03-04", "end": "2027-03-06", "reason": "rest"})
+    assert response.status_code == 302
+    kept = db.session.get(Stay, stay.id)
+    # Stay rows cannot tell which closure flagged them: only the coordinator lifts a flag.
+    assert kept.needs_replan and kept.replan_reason == reason
+
+
+def test_a_flag_set_for_another_reason_is_not_rewritten_by_a_closure_edit(client, team, house, make_stay):
+    stay = make_stay(house, D(2027, 3, 1))
+    closure = closure_over(client, house, {"start": "2027-03-02", "end": "2027-03-04", "reason": "water"})
+    row = db.session.get(Stay, stay.id)
+    row.replan_reason = "request r1 was withdrawn by the defender"  # flagged again since, for another reason
+    db.session.commit()
+    response = client.post(f"/houses/{house.id}/closures/{closure.id}",
+                           data={"start": "2027-03-02", "end": "2027-03-05", "reason": "water"})
+    assert response.status_code == 302
+    assert db.session.get(Stay, stay.id).replan_reason == "request r1 was withdrawn by the defender"
+
+
+def test_another_closure_over_a_stay_flagged_by_the_first_still_asks(client, team, house, make_stay):
+    stay = make_stay(house, D(2027, 3, 1))
+    closure_over(client, house, {"start": "2027-03-02", "end": "2027-03-02", "reason": "water"})
+    response = client.post(f"/houses/{house.id}/closures", data={"start": "2027-03-03", "end": "2027-03-03",
+                                                                  "reason": "rest"})
+    assert response.status_code == 400 and f"estancia individual n.º {stay.id}" in response.text
+    assert len(closures(house)) == 1
+
+
+def test_the_change_page_says_flagged_stays_are_not_asked_about_again(client, team, house):
+    closure = Closure(house=house, start=D(2027, 5, 1), end=D(2027, 5, 2), reason="rest")
+    db.session.add(closure)
+    db.session.commit()
+    assert "No se vuelve a preguntar" in client.get(f"/houses/{house.id}/closures/{closure.id}").text
+    assert "No se vuelve a preguntar" not in client.get(f"/houses/{house.id}/closures").text
+
+
+def test_a_reason_written_in_english_is_brought_up_to_date_in_spanish(client, team, house, make_stay):
+    stay = make_stay(house, D(2027, 3, 1))
+    response = client.post(f"/houses/{house.id}/closures?lang=en",
+                           data={"start": "2027-03-02", "end": "2027-03-04", "reason": "water", "confirm_replan": "y"})
+    assert response.status_code == 302
+    closure = db.session.scalar(select(Closure).where(Closure.house_id == house.id))
+    assert db.session.get(Stay, stay.id).replan_reason == "Closure (water crisis) from 2027-03-02 to 2027-03-04"
+    response = client.post(f"/houses/{house.id}/closures/{closure.id}?lang=es",
+                           data={"start": "2027-03-01", "end": "2027-03-04", "reason": "water"})
+    assert response.status_code == 302
+    assert db.session.get(Stay, stay.id).replan_reason == "Cierre (crisis de agua) del 2027-03-01 al 2027-03-04"
