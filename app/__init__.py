@@ -20,7 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
-    config_module.check_timezone(app.config)
+    config_module.set_timezone(app.config)
     if app.config["RESPIRO_ENV"] == "production":
         config_module.check_production(app.config)
         app.config["PREFERRED_URL_SCHEME"] = "https"

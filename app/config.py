@@ -70,8 +70,8 @@ DEFAULTS: dict = {
 }
 
 
-def check_timezone(config) -> None:
-    """Refuse a time zone name the zone database does not know, at start-up rather than on a later page."""
+def set_timezone(config) -> None:
+    """Make TIMEZONE Babel's too, refusing a name the zone database does not know (at start-up, not on a later page)."""
     from zoneinfo import ZoneInfo
 
     try:

@@ -16,7 +16,6 @@ from flask_babel import gettext as _, ngettext
 
 from app.models import House, ProposedStay
 
-PAGE_SIZE = 10
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 FILTER_KEYS = ("house", "month", "page")
 
@@ -65,8 +64,8 @@ class Screen:
     matching: int  # stays that pass the filter, on every page
     total: int  # stays in the run
     pages: int
+    page_size: int
     notices: list[str] = field(default_factory=list)
-    page_size: int = PAGE_SIZE
 
     @property
     def first(self) -> int:
@@ -150,7 +149,7 @@ def _order(stay: ProposedStay) -> tuple:
     return (stay.house.name, stay.start, stay.id)
 
 
-def screen(stays: list[ProposedStay], view: View, months: list[str], page_size: int = PAGE_SIZE,
+def screen(stays: list[ProposedStay], view: View, months: list[str], page_size: int,
            notices: list[str] | None = None) -> Screen:
     """The stays one screen shows: the chosen house and month, by house then month, one page of them."""
     notices = list(notices or [])

@@ -220,7 +220,7 @@ def _proposal(run: PlanningRun, status: int = 200, messages: list[str] | None = 
     names = {h.code: h.name for h in houses}
     months = browse.horizon_months(instance.horizon_start, instance.horizon_end, run.stays)
     view, notices = browse.parse(request.args, names, months)
-    screen = browse.screen(run.stays, view, months, int(_config("PLANNING_PAGE_SIZE", browse.PAGE_SIZE)), notices)
+    screen = browse.screen(run.stays, view, months, int(_config("PLANNING_PAGE_SIZE", 10)), notices)
     shown_houses = [h for h in houses if not view.house or h.code == view.house]
     counts, together = browse.summary(run.stays, houses)
     to_publish = sorted((s for s in run.stays if s.status == "proposed"), key=lambda s: (s.house.name, s.start, s.id))
