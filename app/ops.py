@@ -350,7 +350,8 @@ def _accessibility_notes_needed(defender: Defender, today: dt.date) -> bool:
                                          .where(DiagnosticInterview.defender_id == defender.id)))
     if not interviews:
         return True
-    return any(interview.narrative_purged_at is None and not _period_ended(interview, _her_requests(interview), today)
+    return any(interview.narrative_purged_at is None
+               and not _period_ended(interview, [r for r in requests if r.interview_id == interview.id], today)
                for interview in interviews)
 
 
