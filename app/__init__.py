@@ -3,19 +3,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-
-from app import config as config_module
-from app.extensions import babel, csrf, db, login_manager, migrate
+if TYPE_CHECKING:  # the package imports nothing of Flask itself, so the wheel's build step can load app._build
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def resource_dir(name: str) -> Path:
+    """`templates` or `migrations`: inside the package when installed from a wheel, else beside it (a checkout)."""
+    shipped = Path(__file__).resolve().parent / "_shipped" / name
+    return shipped if shipped.is_dir() else ROOT / name
+
+
 BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars")
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: environment configuration, overridden by `config` (tests)."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_relative_config=True)
+    from flask import Flask
+
+    from app import config as config_module
+
+    app = Flask(__name__, template_folder=str(resource_dir("templates")), instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(app.instance_path))
@@ -45,11 +56,12 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app import i18n, models  # noqa: F401  (models register their tables)
     from app.database import configure_engine
+    from app.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

@@ -124,21 +124,41 @@ def untranslated(catalog) -> list[str]:
 
 def compile_catalogs() -> list[Path]:
     """Compile every .po catalog into its .mo file; return the files written."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    from app._build import compile_catalog
 
-    written = []
-    for folder in catalog_dirs():
-        for po_path in folder.glob("*/LC_MESSAGES/*.po"):
-            with po_path.open("rb") as handle:
-                catalog = read_po(handle)
-            mo_path = po_path.with_suffix(".mo")
-            with mo_path.open("wb") as handle:
-                write_mo(handle, catalog)
-            written.append(mo_path)
-    return written
+    return [compile_catalog(po_path) for folder in catalog_dirs() for po_path in folder.glob("*/LC_MESSAGES/*.po")]
+
+
+SOURCE_LANGUAGE = "en"  # the msgids: what a page says when no catalog is found
+
+
+def missing_catalogs(dirs: list[Path]) -> list[Path]:
+    """Catalogs written (`.po`) but not compiled (`.mo`): their language would not be served."""
+    return [po for folder in dirs for po in sorted(folder.glob("*/LC_MESSAGES/*.po")) if not po.with_suffix(".mo").exists()]
+
+
+def served_languages(languages, dirs: list[Path]) -> set[str]:
+    """The languages a page can really be read in: the source one, and those whose every catalog is compiled."""
+    missing = {po.parent.parent.name for po in missing_catalogs(dirs)}
+    return {lang for lang in languages
+            if lang == SOURCE_LANGUAGE or (lang not in missing and any((d / lang).is_dir() for d in dirs))}
+
+
+def served_locale() -> str:
+    """The language of the text actually served, for `<html lang>`: a language asked for but not compiled is English."""
+    from flask_babel import get_locale
+
+    asked = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return asked if asked in current_app.extensions["respiro_served_languages"] else SOURCE_LANGUAGE
 
 
 def init_app(app: Flask) -> None:
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in catalog_dirs())
+    dirs = catalog_dirs()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in dirs)
     babel.init_app(app, locale_selector=select_locale)
+    app.extensions["respiro_served_languages"] = served_languages(app.config["LANGUAGES"], dirs)
+    missing = missing_catalogs(dirs)
+    if missing:
+        app.logger.error("TRANSLATIONS NOT COMPILED: %d catalog(s) have no .mo, so their language is served in "
+                         "English: %s. Run 'flask --app wsgi i18n compile' (a wheel build does it).",
+                         len(missing), ", ".join(str(p) for p in missing))

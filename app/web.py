@@ -9,7 +9,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import login_manager
-from app import labels
+from app import i18n, labels
 from app.security import sessions
 
 # Row ids are 32-bit integers on PostgreSQL (64-bit on SQLite): a larger number in a URL names no row,
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     app.context_processor(template_helpers)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "es")
+    app.jinja_env.globals["served_locale"] = i18n.served_locale
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(labels.template_functions())
     app.jinja_env.filters["format_date"] = lambda day, style="medium": format_date(day, style) if day else "—"
