@@ -130,17 +130,17 @@ def _member_choices(interview: DiagnosticInterview):
 
 
 def _load_form(step: str, interview: DiagnosticInterview, stay_request: StayRequest):
-    """The form of one step, filled from what she saved."""
+    """The form of one step, filled from what she saved (never from a posted form)."""
     if step in DIMENSIONS:
         row = interview.dimension(step)
-        return DimensionForm(data={**rules.dimension_answers(interview, step), "self_level": row.self_level,
+        return DimensionForm(formdata=None, data={**rules.dimension_answers(interview, step), "self_level": row.self_level,
                                    "version": interview.version})
     if step == "life":
-        return LifeForm(data={"narrative": interview.narrative or "", "version": interview.version})
+        return LifeForm(formdata=None, data={"narrative": interview.narrative or "", "version": interview.version})
     if step == "logistics":
         types = list(stay_request.stay_types or []) + ["", "", ""]
         defender = interview.defender
-        return LogisticsForm(member_choices=_member_choices(interview), data={
+        return LogisticsForm(member_choices=_member_choices(interview), formdata=None, data={
             "type_1": types[0], "type_2": types[1], "type_3": types[2],
             "earliest_start": stay_request.earliest_start, "latest_start": stay_request.latest_start,
             "companions": stay_request.companions, "companions_note": stay_request.companions_note or "",
@@ -150,9 +150,9 @@ def _load_form(step: str, interview: DiagnosticInterview, stay_request: StayRequ
             "accessibility_notes": defender.accessibility_notes or "", "food_notes": stay_request.food_notes or "",
             "urgency_self": stay_request.urgency_self, "version": interview.version})
     if step == "consent":
-        return ConsentForm(data={"consent_scope": interview.consent_scope,
+        return ConsentForm(formdata=None, data={"consent_scope": interview.consent_scope,
                                  "retention_months": interview.retention_months, "version": interview.version})
-    return SubmitForm(data={"version": interview.version})
+    return SubmitForm(formdata=None, data={"version": interview.version})
 
 
 def _posted_form(step: str, interview: DiagnosticInterview):
@@ -193,7 +193,7 @@ def _logistics(form: LogisticsForm) -> rules.Logistics:
         food_notes=form.food_notes.data or "", urgency_self=form.urgency_self.data, members=members)
 
 
-def _render_step(step, form, interview, stay_request, status=200):
+def _render_step(step, form, interview, stay_request, status=200, saved=None):
     if current_user.role == "team":
         audit.record(current_user, "interview.assist", target=interview, defender_id=interview.defender_id)
         db.session.commit()
@@ -201,7 +201,8 @@ def _render_step(step, form, interview, stay_request, status=200):
     return render_template(f"interviews/step_{'dimension' if step in DIMENSIONS else step}.html",
                            step=step, steps=rules.STEPS, index=rules.step_index(step), form=form,
                            interview=interview, stay_request=stay_request, step_titles=STEP_TITLES,
-                           answers=_review_answers(interview) if step == "review" else None, gaps=gaps), status
+                           answers=_review_answers(interview) if step == "review" else None, gaps=gaps,
+                           saved=saved), status
 
 
 def _review_answers(interview: DiagnosticInterview) -> dict:
@@ -212,20 +213,21 @@ def _review_answers(interview: DiagnosticInterview) -> dict:
 @bp.route("/<int:interview_id>/<step>", methods=["GET", "POST"])
 @roles_required("defender", "team")
 def step(interview_id: int, step: str):
-    interview = access.get_editable_interview(current_user, interview_id)
     if step not in rules.STEPS:
         abort(404)
+    interview = db.session.scalar(access.editable_interview_scope(current_user)
+                                  .where(DiagnosticInterview.id == interview_id))
+    if interview is None:
+        return _already_sent(interview_id)
     stay_request = access.request_of_interview(interview)
-    if request.method == "GET":
-        if interview.step != step:
-            rules.go_to(interview, step)
-            db.session.commit()
+    if request.method == "GET":  # looking is not saving: she resumes where she last saved
         return _render_step(step, _load_form(step, interview, stay_request), interview, stay_request)
     form = _posted_form(step, interview)
     if not form.validate_on_submit():
         db.session.rollback()
         return _render_step(step, form, interview, stay_request, 400)
-    access.check_version(interview, form.version.data)
+    if str(form.version.data) != str(interview.version):
+        return _stale_save(step, form, interview, stay_request)
     action = request.form.get("action", "next")
     offset = ACTIONS.get(action, 1)
     next_step = rules.neighbour(step, offset) if offset else step
@@ -240,6 +242,50 @@ def step(interview_id: int, step: str):
         return redirect(url_for("interviews.mine") if current_user.role == "defender"
                         else url_for("interviews.team_queue"))
     return redirect(url_for("interviews.step", interview_id=interview.id, step=next_step))
+
+
+def _already_sent(interview_id: int):
+    """A step of an interview she already sent (Back after sending): say so, with a way to it; else 404."""
+    sent = db.session.scalar(access.interview_scope(current_user).where(DiagnosticInterview.id == interview_id,
+                                                                        DiagnosticInterview.status != "draft"))
+    if sent is None:
+        abort(404)
+    status = 200 if request.method == "GET" else 409
+    return render_template("interviews/already_sent.html", interview=sent,
+                           stay_request=db.session.scalar(access.request_scope(current_user)
+                                                          .where(StayRequest.interview_id == sent.id))), status
+
+
+def _stale_save(step: str, form, interview: DiagnosticInterview, stay_request: StayRequest):
+    """Another tab saved this step first: keep what she typed, show what is saved, let her choose.
+
+    Nothing is written. Her form comes back filled as she left it, carrying the
+    current version, so "Save" now keeps hers; reloading the step shows the saved one.
+    """
+    db.session.rollback()
+    saved = _load_form(step, interview, stay_request)
+    form.version.data = interview.version
+    return _render_step(step, form, interview, stay_request, 409, saved=_shown_values(saved))
+
+
+def _shown_values(form) -> list[tuple[str, str]]:
+    """(label, value as she reads it) of each answer a form holds, for 'what is saved'."""
+    shown = []
+    for item in form:
+        if item.type in ("HiddenField", "CSRFTokenField", "SubmitField"):
+            continue
+        data = item.data
+        choices = {str(value): str(label) for value, label in getattr(item, "choices", None) or []}
+        if isinstance(data, (list, tuple)):
+            value = ", ".join(choices.get(str(v), str(v)) for v in data)
+        elif isinstance(data, bool):
+            value = _("Yes") if data else _("No")
+        elif choices:
+            value = choices.get(str(data), "")
+        else:
+            value = "" if data is None else str(data)
+        shown.append((str(item.label.text), value or "—"))
+    return shown
 
 
 @bp.route("/<int:interview_id>/submit", methods=["POST"])

@@ -97,7 +97,8 @@ def test_a_sent_interview_cannot_be_changed(journey):
     journey.start()
     journey.fill_all()
     journey.submit()
-    assert journey.client.get(step_url(journey.interview_id, "physical")).status_code == 404
+    page = journey.client.get(step_url(journey.interview_id, "physical"))
+    assert "ya se envió" in page.text and 'name="how"' not in page.text
 
 
 def test_an_incomplete_interview_is_not_sent_and_says_what_is_missing(journey):
