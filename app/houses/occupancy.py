@@ -48,8 +48,22 @@ def occupancy_days(loads: list[StayLoad], closures: list[tuple[dt.date, dt.date]
     """Each day from `start` to `end`: people, stays and family stays held, free beds, closed or not."""
     counts = day_counts(loads, turnover_days, start, end)
     closed = {d for c_start, c_end in closures for d in days(max(c_start, start), min(c_end, end))}
-    return [Day(day=c.day, people=c.people, stays=c.stays, families=c.families, free_beds=beds - c.people,
-                closed=c.day in closed) for c in counts.values()]
+    # a closed day receives no one: it has no free bed, whatever turnover it holds
+    return [Day(day=c.day, people=c.people, stays=c.stays, families=c.families,
+                free_beds=0 if c.day in closed else beds - c.people, closed=c.day in closed)
+            for c in counts.values()]
+
+
+def first_month_to_show(house: House, today: dt.date) -> dt.date:
+    """Today's month if a stay is held in it, else the month of the next stay, else today's month."""
+    month = today.replace(day=1)
+    _, month_end = period_bounds("month", month)
+    stays, _closures = house_period(house, month, month_end)
+    if stays:
+        return month
+    following = db.session.scalar(select(Stay.start).where(Stay.house_id == house.id, Stay.start > month_end)
+                                  .order_by(Stay.start).limit(1))
+    return following.replace(day=1) if following else month
 
 
 def house_period(house: House, start: dt.date, end: dt.date) -> tuple[list[Stay], list[Closure]]:

@@ -263,9 +263,9 @@ def closure_delete(house_id: int, closure_id: int):
 # ------------------------------------------------------------------ occupancy
 
 
-def _period(form: PeriodForm) -> tuple[str, dt.date]:
+def _period(form: PeriodForm, house) -> tuple[str, dt.date]:
     kind = form.period.data if form.period.data in occ.PERIODS else "month"
-    first = today().replace(day=1)
+    first = occ.first_month_to_show(house, today())
     if form.start.data and not form.start.errors:
         year, month = (int(p) for p in form.start.data.split("-"))
         if 2000 <= year <= 2100 and 1 <= month <= 12:
@@ -279,14 +279,15 @@ def occupancy(house_id: int):
     house = get_house(current_user, house_id)
     form = PeriodForm(request.args)
     form.validate()
-    kind, first = _period(form)
+    kind, first = _period(form, house)
     start, end = occ.period_bounds(kind, first)
     stays, closures = occ.house_period(house, start, end)
     pic = occ.picture(house, stays, closures, start, end)
     step = 3 if kind == "quarter" else 1
-    nav = {"prev": occ.shift_month(first, -step).strftime("%Y-%m"), "next": occ.shift_month(first, step).strftime("%Y-%m")}
+    nav = {"prev": occ.shift_month(first, -step).strftime("%Y-%m"), "next": occ.shift_month(first, step).strftime("%Y-%m"),
+           "this": first.strftime("%Y-%m")}
     return render_template("houses/occupancy.html", house=house, form=form, pic=pic, start=start, end=end,
-                           kind=kind, nav=nav)
+                           kind=kind, nav=nav, printing=request.args.get("view") == "print")
 
 
 # ------------------------------------------------------------------ programmes

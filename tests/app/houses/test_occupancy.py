@@ -21,7 +21,7 @@ def test_counts_per_day_include_turnover_days_and_a_stay_begun_before_the_period
     by_hand = {  # day: (people, stays, families, free beds, closed)
         1: (2, 2, 0, 6, False), 2: (1, 1, 0, 7, False), 3: (4, 2, 1, 4, False), 4: (4, 2, 1, 4, False),
         5: (3, 1, 1, 5, False), 6: (7, 2, 1, 1, False), 7: (4, 1, 0, 4, False), 8: (4, 1, 0, 4, False),
-        9: (4, 1, 0, 4, True), 10: (0, 0, 0, 8, True),
+        9: (4, 1, 0, 0, True), 10: (0, 0, 0, 0, True),  # a closed day has no free bed
     }
     assert {d.day.day: (d.people, d.stays, d.families, d.free_beds, d.closed) for d in days} == by_hand
 

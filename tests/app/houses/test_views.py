@@ -349,3 +349,32 @@ def test_a_reason_written_in_english_is_brought_up_to_date_in_spanish(client, te
                            data={"start": "2027-03-01", "end": "2027-03-04", "reason": "water"})
     assert response.status_code == 302
     assert db.session.get(Stay, stay.id).replan_reason == "Cierre (crisis de agua) del 2027-03-01 al 2027-03-04"
+
+
+def test_the_occupancy_page_opens_on_the_next_month_with_stays(client, team, house, make_stay):
+    from app.models import local_today
+
+    today = local_today()
+    later = (today.replace(day=1) + dt.timedelta(days=70)).replace(day=9)
+    make_stay(house, later)
+    page = client.get(f"/houses/{house.id}/occupancy").text
+    assert 'class="occ-stay occ-stay--individual"' in page
+    assert f'value="{later:%Y-%m}"' in page
+    make_stay(house, today - dt.timedelta(days=1))  # now this month holds a stay: it opens here
+    assert f'value="{today:%Y-%m}"' in client.get(f"/houses/{house.id}/occupancy").text
+
+
+def test_closed_days_show_as_closed_not_as_free_beds(client, team, house):
+    db.session.add(Closure(house=house, start=D(2027, 3, 20), end=D(2027, 3, 22), reason="rest"))
+    db.session.commit()
+    page = client.get(f"/houses/{house.id}/occupancy?period=month&start=2027-03").text
+    assert page.count("20 mar 2027: cerrada") == 1
+    assert "20 mar 2027: 8 camas libres" not in page and "19 mar 2027: 8 camas libres" in page
+
+
+def test_weekends_have_their_own_pattern_and_legend_and_a_print_view(client, team, house):
+    page = client.get(f"/houses/{house.id}/occupancy?period=month&start=2027-03").text
+    assert 'fill="url(#occ-weekend-hatch)"' in page and "swatch--weekend" in page and "Fin de semana" in page
+    assert "swatch--turnover" in page  # the turnover grey is no longer the weekend's
+    printable = client.get(f"/houses/{house.id}/occupancy?period=month&start=2027-03&view=print").text
+    assert '<body class="print-view">' in printable and "<details class=\"occupancy__table\" open>" in printable
