@@ -50,5 +50,13 @@ TEMPLATE_TABLES = {
 }
 
 
+def stay_name(stay) -> str:
+    """The name people see for a stay, never an alias or an id: "Colectiva, 25 ene 2027, Casa La Serena"."""
+    from flask_babel import format_date
+
+    return f"{label(STAY_TYPE, stay.type)}, {format_date(stay.start)}, {stay.house.name}"
+
+
 def template_functions() -> dict:
-    return {name: (lambda code, _t=table: label(_t, code)) for name, table in TEMPLATE_TABLES.items()}
+    tables = {name: (lambda code, _t=table: label(_t, code)) for name, table in TEMPLATE_TABLES.items()}
+    return {**tables, "stay_name": stay_name}

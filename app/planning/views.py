@@ -1,9 +1,7 @@
 """Coordinator pages: the queue, runs and their progress, the proposal, edits, publishing, exports."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -15,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.labels import DIMENSION, LANGUAGE, STAY_TYPE, URGENCY, label
 from app.models import House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, local_today, utcnow
-from app.planning import bp, bridge, browse, figures, jobs, rules
+from app.planning import bp, bridge, browse, exports, figures, jobs, rules
 from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
     StayEditForm, VersionForm,
@@ -489,50 +487,31 @@ def export_solution(run_id: int):
     return _download(body, f"respiro-run-{run_id}-solution.json", "application/json")
 
 
-CSV_HEADER = ["stay", "house", "type", "first_day", "last_day", "status", "defenders", "day", "dimension",
-              "therapist"]
+def _published_schedule():
+    return [(f"p{s.id}", s, "published") for s in db.session.scalars(select(Stay).order_by(Stay.start, Stay.id))]
 
 
-def _csv(rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no formulas in spreadsheets
-
-
-def _stay_rows(key, stay, status):
-    who = "; ".join(d.alias for r in stay.requests for d in r.all_defenders if d)
-    base = [key, stay.house.name, stay.type, stay.start.isoformat(), stay.end.isoformat(), status, who]
-    if not stay.sessions:
-        yield base + ["", "", ""]
-    for s in stay.sessions:
-        yield base + [s.day.isoformat(), s.dimension, s.therapist.name]
-
-
-@bp.route("/schedule.csv")
-@roles_required(*COORDINATORS)
-@recent_login_required
-def export_schedule():
-    stays = db.session.scalars(select(Stay).order_by(Stay.start, Stay.id)).all()
-    rows = [row for s in stays for row in _stay_rows(f"p{s.id}", s, "published")]
-    audit.record(current_user, "planning.export", what="schedule", stays=len(stays))
+def _schedule_download(stays, name: str, fmt: str, **audited) -> Response:
+    audit.record(current_user, "planning.export", format=fmt, stays=len(stays), **audited)
     db.session.commit()
-    return _download(_csv(rows), "respiro-schedule.csv", "text/csv")
+    if fmt == "json":
+        body = json.dumps({"stays": exports.schedule_json(stays)}, ensure_ascii=False)
+        return _download(body, f"{name}.json", "application/json")
+    return _download(exports.schedule_csv((stay, status) for _key, stay, status in stays), f"{name}.csv",
+                     "text/csv")
 
 
-@bp.route("/runs/<int:run_id>/schedule.csv")
+@bp.route("/schedule.<any(csv, json):fmt>")
 @roles_required(*COORDINATORS)
 @recent_login_required
-def export_run_schedule(run_id: int):
+def export_schedule(fmt: str):
+    return _schedule_download(_published_schedule(), "respiro-schedule", fmt, what="schedule")
+
+
+@bp.route("/runs/<int:run_id>/schedule.<any(csv, json):fmt>")
+@roles_required(*COORDINATORS)
+@recent_login_required
+def export_run_schedule(run_id: int, fmt: str):
     run = _run(run_id)
-    rows = [row for s in run.stays for row in _stay_rows(s.key, s, s.status)]
-    audit.record(current_user, "planning.export", target=run, what="proposal")
-    db.session.commit()
-    return _download(_csv(rows), f"respiro-run-{run_id}-schedule.csv", "text/csv")
+    stays = [(s.key, s, s.status) for s in run.stays]
+    return _schedule_download(stays, f"respiro-run-{run_id}-schedule", fmt, what="proposal", run_id=run.id)

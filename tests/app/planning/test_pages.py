@@ -163,3 +163,33 @@ def test_a_horizon_off_the_calendar_is_refused_in_her_language(client, login, wo
     assert response.status_code == 400
     assert "El periodo debe quedar entre" in response.text
     assert db.session.scalar(select(func.count(PlanningRun.id))) == 0
+
+
+def test_the_schedule_csv_speaks_her_language_with_a_bom_and_json_keeps_the_codes(client, login, world):
+    login(world["coordinator"])
+    start_run(client, world)
+    run = db.session.scalars(select(PlanningRun)).one()
+    stay = db.session.scalars(select(ProposedStay).order_by(ProposedStay.start)).first()
+    stay.requests[0].defender.alias = "Xóchitl"
+    db.session.commit()
+    raw = client.get(f"/planning/runs/{run.id}/schedule.csv")
+    assert raw.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert raw.data.startswith("\ufeff".encode("utf-8"))
+    text = raw.data.decode("utf-8-sig")
+    header, first = text.splitlines()[:2]
+    assert header == "Estancia,Casa,Tipo,Primer día,Último día,Estado,Defensoras,Día de la sesión,Dimensión,Terapeuta"
+    assert "Xóchitl" in text and "Propuesta" in text
+    assert "individual" not in text.replace("Individual", "") and "emotional" not in text and "s1," not in text
+    assert first.startswith(f'"{stay_name_es(stay)}"') or first.startswith(stay_name_es(stay))
+    data = client.get(f"/planning/runs/{run.id}/schedule.json").get_json()
+    kinds = {s["type"] for s in data["stays"]}
+    assert kinds <= {"individual", "collective", "family"} and data["stays"][0]["status"] == "proposed"
+    assert client.get(f"/planning/runs/{run.id}/schedule.csv?lang=en").data.decode("utf-8-sig").startswith(
+        "Stay,House,Type,First day")
+
+
+def stay_name_es(stay) -> str:
+    from babel.dates import format_date
+
+    kind = {"individual": "Individual", "collective": "Colectiva", "family": "Familiar"}[stay.type]
+    return f"{kind}, {format_date(stay.start, 'medium', locale='es')}, {stay.house.name}"
