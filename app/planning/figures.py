@@ -133,8 +133,9 @@ def gantt(run: PlanningRun, instance, house: House) -> dict:
             lane = len(lanes) - 1
         lanes[lane] = s.end + dt.timedelta(days=1 + turnover)
         x = (s.start - start).days * scale
-        bars.append({"x": round(x, 1), "y": 20 + lane * LANE, "w": round(max(2.0, ((s.end - s.start).days + 1) * scale), 1),
-                     "stay": s, "cls": _bar_class(s), "title": stay_title(s)})
+        width = round(max(2.0, ((s.end - s.start).days + 1) * scale), 1)
+        bars.append({"x": round(x, 1), "y": 20 + lane * LANE, "w": width, "stay": s, "cls": _bar_class(s),
+                     "title": stay_title(s), "label": bar_label(s, width)})
     lanes_height = max(1, len(lanes)) * LANE
     beds_top = 30 + lanes_height
     height = beds_top + BEDS_HEIGHT + 18
@@ -162,7 +163,7 @@ def gantt(run: PlanningRun, instance, house: House) -> dict:
 def _beds_per_day(stays: list[ProposedStay], start: dt.date, days: int, turnover: int) -> list[int]:
     used = [0] * days
     for s in stays:
-        people = sum(len(r.all_defenders) + (r.companions or 0) for r in s.requests)
+        people = stay_people(s)
         first = (s.start - start).days
         for i in range(max(0, first), min(days, first + (s.end - s.start).days + 1 + turnover)):
             used[i] += people
@@ -173,6 +174,18 @@ def _bar_class(stay: ProposedStay) -> str:
     if stay.status == "published":
         return "gantt__stay gantt__stay--published"
     return "gantt__stay gantt__stay--locked" if stay.locked else "gantt__stay"
+
+
+def stay_people(stay: ProposedStay) -> int:
+    return sum(len(r.all_defenders) + (r.companions or 0) for r in stay.requests)
+
+
+def bar_label(stay: ProposedStay, width: float) -> str:
+    """What a Gantt bar says on itself, never a name: the type's initial and how many people, as room allows."""
+    people = stay_people(stay)
+    if width >= 70:
+        return f"{label(STAY_TYPE, stay.type)} · {people}"
+    return f"{label(STAY_TYPE, stay.type)[:1]}·{people}" if width >= 22 else ""
 
 
 def stay_title(stay: ProposedStay) -> str:

@@ -35,6 +35,14 @@ def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, phone_pa
     page.locator("section:has(#figures-h)").screenshot(path=str(shot(page, "planning-figures")))
     page.locator("section:has(#houses-h)").screenshot(path=str(shot(page, "planning-gantt")))
     assert page.locator("svg.gantt__svg").count() >= 2
+    assert page.locator("text.gantt__label").count() >= 1  # each bar says its type and people, never a name
+    proposal_url = page.url
+    csv_text = page.request.get(page.get_by_role("link", name="Propuesta (CSV)").get_attribute("href")).body()
+    assert csv_text.startswith("\ufeff".encode()) and "Primer día".encode() in csv_text
+    page.set_content("<pre id='csv'></pre>")
+    page.locator("#csv").evaluate("(el, text) => el.textContent = text", csv_text.decode("utf-8-sig"))
+    shot(page, "planning-csv-as-text")
+    page.goto(proposal_url)
     assert "Defensoras atendidas por urgencia" in page.content()
     assert page.locator("#summary-table tbody tr").count() >= 2
     assert page.locator("article.stay").count() <= 10  # one screen of stays, not all of them

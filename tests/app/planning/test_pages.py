@@ -193,3 +193,19 @@ def stay_name_es(stay) -> str:
 
     kind = {"individual": "Individual", "collective": "Colectiva", "family": "Familiar"}[stay.type]
     return f"{kind}, {format_date(stay.start, 'medium', locale='es')}, {stay.house.name}"
+
+
+def test_gantt_bars_say_type_and_people_never_a_name_and_link_to_their_row(client, login, world):
+    import re
+
+    login(world["coordinator"])
+    start_run(client, world)
+    run = db.session.scalars(select(PlanningRun)).one()
+    page = client.get(f"/planning/runs/{run.id}").text
+    labels = re.findall(r'<text [^>]*class="gantt__label"[^>]*>([^<]*)</text>', page)
+    assert labels and all(re.fullmatch(r"(Individual|Colectiva|Familiar) · \d+|[ICF]·\d+", t) for t in labels)
+    aliases = {d.alias for r in world["requests"] for d in [r.defender]}
+    assert not any(a in t for a in aliases for t in labels)
+    stay = db.session.scalars(select(ProposedStay).order_by(ProposedStay.start)).first()
+    assert f'#stay-{stay.id}"' in page and f'id="stay-{stay.id}"' in client.get(
+        f"/planning/runs/{run.id}?house={stay.house.code}&month={stay.start:%Y-%m}").text
