@@ -228,38 +228,55 @@ def _defenders(rng: random.Random) -> list[Defender]:
 
 # ------------------------------------------------------------------ interviews and requests
 
+# Her words follow her level: "how" and "work_on" come from the band of the level she gave (0-1 light,
+# 2-3 heavy), so "Nada" never stands beside "Siento mucha tristeza".
 ANSWERS = {
     "physical": {
-        "how": ["Duermo poco y me despierto cansada.", "Me duele la espalda desde hace meses.",
-                "Como a deshoras, siempre corriendo.", "El cuerpo aguanta, pero anda tenso."],
-        "work_on": ["Quiero volver a descansar de verdad.", "Aprender a soltar la tensión del cuerpo.",
-                    "Recuperar el sueño."],
+        "how": (["El cuerpo anda bien, duermo lo necesario.", "El cuerpo aguanta, pero anda tenso."],
+                ["Duermo poco y me despierto cansada.", "Me duele la espalda desde hace meses.",
+                 "Como a deshoras, siempre corriendo."]),
+        "work_on": (["Mantener lo que ya me funciona.", "Nada en particular por ahora."],
+                    ["Quiero volver a descansar de verdad.", "Aprender a soltar la tensión del cuerpo.",
+                     "Recuperar el sueño."]),
         "practices": ["Caminar por el monte.", "Baños de hierbas con mi abuela.", "Nada por ahora."],
     },
     "mental": {
-        "how": ["La cabeza no para, pienso todo el tiempo en el caso.", "Me cuesta concentrarme.",
-                "Estoy alerta todo el día."],
-        "work_on": ["Ordenar los pensamientos y bajar la alerta.", "Tener herramientas para la angustia."],
+        "how": (["Puedo pensar con claridad casi siempre.", "A ratos me cuesta concentrarme."],
+                ["La cabeza no para, pienso todo el tiempo en el caso.", "Estoy alerta todo el día."]),
+        "work_on": (["Cuidar los ratos de calma que ya tengo."],
+                    ["Ordenar los pensamientos y bajar la alerta.", "Tener herramientas para la angustia."]),
         "practices": ["Escribir en un cuaderno.", "Hablar con compañeras de la red."],
     },
     "emotional": {
-        "how": ["Siento mucha tristeza desde lo que pasó.", "Me enojo fácil y luego me siento culpable.",
-                "Lloro sin saber por qué.", "Estoy más tranquila que antes, pero cansada."],
-        "work_on": ["Sanar el duelo por mi compañero.", "Poder sentir sin miedo.", "Cuidar mis vínculos."],
+        "how": (["Estoy más tranquila que antes, aunque cansada.", "Me siento acompañada."],
+                ["Siento mucha tristeza desde lo que pasó.", "Me enojo fácil y luego me siento culpable.",
+                 "Lloro sin saber por qué."]),
+        "work_on": (["Cuidar mis vínculos."], ["Sanar el duelo por mi compañero.", "Poder sentir sin miedo."]),
         "practices": ["Bordar.", "Cantar con mis hijas.", "Círculos con otras mujeres."],
     },
     "spiritual": {
-        "how": ["Me siento desconectada de lo que me sostiene.", "Mi fe me acompaña, aunque flaquea.",
-                "Extraño las ceremonias de mi pueblo."],
-        "work_on": ["Reencontrarme con la tierra.", "Volver a la ceremonia."],
+        "how": (["Mi fe me acompaña.", "Me siento conectada con lo que me sostiene."],
+                ["Me siento desconectada de lo que me sostiene.", "Extraño las ceremonias de mi pueblo."]),
+        "work_on": (["Seguir con mis rezos."], ["Reencontrarme con la tierra.", "Volver a la ceremonia."]),
         "practices": ["Rezo en las mañanas.", "Ofrendas con copal.", "Sembrar."],
     },
     "energetic": {
-        "how": ["Me siento sin fuerza, como apagada.", "Siento el cuerpo cargado.", "Tengo energía a ratos."],
-        "work_on": ["Limpiar lo que cargo de otras personas.", "Recuperar mi fuerza."],
+        "how": (["Tengo energía a ratos.", "Me siento con fuerza casi todos los días."],
+                ["Me siento sin fuerza, como apagada.", "Siento el cuerpo cargado."]),
+        "work_on": (["Nada en particular por ahora."], ["Limpiar lo que cargo de otras personas.",
+                                                         "Recuperar mi fuerza."]),
         "practices": ["Limpias con plantas.", "Respirar hondo antes de dormir."],
     },
 }
+
+
+def _answers(rng: random.Random, name: str, level: int) -> dict[str, str]:
+    """Her words for one dimension, in the band of the level she gave."""
+    band = 1 if level >= 2 else 0
+    return {key: rng.choice(options[band] if isinstance(options, tuple) else options)
+            for key, options in ANSWERS[name].items()}
+
+
 NARRATIVES = [
     "Acompaño a mujeres que buscan a sus familiares desaparecidos. Llevo tres años sin parar y el cuerpo "
     "me está pidiendo una pausa. Quiero aprender a cuidarme para seguir.",
@@ -296,9 +313,8 @@ def _interview(rng: random.Random, defender: Defender, status: str, created: dt.
         if status == "draft" and DIMENSIONS.index(name) > DIMENSIONS.index(interview.step):
             break
         row = interview.dimension(name)
-        answers = {key: rng.choice(options) for key, options in ANSWERS[name].items()}
-        row.answers = json.dumps(answers, ensure_ascii=False)
         row.self_level = max(0, min(3, needs[name] + rng.choice((-1, 0, 0, 1))))
+        row.answers = json.dumps(_answers(rng, name, row.self_level), ensure_ascii=False)
         if status == "confirmed":
             row.need_level = needs[name]
     if narrative:
@@ -344,11 +360,11 @@ def _plans(rng: random.Random) -> list[Plan]:
         Plan("published", ("individual",), 150, 45, 2),
         # formed collective waiting for planning
         Plan("pending", ("collective",), 100, 60, 1, members=2),
-        Plan("planned", ("collective", "individual"), 90, 40, 1, members=2),
+        Plan("pending", ("collective", "individual"), 90, 40, 1, members=2),
     ]
     shapes = [("individual",), ("individual", "collective"), ("collective", "individual"), ("collective",),
               ("individual", "family")]
-    for status, count in (("pending", 24), ("planned", 4), ("submitted", 9), ("draft", 6), ("withdrawn", 4),
+    for status, count in (("pending", 28), ("submitted", 9), ("draft", 6), ("withdrawn", 4),
                           ("declined", 4)):
         for k in range(count):
             urgency = rng.choice((0, 1, 1, 1, 2, 2))

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 STATUS = {
     "draft": _l("Draft"), "submitted": _l("Submitted"), "confirmed": _l("Confirmed"),
-    "pending": _l("Ready for planning"), "planned": _l("Planned"), "published": _l("Published"),
+    "pending": _l("Ready for planning"), "published": _l("Published"),
     "withdrawn": _l("Withdrawn"), "declined": _l("Declined"), "queued": _l("Queued"),
     "running": _l("Running"), "done": _l("Finished"), "failed": _l("Failed"), "cancelled": _l("Cancelled"),
     "proposed": _l("Proposed"), "approved": _l("Approved"), "stale": _l("Out of date"),

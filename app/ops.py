@@ -272,7 +272,7 @@ def _sqlite_restore(source: Path, target_path: str) -> None:
 
 # ---------------------------------------------------------------- retention
 
-ACTIVE_STATUSES = ("draft", "submitted", "pending", "planned")
+ACTIVE_STATUSES = ("draft", "submitted", "pending")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -287,7 +287,7 @@ def retention_reference(interview: DiagnosticInterview, requests: list[StayReque
 
     - A published stay linked by one of her requests: the stay's last day
       (the latest, if several).
-    - A request still in progress (draft, submitted, pending, planned): None,
+    - A request still in progress (draft, submitted, pending): None,
       the interview is still needed.
     - Only withdrawn or declined requests: the day the last of them changed.
     - No request at all: the day the interview was last changed (a
@@ -329,7 +329,7 @@ def _accessibility_notes_needed(defender: Defender, today: dt.date) -> bool:
     so they stay while any of these holds:
 
     - a request of hers, or a group request she is a member of,
-      is still in progress (draft, submitted, pending, planned), or is
+      is still in progress (draft, submitted, pending), or is
       published with a stay not yet over (or without its stay row);
     - one of her interviews has not been purged and the retention period she
       chose in it has not passed (`_period_ended`). An interview the job has

@@ -15,8 +15,8 @@ from app.models import DIMENSIONS, STAY_TYPES, DiagnosticInterview, Defender, St
 from matching.model import Request as EngineRequest
 
 STEPS = (*DIMENSIONS, "life", "logistics", "consent", "review")
-OPEN_STATUSES = ("draft", "submitted", "pending", "planned")
-WITHDRAWABLE = ("draft", "submitted", "pending", "planned", "published")
+OPEN_STATUSES = ("draft", "submitted", "pending")
+WITHDRAWABLE = ("draft", "submitted", "pending", "published")
 RETENTION_CHOICES = (0, 3, 6, 12, 24)
 MAX_COMPANIONS = 12
 
@@ -42,7 +42,7 @@ def neighbour(step: str, offset: int) -> str:
 
 
 def open_request(defender: Defender) -> StayRequest | None:
-    """Her request still on its way (draft to planned), if any."""
+    """Her request still on its way (draft to ready for planning), if any."""
     return db.session.scalar(select(StayRequest).where(
         StayRequest.defender_id == defender.id, StayRequest.status.in_(OPEN_STATUSES))
         .order_by(StayRequest.id.desc()))

@@ -12,7 +12,7 @@ from app.security.crypto import Encrypted
 
 DIMENSIONS = ("physical", "mental", "emotional", "spiritual", "energetic")
 INTERVIEW_STATUSES = ("draft", "submitted", "confirmed")
-REQUEST_STATUSES = ("draft", "submitted", "pending", "planned", "published", "withdrawn", "declined")
+REQUEST_STATUSES = ("draft", "submitted", "pending", "published", "withdrawn", "declined")
 STAY_TYPES = ("individual", "collective", "family")
 CONSENT_SCOPES = ("levels", "narrative")  # what the house team may read
 

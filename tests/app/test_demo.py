@@ -171,7 +171,7 @@ def _hand_check(houses: dict[int, House]) -> list[str]:
 def _spec(ref: dt.date) -> tuple[dict, dict]:
     """The demo as a `respite-stays/1` instance (published stays locked) and its published solution."""
     houses = db.session.scalars(select(House)).all()
-    exported = ("pending", "planned", "published")
+    exported = ("pending", "published")
     requests = db.session.scalars(select(StayRequest).where(StayRequest.status.in_(exported))).all()
 
     def langs(r):
@@ -259,3 +259,26 @@ def test_flask_demo_prints_one_login_per_role_and_changes_nothing_the_second_tim
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and again.output == result.output
     assert _snapshot() == before
+
+
+def test_no_request_is_left_in_a_status_no_queue_shows(app):
+    load_demo(today=PINNED)
+    assert "planned" not in REQUEST_STATUSES
+    statuses = set(db.session.scalars(select(StayRequest.status).distinct()))
+    assert statuses <= {"draft", "submitted", "pending", "published", "withdrawn", "declined"}
+
+
+def test_her_words_follow_the_level_she_gave(app):
+    load_demo(today=PINNED)
+    import json
+
+    from app.demo import ANSWERS
+    from app.models import InterviewDimension
+
+    heavy = {name: set(parts["how"][1]) for name, parts in ANSWERS.items()}
+    light = {name: set(parts["how"][0]) for name, parts in ANSWERS.items()}
+    rows = db.session.scalars(select(InterviewDimension).where(InterviewDimension.answers_ct.is_not(None))).all()
+    assert rows
+    for row in rows:
+        how = json.loads(row.answers)["how"]
+        assert how in (heavy if row.self_level >= 2 else light)[row.dimension], (row.self_level, how)

@@ -126,7 +126,7 @@ def test_a_dry_run_counts_her_notes_but_deletes_nothing(stayed):
 
 # ------------------------------------------------------------------ kept while something of hers needs them
 
-@pytest.mark.parametrize("status", ["draft", "submitted", "pending", "planned"])
+@pytest.mark.parametrize("status", ["draft", "submitted", "pending"])
 def test_her_notes_are_kept_while_another_request_of_hers_still_needs_them(stayed, make_request, status):
     make_request(stayed.defender, status=status)
     _run(AFTER)
