@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.labels import DIMENSION, LANGUAGE, STAY_TYPE, URGENCY, label
 from app.models import House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, local_today, utcnow
-from app.planning import bp, bridge, browse, exports, figures, jobs, rules
+from app.planning import bp, bridge, browse, exports, figures, jobs, period, rules
 from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
     StayEditForm, VersionForm,
@@ -168,8 +168,33 @@ def new_run():
                 form.horizon_start.errors = list(exc.messages)
             else:
                 return _launch(run)
-        return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS), 400
-    return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS)
+        return _new_run_page(form), 400
+    return _new_run_page(form)
+
+
+def _new_run_page(form: RunForm) -> str:
+    """The form, with how many ready requests the period it shows leaves out."""
+    outside = None
+    if form.horizon_start.data and form.horizon_days.data and not form.horizon_days.errors:
+        days = min(max(int(form.horizon_days.data), 1), 731)
+        outside = period.outside_for(form.horizon_start.data, days, form.houses.data or [])
+    return render_template("planning/new_run.html", form=form, help=WEIGHT_HELP, defaults=DEFAULTS, outside=outside)
+
+
+@bp.route("/runs/period")
+@roles_required(*COORDINATORS)
+def period_check():
+    """How many ready requests a period leaves out (the run form asks as she changes the dates). Reads only."""
+    try:
+        start = dt.date.fromisoformat(request.args.get("start", ""))
+        days = int(request.args.get("days", ""))
+    except ValueError:
+        return {"error": _("Give a first day and a number of days.")}, 400
+    if not 7 <= days <= 731:
+        return {"error": _("From 7 to 731 days.")}, 400
+    houses = [int(v) for v in request.args.getlist("house") if v.isdigit()]
+    outside = period.outside_for(start, days, houses)
+    return {"before": outside.before, "after": outside.after, "total": outside.total, "sentence": outside.sentence()}
 
 
 def _already_running(run: PlanningRun, **view):

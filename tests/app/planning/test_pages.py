@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, PlanningRun, ProposedStay, StayRequest
+from app.models import AuditEvent, House, PlanningRun, ProposedStay, StayRequest
 
 from .conftest import START
 
@@ -209,3 +209,44 @@ def test_gantt_bars_say_type_and_people_never_a_name_and_link_to_their_row(clien
     stay = db.session.scalars(select(ProposedStay).order_by(ProposedStay.start)).first()
     assert f'#stay-{stay.id}"' in page and f'id="stay-{stay.id}"' in client.get(
         f"/planning/runs/{run.id}?house={stay.house.code}&month={stay.start:%Y-%m}").text
+
+
+def test_the_run_form_says_how_many_ready_requests_fall_outside_the_period(client, login, world):
+    import datetime as dt
+
+    from app.planning.period import outside
+    from app.models import local_today
+
+    login(world["coordinator"])
+    ready = db.session.scalars(select(StayRequest).where(StayRequest.status == "pending")).all()
+    houses = db.session.scalars(select(House)).all()
+    today = local_today()
+    far = today + dt.timedelta(days=3000)
+    counted = outside(ready, houses, far, 30)
+    assert counted.before == len(ready) and counted.after == 0
+    soon = outside(ready, houses, today - dt.timedelta(days=400), 7)
+    assert soon.total == len(ready)
+    answer = client.get(f"/planning/runs/period?start={far.isoformat()}&days=30").get_json()
+    assert answer["before"] == len(ready) and "fall outside this period" not in answer["sentence"]
+    assert "quedan fuera de este periodo" in answer["sentence"] or "queda fuera de este periodo" in answer["sentence"]
+    assert client.get("/planning/runs/period?start=nope&days=30").status_code == 400
+    page = client.get("/planning/runs/new").text
+    assert 'id="period-check"' in page
+
+
+def test_shortest_stay_and_the_period_edge_by_hand(world):
+    import datetime as dt
+    from types import SimpleNamespace as R
+
+    from app.planning.period import outside
+
+    house = R(stay_length={"individual": 10, "collective": 10, "family": 7})
+    start = dt.date(2027, 3, 1)  # the period is 1-30 March
+    fits = R(earliest_start=dt.date(2027, 3, 21), latest_start=dt.date(2027, 4, 1), stay_types=["individual"])
+    late = R(earliest_start=dt.date(2027, 3, 22), latest_start=dt.date(2027, 4, 1), stay_types=["individual"])
+    family = R(earliest_start=dt.date(2027, 3, 22), latest_start=dt.date(2027, 4, 1), stay_types=["family"])
+    gone = R(earliest_start=dt.date(2027, 2, 1), latest_start=dt.date(2027, 2, 28), stay_types=["individual"])
+    assert outside([fits], [house], start, 30).total == 0       # 21-30 March: the last day is the period's last
+    assert outside([late], [house], start, 30).after == 1       # 22 March + 10 days ends on 31 March
+    assert outside([family], [house], start, 30).total == 0     # a family stay of 7 days still fits
+    assert outside([gone], [house], start, 30).before == 1
