@@ -199,7 +199,8 @@ for _name in DIMENSIONS:
 class AssistedForm(FlaskForm):
     alias = StringField(_l("Alias"), validators=[DataRequired(message=_l("Please give an alias.")), Length(max=80)],
                         description=_l("A name she chooses that does not identify her. Never her real name."))
-    country = SelectField(_l("Country where she lives and works"), choices=[])
+    country = SelectField(_l("Country where she lives and works"), choices=[],
+                          validators=[DataRequired(message=_l("Choose the country where she lives and works."))])
     languages = MultiCheckboxField(_l("Languages she speaks"), choices=[])
     barred_countries = MultiCheckboxField(_l("Countries she cannot enter"), choices=[])
     defender_agreed = BooleanField(_l("She agrees that I fill in the interview with her."),
@@ -207,7 +208,7 @@ class AssistedForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = country_choices()
+        self.country.choices = [("", _l("Choose her country"))] + country_choices()  # no country chosen for her
         self.languages.choices = language_choices()
         self.barred_countries.choices = country_choices()
 

@@ -184,6 +184,7 @@ def save_logistics(interview: DiagnosticInterview, stay_request: StayRequest, an
     if answers.members is not None:
         stay_request.members = list(answers.members)
     defender = interview.defender
+    check_barred(defender.country, answers.barred_countries)
     defender.languages = list(answers.languages)
     defender.barred_countries = list(answers.barred_countries)
     defender.needs_accessible = bool(answers.needs_accessible)
@@ -293,6 +294,12 @@ def withdraw(stay_request: StayRequest) -> None:
     db.session.flush()
 
 
+def check_barred(country: str | None, barred_countries) -> None:
+    """She lives and works in her country: it can never be one she cannot enter."""
+    if country and country in (barred_countries or []):
+        raise Refused("barred_own_country", "barred_countries")
+
+
 def create_assisted_defender(*, alias: str, country: str, languages: list[str], barred_countries: list[str],
                              agreed: bool, filled_by) -> DiagnosticInterview:
     """A team member records a defender and opens an interview to fill with her."""
@@ -301,6 +308,9 @@ def create_assisted_defender(*, alias: str, country: str, languages: list[str], 
     alias = alias.strip()
     if not alias:
         raise Refused("alias_missing", "alias")
+    if not country:
+        raise Refused("country_missing", "country")
+    check_barred(country, barred_countries)
     defender = Defender(alias=alias, country=country, languages=list(languages),
                         barred_countries=list(barred_countries))
     db.session.add(defender)

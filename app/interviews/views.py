@@ -52,6 +52,9 @@ REFUSALS = {
     "reason_missing": _l("Please write a short reason."),
     "not_withdrawable": _l("This request cannot be withdrawn any more."),
     "alias_missing": _l("Please give an alias."),
+    "country_missing": _l("Choose the country where she lives and works."),
+    "barred_own_country": _l("She lives and works in that country, so it cannot be one she cannot enter. "
+                             "Untick it, or change her country."),
 }
 GAPS = {
     "level_missing": _l("How much you feel you need care here"),

@@ -107,3 +107,34 @@ def test_an_invitation_for_a_defender_who_already_has_an_account_is_refused_clea
                                                           "confirm": "una frase larga y tranquila"})
     assert response.status_code == 400 and "ya no es válido" in response.text
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_the_assisted_form_chooses_no_country_for_her(client, login, team_user):
+    login(team_user)
+    page = client.get("/interviews/team/assisted").text
+    menu = page[page.index('<select id="country"'):]
+    menu = menu[:menu.index("</select>")]
+    assert menu.split("<option", 2)[1].startswith(' value="">Elige su país')  # first, and nothing else chosen
+    assert "selected" not in menu
+    response = _create(client, country=None)
+    assert response.status_code == 400 and "Elige el país donde vive y trabaja" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Defender)) == 0
+
+
+def test_she_cannot_be_barred_from_her_own_country(client, login, team_user):
+    login(team_user)
+    response = _create(client, country="GT", barred_countries=["GT", "HN"])
+    assert response.status_code == 400 and "no puede ser uno al que no puede entrar" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Defender)) == 0
+    assert _create(client, country="GT", barred_countries=["HN"]).status_code == 302
+
+
+def test_nor_in_the_logistics_step(client, login, defender_user):
+    from .conftest import logistics_answers
+
+    login(defender_user)  # Ceiba lives in Guatemala
+    journey = Journey(client)
+    journey.start()
+    refused = journey.post("logistics", logistics_answers(barred_countries=["GT"]))
+    assert refused.status_code == 400 and "no puede ser uno al que no puede entrar" in refused.text
+    assert journey.interview().defender.barred_countries == []
