@@ -150,13 +150,14 @@ MATRIX: dict[str, Expect] = {
     "planning.export_solution": Expect(COORD, args=SOLVED),
     "planning.export_run_schedule": Expect(COORD),
     "planning.export_schedule": Expect(COORD),
+    "planning.period_check": Expect(COORD),
 }
 
 DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "therapist",
                 "availability_id": "availability", "interview_id": "interview", "request_id": "request",
                 "stay_id": "stay", "run_id": "run", "session_id": "session", "defender_id": "defender",
                 "user_id": "user"}
-FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css"}
+FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "fmt": "csv"}
 
 
 @pytest.fixture
