@@ -190,8 +190,8 @@ def _replan_reasons(closure: Closure) -> set[str]:
     return reasons
 
 
-def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> list[str]:
-    """Save from a valid form; return the refusals (empty when saved and committed).
+def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> list[str] | None:
+    """Save from a valid form; return None when saved and committed, else the refusals no field holds.
 
     On a change, only stays the closure newly covers need her confirmation
     (see `save_closure`); `flagged` counts only those.
@@ -203,13 +203,29 @@ def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> l
                                      today=today(), replan_reason=_replan_reason(data), previous_reasons=previous)
     except HouseRuleError as error:
         db.session.rollback()
-        return [describe(c) for c in error.conflicts]
+        return _closure_refusals(form, error.conflicts)
     db.session.commit()
     flash(_("The closure was saved."), "success")
     if flagged:
         flash(ngettext("%(num)s published stay was flagged for the coordinator to re-plan.",
                        "%(num)s published stays were flagged for the coordinator to re-plan.", len(flagged)), "info")
-    return []
+    return None
+
+
+CLOSURE_FIELDS = {"bad_range": "end", "too_long": "end", "bad_reason": "reason", "note_needed": "note",
+                  "closure": "confirm_replan", "closure_more": "confirm_replan"}
+
+
+def _closure_refusals(form: ClosureForm, conflicts) -> list[str]:
+    """Mark each refusal on the field it concerns; return those that concern no one field."""
+    general = []
+    for conflict in conflicts:
+        name = CLOSURE_FIELDS.get(conflict.code)
+        if name:
+            getattr(form, name).errors = [*getattr(form, name).errors, describe(conflict)]
+        else:
+            general.append(describe(conflict))
+    return general
 
 
 @bp.route("/<int:house_id>/closures", methods=["GET", "POST"])
@@ -217,10 +233,10 @@ def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> l
 def closures(house_id: int):
     house = get_house(current_user, house_id)
     form = ClosureForm()
-    refusals: list[str] = []
+    refusals: list[str] | None = []
     if form.validate_on_submit():
         refusals = _save_closure(house, None, form)
-        if not refusals:
+        if refusals is None:
             return redirect(url_for("houses.closures", house_id=house.id))
     status = 400 if request.method == "POST" else 200
     return render_template("houses/closures.html", house=house, form=form, refusals=refusals), status
@@ -240,10 +256,10 @@ def closure_edit(house_id: int, closure_id: int):
     closure = _closure(house, closure_id)
     form = ClosureForm(data={"start": closure.start, "end": closure.end, "reason": closure.reason,
                              "note": closure.note} if request.method == "GET" else None)
-    refusals: list[str] = []
+    refusals: list[str] | None = []
     if form.validate_on_submit():
         refusals = _save_closure(house, closure, form)
-        if not refusals:
+        if refusals is None:
             return redirect(url_for("houses.closures", house_id=house.id))
     status = 400 if request.method == "POST" else 200
     return render_template("houses/closure_edit.html", house=house, closure=closure, form=form,
@@ -253,11 +269,22 @@ def closure_edit(house_id: int, closure_id: int):
 @bp.route("/<int:house_id>/closures/<int:closure_id>/delete", methods=["POST"])
 @roles_required(*STAFF)
 def closure_delete(house_id: int, closure_id: int):
+    """Remove a closure once she confirmed it on the page that asks (a bare POST only asks)."""
     house = get_house(current_user, house_id)
-    delete_closure(_closure(house, closure_id))
+    closure = _closure(house, closure_id)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("houses.closure_confirm_delete", house_id=house.id, closure_id=closure.id))
+    delete_closure(closure)
     db.session.commit()
     flash(_("The closure was removed."), "success")
     return redirect(url_for("houses.closures", house_id=house.id))
+
+
+@bp.route("/<int:house_id>/closures/<int:closure_id>/delete", methods=["GET"])
+@roles_required(*STAFF)
+def closure_confirm_delete(house_id: int, closure_id: int):
+    house = get_house(current_user, house_id)
+    return render_template("houses/closure_delete.html", house=house, closure=_closure(house, closure_id))
 
 
 # ------------------------------------------------------------------ occupancy

@@ -103,7 +103,10 @@ def test_a_team_member_adds_a_closure_and_availability_and_sees_both(page, demo_
     ranges.filter(has_text=str(month.year)).filter(has_text="15 jun").get_by_role("button", name="Quitar").click()
     assert "Se quitó la disponibilidad." in page.locator(".flashes").inner_text()
     page.goto(house_url + "/closures")
-    page.locator("tbody tr", has_text="Arreglo del techo de la cocina").get_by_role("button", name="Quitar").click()
+    page.locator("tbody tr", has_text="Arreglo del techo de la cocina").get_by_role("link", name="Quitar").click()
+    assert page.locator("h1").inner_text() == "¿Quitar este cierre?"  # "Quitar" asks before it removes
+    axe(page)
+    page.get_by_role("button", name="Sí, quitar el cierre").click()
     assert "Se quitó el cierre." in page.locator(".flashes").inner_text()
 
 

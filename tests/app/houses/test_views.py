@@ -180,8 +180,25 @@ def test_she_adds_changes_and_removes_a_closure(client, team, house):
                            data={"start": "2027-04-05", "end": "2027-04-20", "reason": "repairs", "note": ""})
     assert response.status_code == 302
     assert closures(house) == [(D(2027, 4, 5), D(2027, 4, 20), "repairs", "")]
-    assert client.post(f"/houses/{house.id}/closures/{closure.id}/delete").status_code == 302
+    asked = client.post(f"/houses/{house.id}/closures/{closure.id}/delete")  # no confirmation: it only asks
+    assert asked.status_code == 302 and asked.location.endswith(f"/closures/{closure.id}/delete")
+    assert len(closures(house)) == 1
+    question = client.get(asked.location)
+    assert "¿Quitar este cierre?" in question.text and 'value="yes"' in question.text
+    assert client.post(f"/houses/{house.id}/closures/{closure.id}/delete", data={"confirm": "yes"}).status_code == 302
     assert closures(house) == []
+
+
+def test_closure_refusals_are_marked_on_their_fields(client, team, house, make_stay):
+    bad = client.post(f"/houses/{house.id}/closures", data={"start": "2027-04-05", "end": "2027-04-01", "reason": "water"})
+    page = bad.text
+    end_field = page[page.index('for="end"') - 200:page.index('name="end"')]
+    assert "field--error" in end_field and "no puede ser antes" in end_field
+    make_stay(house, D(2027, 3, 1))
+    over = client.post(f"/houses/{house.id}/closures", data={"start": "2027-03-02", "end": "2027-03-04",
+                                                             "reason": "repairs"}).text
+    confirm = over[over.index('id="confirm_replan"') - 400:over.index('id="confirm_replan"') + 400]
+    assert "field--error" in confirm and "n.º" in confirm
 
 
 @pytest.mark.parametrize("data, message", [

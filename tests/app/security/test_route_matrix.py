@@ -113,6 +113,7 @@ MATRIX: dict[str, Expect] = {
     "houses.closures": Expect(STAFF),
     "houses.closure_edit": Expect(STAFF),
     "houses.closure_delete": Expect(STAFF),
+    "houses.closure_confirm_delete": Expect(STAFF),
     "houses.occupancy": Expect(STAFF),
     "houses.programmes": Expect(STAFF),
     "houses.programme": Expect(STAFF),
