@@ -281,7 +281,8 @@ def month():
     first = _month_arg(request.args.get("month"), today())
     therapists = [t for t in _visible_therapists() if t.active and house in t.houses]
     grid = network_month(therapists, first)
-    return render_template("network/month.html", house=house, houses=houses, grid=grid, first=first,
+    closed = [any(c.start <= day <= c.end for c in house.closures) for day in grid["days"]]
+    return render_template("network/month.html", house=house, houses=houses, grid=grid, first=first, closed=closed,
                            prev=shift_month(first, -1), next=shift_month(first, 1))
 
 

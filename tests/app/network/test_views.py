@@ -185,3 +185,15 @@ def test_a_refusal_does_not_tell_one_house_the_dates_of_another_houses_stay(clie
     assert f"n.º {theirs.id}" not in response.text and "8 mar 2027" not in response.text
     english = client.post(f"/network/{lupe.id}/edit?lang=en", data=form_of(lupe, houses=[house.id], languages=["zap"]))
     assert "1 stay at another house" in english.text and "8 Mar 2027" not in english.text
+
+
+def test_the_network_month_shades_the_house_closures(client, team, house, make_therapist):
+    import datetime as dt
+
+    from app.models import Closure
+
+    make_therapist(name="Rosa", houses=[house], dimensions=["emotional"], available=[(D(2027, 3, 1), D(2027, 3, 31))])
+    db.session.add(Closure(house=house, start=dt.date(2027, 3, 20), end=dt.date(2027, 3, 22), reason="water"))
+    db.session.commit()
+    page = client.get(f"/network/month?house={house.id}&month=2027-03").text
+    assert page.count("netmonth__day--closed") == 3 and page.count("netmonth__cell--on netmonth__cell--closed") == 3 and "la casa está cerrada" in page
