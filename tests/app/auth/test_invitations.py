@@ -122,3 +122,11 @@ def test_the_accounts_page_names_a_defender_by_her_alias_not_her_email(client, m
     assert her.email not in page.text and "Ceiba Azul" in page.text
     assert team.email in page.text
     assert f"/admin/users/{her.id}/deactivate" in page.text
+
+
+def test_the_users_page_says_its_column_holds_an_alias_for_a_defender(client, login, make_user, make_defender):
+    admin = make_user("admin")
+    make_user("defender", defender=make_defender(alias="Guayacán"))
+    login(admin)
+    page = client.get("/admin/users").text
+    assert "Correo electrónico, o alias de la defensora" in page and "Guayacán" in page

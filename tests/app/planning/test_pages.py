@@ -250,3 +250,9 @@ def test_shortest_stay_and_the_period_edge_by_hand(world):
     assert outside([late], [house], start, 30).after == 1       # 22 March + 10 days ends on 31 March
     assert outside([family], [house], start, 30).total == 0     # a family stay of 7 days still fits
     assert outside([gone], [house], start, 30).before == 1
+
+
+def test_one_word_for_the_arrival_window_on_every_page(client, login, world):
+    login(world["coordinator"])
+    queue = client.get("/planning/").text
+    assert "Llegada entre" in queue and "Fechas posibles" not in queue
