@@ -408,8 +408,12 @@ def team_queue():
               for r in db.session.scalars(access.closed_request_scope(current_user)
                                           .order_by(StayRequest.updated_at.desc()))
               if access.can_see_defender(current_user, r.defender)]
+    confirmed = [r for r in db.session.scalars(access.request_scope(current_user)
+                                               .where(StayRequest.status.in_(("pending", "published")))
+                                               .order_by(StayRequest.updated_at.desc()))
+                 if access.can_see_defender(current_user, r.defender)]
     return render_template("interviews/team_queue.html", waiting=waiting, drafts=drafts, closed=closed,
-                           step_titles=STEP_TITLES)
+                           confirmed=confirmed, step_titles=STEP_TITLES)
 
 
 @bp.route("/team/requests/<int:request_id>", methods=["GET", "POST"])

@@ -138,6 +138,10 @@ def test_team_confirms_levels_and_urgency_and_the_request_becomes_pending(submit
     assert interview.status == "confirmed" and interview.confirmed_by_id == team_user.id
     assert interview.need_levels()["emotional"] == 3 and interview.need_levels()["physical"] == 1
     assert "Amenazas recientes" in stay_request.urgency_reason
+    queue = client.get("/interviews/team").text  # she left "waiting", and can be found again
+    confirmed = queue[queue.index('id="confirmed-h"'):]
+    assert "Ceiba" in confirmed and f"/interviews/team/requests/{stay_request.id}" in confirmed
+    assert "Lista para planificar" in confirmed
 
 
 def test_confirmation_needs_a_reason_and_changes_nothing_without(submitted, client, login, team_user):
