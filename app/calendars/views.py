@@ -1,7 +1,7 @@
 """The feed itself (by private token) and the routes that make and end links."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,18 +28,21 @@ def feed(token: str):
     return response
 
 
-def _made(kind: str, target_id: int) -> None:
+def _made(kind: str, target_id: int, back: str):
+    """Show the new link on this one page, never again: not in a flash, which travels in her cookie."""
     raw = feeds.new_token(kind, target_id)
     db.session.commit()
-    flash(_("Your private calendar link (copy it now into your calendar app: it is shown only once, "
-            "and anyone who has it sees the dates): %(url)s", url=feeds.feed_url(raw)), "success")
+    response = Response(render_template("calendars/link_made.html", url=feeds.feed_url(raw), back=back))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-def _ended(kind: str, target_id: int) -> None:
+def _ended(kind: str, target_id: int, back: str):
     count = feeds.revoke(kind, target_id)
     db.session.commit()
     if count:
         flash(_("The calendar link was ended. Calendars that used it show nothing more."), "success")
+    return redirect(back)
 
 
 def _own_defender_id() -> int:
@@ -63,13 +66,12 @@ TARGETS = (
 
 
 def _link_view(kind: str, roles: tuple[str, ...], act, find, back):
-    """A POST view that finds the target in her scope, makes (or ends) its link and goes back to its page."""
+    """A POST view that finds the target in her scope and makes (or ends) its link; its page is the way back."""
 
     @roles_required(*roles)
     def view(**ids):
         target_id = find(**ids)
-        act(kind, target_id)
-        return redirect(back(target_id))
+        return act(kind, target_id, back(target_id))
 
     return view
 

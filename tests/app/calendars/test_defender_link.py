@@ -23,9 +23,11 @@ def test_a_defender_with_a_published_stay_makes_and_sees_her_link(client, make_u
     assert 'action="/calendar/mine/revoke"' not in page
 
     response = client.post("/calendar/mine/create")
-    assert response.status_code == 302 and response.location.endswith("/home")
-    page = client.get(response.location).text
-    assert FEED.search(page), "her new link is shown once"
+    assert response.status_code == 200 and FEED.search(response.text), "her new link is shown once"
+    assert "Se muestra solo una vez." in response.text and 'href="/home"' in response.text
+    with client.session_transaction() as session:
+        assert not any(FEED.search(str(m)) for m in session.get("_flashes", [])), "never in her cookie"
+    page = client.get("/home").text
     assert 'action="/calendar/mine/revoke"' in page
     again = client.get("/home").text
     assert not FEED.search(again), "the link is not shown a second time"

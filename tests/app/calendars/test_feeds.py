@@ -34,9 +34,10 @@ def stay(make_stay, house, rosa, make_therapist):
 
 
 def link_from(response, client) -> str:
-    """Follow the redirect and read the private link from the one-time message."""
-    assert response.status_code == 302
-    page = client.get(response.location).text
+    """Read the private link from the page that shows it once (not a flash: it would travel in her cookie)."""
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = response.text
+    assert "Se muestra solo una vez." in page and "data-copy" in page
     match = FEED.search(page)
     assert match, "the page shows the new link once"
     return match.group(1)
