@@ -11,6 +11,7 @@ proposal and carried into a re-run as `k<proposed stay id>`.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -31,8 +32,9 @@ from app.models import (
 )
 
 ONE_DAY = dt.timedelta(days=1)
-DEFAULT_WEIGHTS = {"serve": 10000, "wait": 10, "type_rank": 100, "away": 200, "session": 20, "switch": 5,
-                   "urgency_factor": [1, 2, 4, 8]}
+# the spec's default weights, from the one place that states them (matching.model.Weights)
+DEFAULT_WEIGHTS = {name: (list(value) if isinstance(value, tuple) else value)
+                   for name, value in dataclasses.asdict(matching.Weights()).items()}
 InstanceError = matching.InstanceError
 SolutionError = matching.SolutionError
 Violation = matching.Violation

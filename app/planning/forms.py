@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.models import DIMENSIONS, STAY_TYPES
+from app.planning.bridge import DEFAULT_WEIGHTS
 
 WEIGHT_HELP = {
     "serve": _l("Points for each defender who gets a stay, multiplied by her urgency factor. "
@@ -29,8 +30,8 @@ WEIGHT_LABELS = {
     "type_rank": _l("A less preferred stay type"), "away": _l("A house away from home"),
     "session": _l("Each session she needs"), "switch": _l("Changing therapist"),
 }
-DEFAULTS = {"serve": 10000, "wait": 10, "type_rank": 100, "away": 200, "session": 20, "switch": 5}
-URGENCY_DEFAULTS = (1, 2, 4, 8)
+DEFAULTS = {name: value for name, value in DEFAULT_WEIGHTS.items() if name != "urgency_factor"}
+URGENCY_DEFAULTS = tuple(DEFAULT_WEIGHTS["urgency_factor"])
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -65,10 +66,10 @@ class RunForm(FlaskForm):
     away = _weight("away")
     session = _weight("session")
     switch = _weight("switch")
-    urgency_0 = IntegerField(_l("Preventive"), default=1, validators=[InputRequired(), NumberRange(min=0, max=1000)])
-    urgency_1 = IntegerField(_l("Moderate"), default=2, validators=[InputRequired(), NumberRange(min=0, max=1000)])
-    urgency_2 = IntegerField(_l("High"), default=4, validators=[InputRequired(), NumberRange(min=0, max=1000)])
-    urgency_3 = IntegerField(_l("Imminent risk"), default=8, validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    urgency_0 = IntegerField(_l("Preventive"), default=URGENCY_DEFAULTS[0], validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    urgency_1 = IntegerField(_l("Moderate"), default=URGENCY_DEFAULTS[1], validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    urgency_2 = IntegerField(_l("High"), default=URGENCY_DEFAULTS[2], validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    urgency_3 = IntegerField(_l("Imminent risk"), default=URGENCY_DEFAULTS[3], validators=[InputRequired(), NumberRange(min=0, max=1000)])
 
     def weights(self) -> dict:
         values = {name: int(getattr(self, name).data) for name in DEFAULTS}

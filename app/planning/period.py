@@ -49,16 +49,24 @@ def shortest_stay(stay_types, houses: list[House]) -> int | None:
     return min(lengths, default=None)
 
 
+def _plus(day: dt.date, days: int) -> dt.date:
+    """`day` + `days`, held at the calendar's last day (a period may be asked to end past it)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
 def outside(requests, houses: list[House], start: dt.date, days: int) -> Outside:
     """Count ready requests that no stay inside [start, start + days) could serve, by which end they miss."""
-    end = start + dt.timedelta(days=days - 1)
+    end = _plus(start, days - 1)
     before = after = 0
     for r in requests:
         if r.latest_start and r.latest_start < start:
             before += 1
             continue
         length = shortest_stay(r.stay_types, houses)
-        if r.earliest_start and length and max(r.earliest_start, start) + dt.timedelta(days=length - 1) > end:
+        if r.earliest_start and length and _plus(max(r.earliest_start, start), length - 1) > end:
             after += 1
     return Outside(before, after)
 

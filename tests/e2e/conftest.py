@@ -41,6 +41,9 @@ axe (function)
 shot (function)
     ``shot(page, name) -> Path``: a full-page PNG in test-artifacts/e2e/<name>.png (gitignored).
     Look at them with the image viewer.
+visited_html (session)
+    Every page passed to ``axe`` or ``shot`` keeps its HTML here; ``test_zz_markup.py`` (last) runs the
+    Nu HTML checker over them all.
 
 Every page also refuses, and the test fails on, any sub-resource (script, style, image, font,
 XHR) asked from another host: nothing a page loads may come from elsewhere. Navigations away
@@ -236,9 +239,22 @@ def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def visited_html() -> dict[str, str]:
+    """Every page a journey checked with `axe` or `shot`: name -> its HTML, for the markup test (vnu)."""
+    return {}
+
+
+def _keep_html(pages: dict[str, str], page) -> None:
+    html = page.content()
+    if html not in pages.values():
+        pages[f"{len(pages):03d}{urlsplit(page.url).path.replace('/', '_')}"] = html
+
+
 @pytest.fixture
-def axe(_axe_source):
+def axe(_axe_source, visited_html):
     def check(page, ignore: tuple[str, ...] = ()) -> list[dict]:
+        _keep_html(visited_html, page)
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(_axe_source)
         results = page.evaluate(
@@ -254,8 +270,9 @@ def axe(_axe_source):
 
 
 @pytest.fixture
-def shot():
+def shot(visited_html):
     def take(page, name: str) -> Path:
+        _keep_html(visited_html, page)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)

@@ -39,7 +39,7 @@ def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, phone_pa
     proposal_url = page.url
     csv_text = page.request.get(page.get_by_role("link", name="Propuesta (CSV)").get_attribute("href")).body()
     assert csv_text.startswith("\ufeff".encode()) and "Primer día".encode() in csv_text
-    page.set_content("<pre id='csv'></pre>")
+    page.set_content("<!DOCTYPE html><html lang='es'><head><title>CSV</title></head><body><pre id='csv'></pre></body></html>")
     page.locator("#csv").evaluate("(el, text) => el.textContent = text", csv_text.decode("utf-8-sig"))
     shot(page, "planning-csv-as-text")
     page.goto(proposal_url)
