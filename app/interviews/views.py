@@ -16,11 +16,8 @@ from app import labels
 from app.auth.accounts import AccountError, create_invitation
 from app.auth.views import account_message
 from app.extensions import db
-from app.interviews import bp, privacy, rules
-from app.interviews.forms import (
-    AssistedForm, ConfirmActionForm, ConfirmForm, ConsentForm, DeleteForm, DimensionForm, InviteForm, LifeForm,
-    LogisticsForm, SubmitForm,
-)
+from app.interviews import bp, privacy, rules, wizard
+from app.interviews.forms import AssistedForm, ConfirmActionForm, ConfirmForm, DeleteForm, InviteForm, SubmitForm
 from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, local_today
 from app.security import access, audit
 from app.security.access import roles_required
@@ -120,88 +117,12 @@ def start():
 
 # ------------------------------------------------------------------ the steps
 
-def _member_choices(interview: DiagnosticInterview):
-    """In assisted mode, other defenders the team member may see and who are in no group yet."""
-    if current_user.role != "team":
-        return None
-    from app.models.interviews import request_members
-
-    taken = set(db.session.scalars(select(request_members.c.defender_id)))
-    taken -= {m.id for m in access.request_of_interview(interview).members}
-    return [(str(d.id), d.alias) for d in access.visible_defenders(current_user)
-            if d.id != interview.defender_id and d.id not in taken]
-
-
-def _load_form(step: str, interview: DiagnosticInterview, stay_request: StayRequest):
-    """The form of one step, filled from what she saved (never from a posted form)."""
-    if step in DIMENSIONS:
-        row = interview.dimension(step)
-        return DimensionForm(formdata=None, data={**rules.dimension_answers(interview, step), "self_level": row.self_level,
-                                   "version": interview.version})
-    if step == "life":
-        return LifeForm(formdata=None, data={"narrative": interview.narrative or "", "version": interview.version})
-    if step == "logistics":
-        types = list(stay_request.stay_types or []) + ["", "", ""]
-        defender = interview.defender
-        return LogisticsForm(member_choices=_member_choices(interview), formdata=None, data={
-            "type_1": types[0], "type_2": types[1], "type_3": types[2],
-            "earliest_start": stay_request.earliest_start, "latest_start": stay_request.latest_start,
-            "companions": stay_request.companions, "companions_note": stay_request.companions_note or "",
-            "members": [str(m.id) for m in stay_request.members],
-            "languages": list(defender.languages or []), "barred_countries": list(defender.barred_countries or []),
-            "needs_accessible": defender.needs_accessible,
-            "accessibility_notes": defender.accessibility_notes or "", "food_notes": stay_request.food_notes or "",
-            "urgency_self": stay_request.urgency_self, "version": interview.version})
-    if step == "consent":
-        return ConsentForm(formdata=None, data={"consent_scope": interview.consent_scope,
-                                 "retention_months": interview.retention_months, "version": interview.version})
-    return SubmitForm(formdata=None, data={"version": interview.version})
-
-
-def _posted_form(step: str, interview: DiagnosticInterview):
-    forms = {"life": LifeForm, "consent": ConsentForm, "review": SubmitForm}
-    if step in DIMENSIONS:
-        return DimensionForm()
-    if step == "logistics":
-        return LogisticsForm(member_choices=_member_choices(interview))
-    return forms[step]()
-
-
-def _save(step: str, form, interview: DiagnosticInterview, stay_request: StayRequest, next_step: str) -> None:
-    if step in DIMENSIONS:
-        rules.save_dimension(interview, step, how=form.how.data or "", work_on=form.work_on.data or "",
-                             practices=form.practices.data or "", self_level=form.self_level.data,
-                             next_step=next_step)
-    elif step == "life":
-        rules.save_life(interview, narrative=form.narrative.data or "", next_step=next_step)
-    elif step == "logistics":
-        rules.save_logistics(interview, stay_request, _logistics(form), today=local_today(), next_step=next_step)
-    elif step == "consent":
-        rules.save_consent(interview, scope=form.consent_scope.data, retention_months=form.retention_months.data,
-                           next_step=next_step)
-    else:
-        rules.go_to(interview, next_step)
-
-
-def _logistics(form: LogisticsForm) -> rules.Logistics:
-    members = None
-    if form.has_members:
-        wanted = {int(v) for v in form.members.data or [] if str(v).isdigit()}
-        members = [d for d in access.visible_defenders(current_user) if d.id in wanted]
-    return rules.Logistics(
-        stay_types=form.stay_types(), earliest_start=form.earliest_start.data, latest_start=form.latest_start.data,
-        companions=form.companions.data or 0, companions_note=form.companions_note.data or "",
-        languages=form.languages.data or [], barred_countries=form.barred_countries.data or [],
-        needs_accessible=form.needs_accessible.data, accessibility_notes=form.accessibility_notes.data or "",
-        food_notes=form.food_notes.data or "", urgency_self=form.urgency_self.data, members=members)
-
-
 def _render_step(step, form, interview, stay_request, status=200, saved=None):
     if current_user.role == "team":
         audit.record(current_user, "interview.assist", target=interview, defender_id=interview.defender_id)
         db.session.commit()
     gaps = [(s, GAPS[code]) for s, code in rules.missing(interview, stay_request)] if step == "review" else []
-    return render_template(f"interviews/step_{'dimension' if step in DIMENSIONS else step}.html",
+    return render_template(wizard.STEPS[step].template,
                            step=step, steps=rules.STEPS, index=rules.step_index(step), form=form,
                            interview=interview, stay_request=stay_request, step_titles=STEP_TITLES,
                            answers=_review_answers(interview) if step == "review" else None, gaps=gaps,
@@ -224,8 +145,9 @@ def step(interview_id: int, step: str):
         return _already_sent(interview_id)
     stay_request = access.request_of_interview(interview)
     if request.method == "GET":  # looking is not saving: she resumes where she last saved
-        return _render_step(step, _load_form(step, interview, stay_request), interview, stay_request)
-    form = _posted_form(step, interview)
+        return _render_step(step, wizard.saved_form(step, interview, stay_request, current_user), interview,
+                            stay_request)
+    form = wizard.posted_form(step, interview, current_user)
     if not form.validate_on_submit():
         db.session.rollback()
         return _render_step(step, form, interview, stay_request, 400)
@@ -235,7 +157,7 @@ def step(interview_id: int, step: str):
     offset = ACTIONS.get(action, 1)
     next_step = rules.neighbour(step, offset) if offset else step
     try:
-        _save(step, form, interview, stay_request, next_step)
+        wizard.save(step, form, interview, stay_request, next_step, current_user)
     except rules.Refused as error:
         _refuse_on(form, error)
         return _render_step(step, form, interview, stay_request, 400)
@@ -266,7 +188,7 @@ def _stale_save(step: str, form, interview: DiagnosticInterview, stay_request: S
     current version, so "Save" now keeps hers; reloading the step shows the saved one.
     """
     db.session.rollback()
-    saved = _load_form(step, interview, stay_request)
+    saved = wizard.saved_form(step, interview, stay_request, current_user)
     form.version.data = interview.version
     return _render_step(step, form, interview, stay_request, 409, saved=_shown_values(saved))
 
