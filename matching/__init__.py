@@ -18,6 +18,7 @@ from .io import (
     solution_to_dict,
     write_json,
 )
+from .recommend import Move, Placement, Recommendation, RecommendError, recommend
 from .model import (
     DIMENSIONS,
     STAY_TYPES,
@@ -39,6 +40,6 @@ __all__ = [
     "DIMENSIONS", "STAY_TYPES", "Closure", "DateRange", "House", "Instance", "InstanceError",
     "Request", "Score", "Session", "Solution", "SolutionError", "Stay", "Therapist", "Unassigned",
     "Violation", "Weights", "baseline", "explain", "generate", "instance_to_dict", "load_instance",
-    "load_solution", "read_instance", "read_solution", "score", "solution_to_dict", "solve", "validate",
+    "load_solution", "Move", "Placement", "Recommendation", "RecommendError", "recommend", "read_instance", "read_solution", "score", "solution_to_dict", "solve", "validate",
     "write_json",
 ]
