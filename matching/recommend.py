@@ -90,6 +90,7 @@ class Placement:
     programme: tuple[Session, ...]
     moves: list[Move]
     objective_delta: int
+    others_delta: int  # the part of objective_delta that falls on everyone else (moves, left out, shared sessions)
     solution: Solution
 
 
@@ -117,10 +118,12 @@ def _stay_key(stay: Stay) -> tuple:
 
 
 def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int = 3,
-              time_limit: float = 2.0, workers: int = 2, seed: int = 0) -> Recommendation:
+              time_limit: float = 2.0, workers: int = 2, seed: int = 0,
+              place: tuple[str, str, object] | None = None) -> Recommendation:
     """Up to `top` placements of request `request_id` in `plan`, best objective change first.
 
-    Raises RecommendError (a ValueError) with code `unknown_request` or
+    `place`, a (house id, type, start date), looks at that place of hers only
+    (to make again the option a person chose). Raises RecommendError (a ValueError) with code `unknown_request` or
     `already_placed`.
     """
     t0 = time.monotonic()
@@ -134,7 +137,7 @@ def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int =
                                  f"({stay.house}, {stay.type}, from {stay.start.isoformat()})")
     if top < 1:
         raise RecommendError("bad_top", request_id, "top must be at least 1")
-    search = _Search(instance, plan, request, workers, seed)
+    search = _Search(instance, plan, request, workers, seed, place)
     found = search.run(deadline=t0 + 0.6 * time_limit, wanted=top + EXTRA)
     base = score(instance, plan).total
     options: list[Placement] = []
@@ -157,7 +160,8 @@ def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int =
 class _Search:
     """The model of one request's places and her neighbours' places."""
 
-    def __init__(self, instance: Instance, plan: Solution, request: Request, workers: int, seed: int):
+    def __init__(self, instance: Instance, plan: Solution, request: Request, workers: int, seed: int,
+                 place: tuple[str, str, object] | None = None):
         self.inst = instance
         self.plan = plan
         self.request = request
@@ -170,6 +174,10 @@ class _Search:
         self.locked_ids = {s.id for s in plan.stays if _stay_key(s) in locked}
         self.rindex = {r.id: i for i, r in enumerate(instance.requests)}
         self.hers: list[tuple[_Place, Stay | None]] = self._her_places()
+        if place is not None:
+            hid, stay_type, start = place
+            self.hers = [(p, j) for p, j in self.hers if (instance.houses[p.house].id, p.type,
+                                                          instance.date_of(p.start)) == (hid, stay_type, start)]
         self.neighbours: list[Stay] = self._neighbours()
         self.alts: list[list[_Place]] = [self._alternatives(s) for s in self.neighbours]
 
@@ -449,11 +457,15 @@ class _Search:
         solution.unassigned = unassigned
         solution.objective = score(inst, solution).total
         length = house.stay_length[place.type]
+        without = [s if s.id != mine.id else replace(s, requests=tuple(q for q in s.requests if q != self.request.id))
+                   for s in stays]
+        without = [s for s in without if s.requests]
+        others = score(inst, Solution(stays=without)).total - base
         return Placement(house=house.id, type=place.type, start=mine.start,
                          end=inst.date_of(place.start + length - 1), stay=mine.id,
                          joins=tuple(joined.requests) if joined is not None else (),
                          programme=changed[0].sessions, moves=moves,
-                         objective_delta=solution.objective - base, solution=solution)
+                         objective_delta=solution.objective - base, others_delta=others, solution=solution)
 
 
 def recommendation_to_dict(rec: Recommendation) -> dict:
@@ -469,7 +481,7 @@ def recommendation_to_dict(rec: Recommendation) -> dict:
                            **({"slot": s.slot} if getattr(s, "slot", None) is not None else {})}
                           for s in o.programme],
             "moves": [m.to_dict() for m in o.moves],
-            "objective_delta": o.objective_delta,
+            "objective_delta": o.objective_delta, "others_delta": o.others_delta,
             "solution": solution_to_dict(o.solution),
         })
     if not rec.options:

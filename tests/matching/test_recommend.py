@@ -199,3 +199,14 @@ def test_cli_writes_options_best_first_and_errors_in_one_line(small_plan, tmp_pa
     assert run.returncode == 2
     assert run.stderr.startswith("error: already_placed") and "Traceback" not in run.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_urgent_option_says_what_it_costs_the_others_and_can_be_made_again(crowded, day):
+    instance, plan = crowded
+    best = recommend(instance, plan, "u1", top=3, time_limit=2).options[0]
+    without_her = Solution(stays=[s for s in best.solution.stays if "u1" not in s.requests])
+    assert best.others_delta == score(instance, without_her).total - score(instance, plan).total
+    assert best.objective_delta - best.others_delta > 10000  # her own stay is worth far more
+    again = recommend(instance, plan, "u1", top=1, time_limit=2, place=(best.house, best.type, best.start))
+    assert [(o.house, o.type, o.start) for o in again.options] == [(best.house, best.type, best.start)]
+    assert again.options[0].objective_delta == best.objective_delta
