@@ -26,7 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("RESPIRO_SHARED", REPO.parent / "shared"))  # a worktree lives elsewhere
 
-from matching import explain, read_instance, recommend, score, solve, validate  # noqa: E402
+from matching import explain, read_instance, read_solution, recommend, score, solve, validate  # noqa: E402
+from matching.io import solution_to_dict, write_json  # noqa: E402
 from matching.model import DIMENSIONS, Instance, Solution  # noqa: E402
 
 
@@ -76,10 +77,17 @@ def main() -> int:
     ap.add_argument("--replan", type=float, default=10.0, help="full re-plan time limit (s)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--top", type=int, default=3)
+    ap.add_argument("--plan", help="a saved plan of realistic.json to start from (else solve 10 s)")
+    ap.add_argument("--save-plan", help="write the plan solved here to this file")
     args = ap.parse_args()
 
     instance = read_instance(SHARED / "instances" / "realistic.json")
-    plan = solve(instance, time_limit=10, workers=args.workers)
+    if args.plan:
+        plan = read_solution(args.plan, instance)
+    else:
+        plan = solve(instance, time_limit=10, workers=args.workers)
+    if args.save_plan:
+        write_json(args.save_plan, solution_to_dict(plan))
     locked_stays = tuple(plan.stays[::2])
     locked = {s.id for s in locked_stays}
     instance = dataclasses.replace(instance, locked=locked_stays)

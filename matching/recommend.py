@@ -38,6 +38,7 @@ from .validate import score, validate
 
 MOVE_RADIUS = 14  # days a neighbour may shift its start, either way
 SCALE = 1000  # objective units are multiplied by this; one move costs 1
+FIRST_ANSWER = 0.5  # seconds the search may always take for its first answer
 PROGRAMME_LIMIT = 0.2  # seconds for the programmes of the stays one answer changes
 MAX_PLACES = 48  # her new-stay places kept for the model, most valuable first
 EXTRA = 2  # places found beyond `top`, so that exact scoring can reorder them
@@ -138,13 +139,16 @@ def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int =
     if top < 1:
         raise RecommendError("bad_top", request_id, "top must be at least 1")
     search = _Search(instance, plan, request, workers, seed, place)
-    found = search.run(deadline=t0 + 0.6 * time_limit, wanted=top + EXTRA)
-    base = score(instance, plan).total
+    end = t0 + time_limit
+    # The search gets half of what is left once the model is built (and always enough for one answer).
+    found = search.run(deadline=time.monotonic() + 0.5 * max(0.0, end - time.monotonic()), wanted=top + EXTRA)
+    base = score(search.scoring, plan).total
     options: list[Placement] = []
     for k, choice in enumerate(found):
-        left = t0 + time_limit - time.monotonic()
-        share = max(0.05, left / (len(found) - k + 1)) if left > 0 else 0.05
-        option = search.realise(choice, base, share)
+        left = end - time.monotonic()
+        if left <= 0 and len(options) >= 1:
+            break  # out of time: the places found first are the most valuable
+        option = search.realise(choice, base, max(0.05, left / (len(found) - k + 1)))
         if option is not None:
             options.append(option)
     options.sort(key=lambda o: (-o.objective_delta, len(o.moves), o.start, o.house, o.type))
@@ -168,6 +172,7 @@ class _Search:
         self.workers = workers
         self.seed = seed
         self.log: list = []
+        self.scoring = replace(instance, locked=())  # the objective does not read the locks; this skips rule 10
         self.prep = prepare(instance)
         self.hindex = {h.id: i for i, h in enumerate(instance.houses)}
         locked = {_stay_key(s) for s in instance.locked}
@@ -248,7 +253,7 @@ class _Search:
         inst, prep = self.inst, self.prep
         hi = self.hindex[stay.house]
         s0 = inst.day_index(stay.start)
-        current = score(inst, Solution(stays=[stay]))
+        current = score(self.scoring, Solution(stays=[stay]))
         sessions_now = current.sessions + current.switch
         _, held = self._held(hi, stay.type)
         places = [_Place(hi, stay.type, s0, held, current.total)]
@@ -374,7 +379,9 @@ class _Search:
         found: list[tuple[int, list[int]]] = []
         while len(found) < wanted:
             left = deadline - time.monotonic()
-            if left <= 0.02:
+            if not found:
+                left = max(left, FIRST_ANSWER)
+            elif left <= 0.02:
                 break
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = left
@@ -453,14 +460,15 @@ class _Search:
         placed = {q for s in stays for q in s.requests}
         unassigned = [u for u in self.plan.unassigned if u.request not in placed]
         if left_out:  # they get the explainer's reason; the others keep the plan's
-            unassigned += [u for u in explain(inst, solution) if u.request in left_out]
+            asked = replace(inst, requests=tuple(q for q in inst.requests if q.id in placed or q.id in left_out))
+            unassigned += explain(asked, solution)
         solution.unassigned = unassigned
-        solution.objective = score(inst, solution).total
+        solution.objective = score(self.scoring, solution).total
         length = house.stay_length[place.type]
         without = [s if s.id != mine.id else replace(s, requests=tuple(q for q in s.requests if q != self.request.id))
                    for s in stays]
         without = [s for s in without if s.requests]
-        others = score(inst, Solution(stays=without)).total - base
+        others = score(self.scoring, Solution(stays=without)).total - base
         return Placement(house=house.id, type=place.type, start=mine.start,
                          end=inst.date_of(place.start + length - 1), stay=mine.id,
                          joins=tuple(joined.requests) if joined is not None else (),
