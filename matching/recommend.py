@@ -452,8 +452,9 @@ class _Search:
         sessions, status = programmes.solve(min(time_limit, PROGRAMME_LIMIT), self.workers, self.seed)
         self.log.append(("programme", round(time.monotonic() - t, 3), status))
         changed = [replace(s, sessions=tuple(ses)) for s, ses in zip(changed, sessions)]
-        stays = kept + changed
+        stays = _with_slots(inst, kept + changed)
         stays.sort(key=lambda s: (s.start, s.house, s.id))
+        changed = [next(s for s in stays if s.id == c.id) for c in changed]
         solution = Solution(stays=stays, status="FEASIBLE")
         if validate(inst, solution):
             return None
@@ -474,6 +475,19 @@ class _Search:
                          joins=tuple(joined.requests) if joined is not None else (),
                          programme=changed[0].sessions, moves=moves,
                          objective_delta=solution.objective - base, others_delta=others, solution=solution)
+
+
+def _with_slots(instance: Instance, stays: list[Stay]) -> list[Stay]:
+    """Rule 11: every session its slot; the sessions of stays that do not change keep theirs.
+
+    `matching.slots` comes with the engine's rule-11 work; until it is merged
+    sessions carry no slot and the stays are returned as they are.
+    """
+    try:
+        from .slots import assign_slots
+    except ImportError:
+        return list(stays)
+    return assign_slots(instance, list(stays))
 
 
 def recommendation_to_dict(rec: Recommendation) -> dict:

@@ -1,0 +1,47 @@
+"""An urgent case fitted and published in a real browser: a defender the proposal leaves out gets her best
+places side by side, the coordinator chooses one, and publishes the new proposal."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_an_urgent_case_is_fitted_and_published(page, demo_logins, login_as, axe, shot):
+    login_as(page, demo_logins["coordinator"])
+    page.goto("/planning/runs/new")
+    page.fill("input[name=time_limit]", "3")
+    page.click("button:has-text('Empezar la corrida')")
+    page.wait_for_selector("h1:has-text('Propuesta de la corrida')", timeout=90_000)
+    run_url = page.url.split("?")[0]
+
+    # One of those the proposal leaves out: "Encajar un caso urgente" beside her reason
+    links = page.locator("section:has(#left-h) a:has-text('Encajar un caso urgente')")
+    assert links.count() >= 1, "the demo proposal leaves nobody out"
+    page.goto(links.first.get_attribute("href"))
+    who = page.locator("h1").inner_text().split(": ", 1)[1]
+    assert page.locator("button:has-text('Buscar lugares')").count() == 1
+    axe(page)
+
+    page.click("button:has-text('Buscar lugares')")
+    page.wait_for_selector("h2#options-h", timeout=30_000)
+    options = page.locator("article.card")
+    assert options.count() >= 1
+    assert "Cambio del objetivo" in options.first.inner_text()
+    assert "Quién se movería" in options.first.inner_text()
+    axe(page)
+    shot(page, "urgent-options")
+
+    page.click("article.card >> nth=0 >> button:has-text('Proponer este lugar')")
+    page.wait_for_selector("text=Una nueva propuesta incluye a", timeout=30_000)
+    assert page.url.split("?")[0] != run_url
+    assert "Propuesta de la corrida" in page.locator("h1").inner_text()
+    assert who not in page.locator("section:has(#left-h)").inner_text()  # she is no longer left out
+    axe(page)
+    shot(page, "urgent-new-proposal")
+
+    page.click("button:has-text('Aprobar y publicar las estancias marcadas')")
+    page.wait_for_selector("text=Ya pueden verlas")
+    shot(page, "urgent-published")
+    page.goto("/planning/runs")
+    assert "Publicada" in page.content()
