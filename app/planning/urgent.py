@@ -89,11 +89,19 @@ def latest_run() -> PlanningRun | None:
                              .order_by(PlanningRun.id.desc()).limit(1))
 
 
-def _base(run: PlanningRun):
-    """(settings, instance, plan): the data as it stands now, and the run's proposal fitted to it."""
+def _base(run: PlanningRun, req: StayRequest):
+    """(settings, instance, plan): the data as it stands now, and the run's proposal fitted to it.
+
+    The run's horizon grows, when it must, to hold a stay starting on the last day of her window.
+    """
     carried = tuple(dict(bridge.stay_dict(bridge.spec_stay(s)), id=f"k{s.id}")
                     for s in run.stays if s.locked and s.status != "published")
     settings = replace(bridge.settings_of(run), carried=carried)
+    if req.latest_start and req.latest_start >= settings.horizon_start:
+        longest = max((int(n or 0) for h in db.session.scalars(select(House))
+                       for n in (h.stay_length or {}).values()), default=1)
+        needed = (req.latest_start - settings.horizon_start).days + max(1, longest)
+        settings = replace(settings, horizon_days=max(settings.horizon_days, needed))
     try:
         instance = bridge.build_instance(settings)
     except bridge.InstanceError as exc:
@@ -103,7 +111,7 @@ def _base(run: PlanningRun):
 
 def _ask(req: StayRequest, run: PlanningRun, place=None):
     """(settings, instance, plan, recommendation), or Refused in her words."""
-    settings, instance, plan = _base(run)
+    settings, instance, plan = _base(run, req)
     limit = float(current_app.config.get("PLANNING_URGENT_TIME_LIMIT", 2.0))
     try:
         rec = bridge.recommend(instance, plan, req.spec_id, top=TOP, time_limit=limit, place=place,
