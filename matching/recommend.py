@@ -144,11 +144,14 @@ def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int =
     found = search.run(deadline=time.monotonic() + 0.5 * max(0.0, end - time.monotonic()), wanted=top + EXTRA)
     base = score(search.scoring, plan).total
     options: list[Placement] = []
+    took = 0.0  # how long the last option took to make
     for k, choice in enumerate(found):
         left = end - time.monotonic()
-        if left <= 0 and len(options) >= 1:
-            break  # out of time: the places found first are the most valuable
+        if left <= took and options:
+            break  # no time for another: the places found first are the most valuable
+        began = time.monotonic()
         option = search.realise(choice, base, max(0.05, left / (len(found) - k + 1)))
+        took = time.monotonic() - began
         if option is not None:
             options.append(option)
     options.sort(key=lambda o: (-o.objective_delta, len(o.moves), o.start, o.house, o.type))

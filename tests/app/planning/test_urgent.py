@@ -161,3 +161,14 @@ def test_urgent_is_for_coordinators_only(client, urgent, make_user, login, app):
     assert other.get(f"/planning/requests/{urgent['req'].id}/urgent").status_code in (403, 404)
     assert other.post(f"/planning/requests/{urgent['req'].id}/urgent",
                       data={"run": urgent["run"].id}).status_code in (403, 404)
+
+
+def test_urgent_case_beyond_the_runs_horizon_is_still_fitted(client, urgent, make_request, make_defender, settings):
+    late = settings.horizon_end + dt.timedelta(days=20)
+    req = make_request(make_defender(country="MX"), urgency=3, earliest_start=late - dt.timedelta(days=2),
+                       latest_start=late, needs={"emotional": 2})
+    before = counts()
+    response = client.post(f"/planning/requests/{req.id}/urgent", data={"run": urgent["run"].id})
+    assert response.status_code == 200, response.text
+    assert "Opción 1" in response.text
+    assert counts() == before
