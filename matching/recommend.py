@@ -25,6 +25,7 @@ A request she cannot take any place for is answered with the reason
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field, replace
 
@@ -61,10 +62,10 @@ class Move:
     requests: tuple[str, ...]
     from_house: str
     from_type: str
-    from_start: object  # datetime.date
+    from_start: dt.date
     to_house: str | None = None
     to_type: str | None = None
-    to_start: object = None
+    to_start: dt.date | None = None
 
     @property
     def left_out(self) -> bool:
@@ -84,8 +85,8 @@ class Placement:
 
     house: str
     type: str
-    start: object  # datetime.date
-    end: object  # last stay day
+    start: dt.date
+    end: dt.date  # last stay day
     stay: str  # id of her stay in `solution`
     joins: tuple[str, ...]  # requests already in the collective she joins (empty for a new stay)
     programme: tuple[Session, ...]
@@ -120,7 +121,7 @@ def _stay_key(stay: Stay) -> tuple:
 
 def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int = 3,
               time_limit: float = 2.0, workers: int = 2, seed: int = 0,
-              place: tuple[str, str, object] | None = None) -> Recommendation:
+              place: tuple[str, str, dt.date] | None = None) -> Recommendation:
     """Up to `top` placements of request `request_id` in `plan`, best objective change first.
 
     `place`, a (house id, type, start date), looks at that place of hers only
@@ -168,7 +169,7 @@ class _Search:
     """The model of one request's places and her neighbours' places."""
 
     def __init__(self, instance: Instance, plan: Solution, request: Request, workers: int, seed: int,
-                 place: tuple[str, str, object] | None = None):
+                 place: tuple[str, str, dt.date] | None = None):
         self.inst = instance
         self.plan = plan
         self.request = request

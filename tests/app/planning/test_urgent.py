@@ -172,3 +172,27 @@ def test_urgent_case_beyond_the_runs_horizon_is_still_fitted(client, urgent, mak
     assert response.status_code == 200, response.text
     assert "Opción 1" in response.text
     assert counts() == before
+
+
+def test_urgent_fit_drops_proposed_stays_that_no_longer_fit_beside_stays_published_since(
+        client, urgent, make_stay):
+    from app.planning import bridge
+
+    serena = urgent["houses"][0]
+    for _ in range(2):  # La Serena full (two stays at once) in the first days of the horizon
+        make_stay(serena, START, length=12)
+    page = look(client, urgent)
+    assert page.status_code == 200, page.text
+    assert "Opción 1" in page.text  # at La Siguata, or at La Serena once the published stays end
+    import re
+
+    start, house, kind = (re.search(rf'name="{name}"[^>]*value="([^"]+)"', page.text).group(1)
+                          for name in ("start", "house", "type"))
+    run = urgent["run"]
+    response = client.post(f"/planning/requests/{urgent['req'].id}/urgent/fit",
+                           data={"run": run.id, "version": run.version, "house": house, "type": kind, "start": start})
+    assert response.status_code == 302, response.text
+    new = db.session.scalar(select(PlanningRun).order_by(PlanningRun.id.desc()))
+    instance = bridge.instance_from_json(new.instance_json)
+    assert bridge.validate(instance, bridge.proposal_solution(new, instance)) == []
+    assert sum(1 for s in new.stays if s.status == "published") == 2
