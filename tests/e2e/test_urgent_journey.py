@@ -38,6 +38,7 @@ def test_an_urgent_case_is_fitted_and_published(page, demo_logins, login_as, axe
     axe(page)
     shot(page, "urgent-options")
 
+    start = page.locator("article.card >> nth=0 >> input[name=start]").get_attribute("value")
     page.click("article.card >> nth=0 >> button:has-text('Proponer este lugar')")
     page.wait_for_selector("text=Una nueva propuesta incluye a", timeout=30_000)
     assert page.url.split("?")[0] != run_url
@@ -48,6 +49,10 @@ def test_an_urgent_case_is_fitted_and_published(page, demo_logins, login_as, axe
 
     page.click("button:has-text('Aprobar y publicar las estancias marcadas')")
     page.wait_for_selector("text=Ya pueden verlas")
+    new_url = page.url.split("?")[0]
+    page.goto(f"{new_url}?month={start[:7]}")  # the month she arrives: her stay, published
+    mine = page.locator("article.stay", has_text=who)
+    assert mine.count() == 1 and "Publicada" in mine.inner_text()
     shot(page, "urgent-published")
     page.goto("/planning/runs")
     assert "Publicada" in page.content()
