@@ -40,7 +40,7 @@ from .validate import score, validate
 MOVE_RADIUS = 14  # days a neighbour may shift its start, either way
 SCALE = 1000  # objective units are multiplied by this; one move costs 1
 FIRST_ANSWER = 0.5  # seconds the search may always take for its first answer
-PROGRAMME_LIMIT = 0.2  # seconds for the programmes of the stays one answer changes
+PROGRAMME_LIMIT = 0.15  # seconds for the programmes of the stays one answer changes
 MAX_PLACES = 48  # her new-stay places kept for the model, most valuable first
 EXTRA = 2  # places found beyond `top`, so that exact scoring can reorder them
 
@@ -125,8 +125,9 @@ def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int =
     """Up to `top` placements of request `request_id` in `plan`, best objective change first.
 
     `place`, a (house id, type, start date), looks at that place of hers only
-    (to make again the option a person chose). Raises RecommendError (a ValueError) with code `unknown_request` or
-    `already_placed`.
+    (to make again the option a person chose). Raises RecommendError (a
+    ValueError) with code `unknown_request`, `already_placed`, or
+    `invalid_plan` (the plan itself breaks a rule, so nothing built on it can keep them).
     """
     t0 = time.monotonic()
     request = instance.request_by_id.get(request_id)
@@ -145,16 +146,19 @@ def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int =
     found = search.run(deadline=time.monotonic() + 0.5 * max(0.0, end - time.monotonic()), wanted=top + EXTRA)
     base = score(search.scoring, plan).total
     options: list[Placement] = []
-    took = 0.0  # how long the last option took to make
     for k, choice in enumerate(found):
         left = end - time.monotonic()
-        if left <= took and options:
-            break  # no time for another: the places found first are the most valuable
-        began = time.monotonic()
+        if left <= 0 and options:
+            break  # out of time: the places found first are the most valuable
+        if len(options) >= top and search.estimate(choice) < min(o.objective_delta for o in options):
+            continue  # even its optimistic estimate would not make the top
         option = search.realise(choice, base, max(0.05, left / (len(found) - k + 1)))
-        took = time.monotonic() - began
         if option is not None:
             options.append(option)
+    if found and not options:
+        broken = validate(instance, plan)
+        if broken:
+            raise RecommendError("invalid_plan", request_id, f"the plan breaks a rule: {broken[0]}")
     options.sort(key=lambda o: (-o.objective_delta, len(o.moves), o.start, o.house, o.type))
     options = options[:top]
     reasons = []
@@ -406,6 +410,18 @@ class _Search:
                 hint(None, chosen)
         return found
 
+    def _part(self, stays: list[Stay]) -> int:
+        """What these stays add to the objective."""
+        return score(self.scoring, Solution(stays=list(stays))).total if stays else 0
+
+    def estimate(self, choice: tuple[int, list[int]]) -> int:
+        """The model's value of an answer as a change of the objective (her sessions counted at their bound)."""
+        k, chosen = choice
+        change = self.hers[k][0].value
+        for n, a in enumerate(chosen):
+            change += (self.alts[n][a].value if a >= 0 else 0) - self.alts[n][0].value
+        return change
+
     # ----- an answer into a solution ---------------------------------------
     def realise(self, choice: tuple[int, list[int]], base: int, time_limit: float) -> Placement | None:
         """The whole solution of one model answer, with programmes; None if it breaks a rule."""
@@ -468,12 +484,14 @@ class _Search:
             asked = replace(inst, requests=tuple(q for q in inst.requests if q.id in placed or q.id in left_out))
             unassigned += explain(asked, solution)
         solution.unassigned = unassigned
-        solution.objective = score(self.scoring, solution).total
+        # The objective is a sum over stays: only the stays that changed need scoring again.
+        kept_ids = {s.id for s in kept}
+        gone = [s for s in self.plan.stays if s.id not in kept_ids]
+        solution.objective = base - self._part(gone) + self._part(changed)
         length = house.stay_length[place.type]
-        without = [s if s.id != mine.id else replace(s, requests=tuple(q for q in s.requests if q != self.request.id))
-                   for s in stays]
-        without = [s for s in without if s.requests]
-        others = score(self.scoring, Solution(stays=without)).total - base
+        mine = changed[0]
+        others_stay = replace(mine, requests=tuple(q for q in mine.requests if q != self.request.id))
+        others = solution.objective - base - self._part([mine]) + (self._part([others_stay]) if others_stay.requests else 0)
         return Placement(house=house.id, type=place.type, start=mine.start,
                          end=inst.date_of(place.start + length - 1), stay=mine.id,
                          joins=tuple(joined.requests) if joined is not None else (),

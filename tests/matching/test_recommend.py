@@ -210,3 +210,11 @@ def test_urgent_option_says_what_it_costs_the_others_and_can_be_made_again(crowd
     again = recommend(instance, plan, "u1", top=1, time_limit=2, place=(best.house, best.type, best.start))
     assert [(o.house, o.type, o.start) for o in again.options] == [(best.house, best.type, best.start)]
     assert again.options[0].objective_delta == best.objective_delta
+
+
+def test_a_plan_that_breaks_a_rule_is_a_clear_error(crowded, make_stay, day):
+    instance, plan = crowded
+    crowded_more = Solution(stays=[*plan.stays, make_stay("s3", requests=("r2",), start=day(9))])  # r2 twice
+    with pytest.raises(RecommendError) as caught:
+        recommend(instance, crowded_more, "u1", time_limit=1)
+    assert caught.value.code == "invalid_plan" and "rule 1" in str(caught.value)
