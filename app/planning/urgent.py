@@ -120,6 +120,8 @@ def _ask(req: StayRequest, run: PlanningRun, place=None):
         if exc.code == "already_placed":
             raise Refused(_("She already has a place in the proposal of run %(run)s: publish it from there.",
                             run=run.id)) from exc
+        if exc.code == "invalid_plan":
+            raise Refused(_("The proposal no longer fits today's data: run the planner again.")) from exc
         raise Refused(_("This request cannot be planned now: it is not waiting, its window has passed, or it "
                         "is incomplete.")) from exc
     return settings, instance, plan, rec
