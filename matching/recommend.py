@@ -186,11 +186,7 @@ class _Search:
         locked = {_stay_key(s) for s in instance.locked}
         self.locked_ids = {s.id for s in plan.stays if _stay_key(s) in locked}
         self.rindex = {r.id: i for i, r in enumerate(instance.requests)}
-        self.hers: list[tuple[_Place, Stay | None]] = self._her_places()
-        if place is not None:
-            hid, stay_type, start = place
-            self.hers = [(p, j) for p, j in self.hers if (instance.houses[p.house].id, p.type,
-                                                          instance.date_of(p.start)) == (hid, stay_type, start)]
+        self.hers: list[tuple[_Place, Stay | None]] = self._her_places(place)
         self.neighbours: list[Stay] = self._neighbours()
         self.alts: list[list[_Place]] = [self._alternatives(s) for s in self.neighbours]
 
@@ -199,8 +195,11 @@ class _Search:
         h = self.inst.houses[house]
         return h.stay_length[stay_type], h.stay_length[stay_type] + h.turnover_days
 
-    def _her_places(self) -> list[tuple[_Place, Stay | None]]:
-        """Her new stays and the unlocked collectives of the plan she may join (with the stay joined)."""
+    def _her_places(self, place: tuple[str, str, dt.date] | None = None) -> list[tuple[_Place, Stay | None]]:
+        """Her new stays and the unlocked collectives of the plan she may join (with the stay joined).
+
+        With `place`, only those at that (house id, type, start).
+        """
         r, inst = self.request, self.inst
         ri = self.rindex[r.id]
         out: list[tuple[_Place, Stay | None]] = []
@@ -216,6 +215,8 @@ class _Search:
             house = inst.houses[o.house]
             if o.type == "collective" and len(r.defenders) < house.collective_min:
                 continue  # alone she is not a collective; she may join one (below)
+            if place is not None and (house.id, o.type, inst.date_of(o.start)) != tuple(place):
+                continue
             out.append((_Place(o.house, o.type, o.start, o.held, o.bound), None))
         # Her best places only: a later start is worth less, so the others rarely make the top.
         out.sort(key=lambda item: (-item[0].value, item[0].start, item[0].house, item[0].type))
@@ -226,7 +227,7 @@ class _Search:
             hi = self.hindex[stay.house]
             s = inst.day_index(stay.start)
             i = collective_at.get((hi, s))
-            if i is None:
+            if i is None or (place is not None and (stay.house, "collective", stay.start) != tuple(place)):
                 continue
             house = inst.houses[hi]
             members = [inst.request_by_id[q] for q in stay.requests]
