@@ -48,7 +48,7 @@ def test_an_urgent_case_is_fitted_and_published(page, demo_logins, login_as, axe
     shot(page, "urgent-new-proposal")
 
     page.click("button:has-text('Aprobar y publicar las estancias marcadas')")
-    page.wait_for_selector("text=Ya pueden verlas")
+    page.wait_for_selector("text=/ya pueden verlas?\\./")  # one stay or several
     new_url = page.url.split("?")[0]
     page.goto(f"{new_url}?month={start[:7]}")  # the month she arrives: her stay, published
     mine = page.locator("article.stay", has_text=who)
