@@ -1,7 +1,8 @@
 """The matching engine: plain data in, plain data out (no web imports).
 
 The solver (`matching.cpsat.solve`) and the explainer (`matching.explain`)
-are imported from their own modules.
+are imported from their own modules; `matching.recommend` gives the best few
+places for one request in an existing plan (an urgent case).
 """
 from .baseline import baseline
 from .cpsat import solve
@@ -18,6 +19,7 @@ from .io import (
     solution_to_dict,
     write_json,
 )
+from .recommend import Move, Placement, Recommendation, RecommendError, recommend
 from .model import (
     DIMENSIONS,
     STAY_TYPES,
@@ -39,6 +41,6 @@ __all__ = [
     "DIMENSIONS", "STAY_TYPES", "Closure", "DateRange", "House", "Instance", "InstanceError",
     "Request", "Score", "Session", "Solution", "SolutionError", "Stay", "Therapist", "Unassigned",
     "Violation", "Weights", "baseline", "explain", "generate", "instance_to_dict", "load_instance",
-    "load_solution", "read_instance", "read_solution", "score", "solution_to_dict", "solve", "validate",
+    "load_solution", "Move", "Placement", "Recommendation", "RecommendError", "recommend", "read_instance", "read_solution", "score", "solution_to_dict", "solve", "validate",
     "write_json",
 ]

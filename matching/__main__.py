@@ -5,6 +5,7 @@
     python -m matching explain INSTANCE SOLUTION
     python -m matching generate --houses N --requests N ... -o FILE
     python -m matching baseline INSTANCE -o SOLUTION
+    python -m matching recommend INSTANCE PLAN REQUEST_ID --top K --time-limit S -o OUT
 
 Exit status: 0 done (or feasible), 1 a rule is broken or a claim is wrong,
 2 unreadable input (one line on stderr naming the problem).
@@ -188,6 +189,30 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_recommend(args: argparse.Namespace) -> int:
+    """Write up to K places for one request in PLAN, best first (or why there is none)."""
+    from .recommend import RecommendError, recommend, recommendation_to_dict
+
+    instance = read_instance(args.instance)
+    plan = read_solution(args.plan, instance)
+    if args.top < 1:
+        return _fail("--top must be at least 1")
+    try:
+        rec = recommend(instance, plan, args.request_id, top=args.top, time_limit=args.time_limit)
+    except RecommendError as exc:
+        return _fail(f"{exc.code}: {exc}")
+    write_json(args.output, recommendation_to_dict(rec))
+    if rec.options:
+        best = rec.options[0]
+        print(f"{len(rec.options)} options for {rec.request}; best {best.house} {best.type} from "
+              f"{best.start.isoformat()}, objective {best.objective_delta:+d}, {len(best.moves)} stays move; "
+              f"time={rec.stats['seconds']:.2f}s", file=sys.stderr)
+    else:
+        for u in rec.reasons:
+            print(f"no option for {u.request}: {u.reason}", file=sys.stderr)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------
 # Parser
 # --------------------------------------------------------------------------
@@ -238,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("instance")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_baseline)
+
+    p = sub.add_parser("recommend", help="the best few places for one request in a plan")
+    p.add_argument("instance")
+    p.add_argument("plan")
+    p.add_argument("request_id")
+    p.add_argument("--top", type=int, default=3)
+    p.add_argument("--time-limit", type=float, default=2.0, help="seconds")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_recommend)
     return parser
 
 

@@ -13,3 +13,4 @@ def _register_cli(state) -> None:
 
 
 from app.planning import views  # noqa: E402,F401
+from app.planning import urgent  # noqa: E402,F401

@@ -389,3 +389,51 @@ def solution_dict(run: PlanningRun) -> dict:
 
 def stay_dict(stay: SpecStay) -> dict:
     return stay_to_dict(stay)
+
+
+# --------------------------------------------------------------------------
+# Urgent cases
+# --------------------------------------------------------------------------
+
+RecommendError = matching.RecommendError
+
+
+def urgent_plan(run: PlanningRun, instance: Instance) -> Solution:
+    """The run's proposal as a plan of `instance` (built now): its locks, and the proposed stays that still hold.
+
+    A proposed stay is dropped when one of its requests is no longer waiting
+    (published since, withdrawn) or when, beside what was published since, it
+    would break a rule; sessions with a therapist no longer in the instance go.
+    Every request in no stay gets the explainer's reason.
+    """
+    locked = list(instance.locked)
+    held = {rid for s in locked for rid in s.requests}
+    taken = {s.id for s in locked}
+    stays = []
+    for row in run.stays:
+        if row.status != "proposed" or row.locked:
+            continue  # published rows are locks now; locked rows were carried as k-stays
+        stay = spec_stay(row)
+        if (stay.house not in instance.house_by_id or stay.id in taken
+                or any(r not in instance.request_by_id or r in held for r in stay.requests)):
+            continue
+        stays.append(replace(stay, sessions=tuple(s for s in stay.sessions
+                                                  if s.therapist in instance.therapist_by_id)))
+    plan = Solution(stays=locked + stays, status="FEASIBLE")
+    if matching.validate(instance, plan):
+        kept = Solution(stays=list(locked))
+        for stay in stays:  # keep each stay that still fits beside those kept before it
+            trial = Solution(stays=kept.stays + [stay])
+            if not matching.validate(instance, trial):
+                kept = trial
+        plan = Solution(stays=kept.stays, status="FEASIBLE")
+    plan.unassigned = matching.explain(instance, plan)
+    plan.objective = matching.score(instance, plan).total
+    return plan
+
+
+def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int = 3, time_limit: float = 2.0,
+              place: tuple | None = None, workers: int = 2):
+    """The best few places for one request in `plan` (`matching.recommend`)."""
+    return matching.recommend(instance, plan, request_id, top=top, time_limit=time_limit, place=place,
+                              workers=workers)

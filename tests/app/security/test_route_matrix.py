@@ -136,6 +136,9 @@ MATRIX: dict[str, Expect] = {
     # planning (coordinators see everything: nothing is scoped)
     "planning.queue": Expect(COORD),
     "planning.decline": Expect(COORD, args={"request_id": "submitted_request"}),
+    "planning.urgent": Expect(COORD, args={"request_id": "submitted_request"}),
+    "planning.urgent_look": Expect(COORD, args={"request_id": "submitted_request"}),
+    "planning.urgent_fit": Expect(COORD, args={"request_id": "submitted_request"}),
     "planning.runs": Expect(COORD),
     "planning.new_run": Expect(COORD),
     "planning.run": Expect(COORD),
