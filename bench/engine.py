@@ -34,7 +34,7 @@ def run_one(name: str, time_limit: float, workers: int) -> dict:
     """Solve one case in this process and report on it (called in the subprocess)."""
     sys.path.insert(0, str(REPO))
     from matching.baseline import baseline
-    from matching.cpsat import solve
+    from matching.engine import solve
     from matching.io import instance_to_dict, read_instance, solution_to_dict
     from matching.validate import score, validate
 

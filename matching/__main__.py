@@ -95,11 +95,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     instance = read_instance(args.instance)
     hint = read_solution(args.hint, instance) if args.hint else None
     try:
-        from .cpsat import solve
+        from .engine import solve
     except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.cpsat":
+        if exc.name != f"{__package__}.engine":
             raise
-        return _fail("the CP-SAT solver (matching/cpsat.py) is not available")
+        return _fail("the CP-SAT solver (matching/engine/) is not available")
 
     progress = _Progress()
     ticker = threading.Thread(target=progress.tick, daemon=True)

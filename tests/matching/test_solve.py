@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from matching.baseline import baseline
-from matching.cpsat import PDLP_PARAMS, LinearBound, solve
+from matching.engine import LinearBound, solve
+from matching.engine.tuning import PDLP_PARAMS
 from matching.generate import generate
 from matching.io import solution_to_dict
 from matching.model import Closure, DateRange, Solution, Stay
@@ -208,7 +209,7 @@ def test_progress_is_reported_and_stats_are_filled(make_instance):
 
 def test_progress_is_reported_during_the_window_search_too():
     """Above PROBE_OPTIONS the plan comes from the window search: the caller hears of it as it climbs."""
-    from matching.cpsat import PROBE_OPTIONS
+    from matching.engine.tuning import PROBE_OPTIONS
 
     instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
     assert len(prepare(instance).options) > PROBE_OPTIONS
@@ -230,7 +231,7 @@ def test_two_threads_reporting_bounds_at_once_keep_the_tighter(make_instance):
     are inside `report` together: without one lock around the compare and
     the set, the later, weaker bound would overwrite the tighter one.
     """
-    from matching.cpsat import Engine
+    from matching.engine import Engine
 
     class Slow(int):
         def __lt__(self, other):

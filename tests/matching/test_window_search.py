@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.cpsat import WindowSearch, greedy_plan, options_of_stays
+from matching.engine import WindowSearch, greedy_plan, options_of_stays
 from matching.generate import generate
 from matching.model import Solution
 from matching.prepare import prepare
@@ -23,7 +23,7 @@ def search_of():
 
 
 def _stays(search: WindowSearch):
-    from matching.cpsat import Engine, _name_stays
+    from matching.engine.engine import Engine, _name_stays
 
     engine = Engine(search.prep.instance, 1.0, 1, 0, None, None, None)
     return _name_stays(search.prep.instance, engine._plan_stays(search.prep, set(search.plan.values())))
@@ -96,7 +96,7 @@ def test_paired_windows_share_the_waiting_requests_by_where_they_have_options(pa
 @pytest.fixture
 def guided(search_of):
     """A search on two houses following its own instance's exact LP solution."""
-    from matching.cpsat import LinearBound
+    from matching.engine import LinearBound
 
     search = search_of(2)
     lp = LinearBound(search.prep, "GLOP")
@@ -137,15 +137,15 @@ def test_guided_steps_keep_every_rule_and_never_lose_value(guided):
 @pytest.fixture(scope="module")
 def polished():
     """A run long enough (for the lowered threshold) to end with CP-SAT on the whole phase-1 model."""
-    from matching import cpsat
+    from matching.engine import solve, tuning
 
     instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
-    saved = cpsat.POLISH_FROM
-    cpsat.POLISH_FROM = 3.0
+    saved = tuning.POLISH_FROM
+    tuning.POLISH_FROM = 3.0
     try:
-        return instance, cpsat.solve(instance, time_limit=8, workers=2, seed=1)
+        return instance, solve(instance, time_limit=8, workers=2, seed=1)
     finally:
-        cpsat.POLISH_FROM = saved
+        tuning.POLISH_FROM = saved
 
 
 def test_a_long_run_ends_by_polishing_the_whole_model(polished):
@@ -158,9 +158,9 @@ def test_a_long_run_ends_by_polishing_the_whole_model(polished):
 
 
 def test_short_runs_and_single_workers_do_not_polish(monkeypatch):
-    from matching import cpsat
+    from matching.engine import solve, tuning
 
     instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
-    assert "polish" not in cpsat.solve(instance, time_limit=4, workers=2, seed=1).stats  # under POLISH_FROM
-    monkeypatch.setattr(cpsat, "POLISH_FROM", 1.0)
-    assert "polish" not in cpsat.solve(instance, time_limit=4, workers=1, seed=1).stats  # determinism first
+    assert "polish" not in solve(instance, time_limit=4, workers=2, seed=1).stats  # under POLISH_FROM
+    monkeypatch.setattr(tuning, "POLISH_FROM", 1.0)
+    assert "polish" not in solve(instance, time_limit=4, workers=1, seed=1).stats  # determinism first
