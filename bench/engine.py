@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("RESPIRO_SHARED") or REPO.parent / "shared")  # beside the repository by default
 CHECKER = SHARED / "tools" / "check_solution.py"
 
 # name -> (time limit s, quick time limit s, source)

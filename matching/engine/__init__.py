@@ -28,7 +28,7 @@ bound (`LinearBound`: GLOP, exactly, up to `LP_OPTIONS` options; PDLP,
 approximately, up to `PDLP_OPTIONS`), or else the Lagrangian prices are
 improved further.
 A long run on a small model ends with CP-SAT on the whole phase-1 model,
-hinted with the plan the window search reached (`Engine._polish`): the
+hinted with the plan the window search reached (`WholeModel.polish`): the
 window search climbs fast, then stalls.
 
 Phase 2 (`programme`) gives the chosen stays their sessions (rules 7-9):
@@ -67,8 +67,10 @@ from __future__ import annotations
 from .bounds import LagrangianBound, LinearBound
 from .construct import greedy_plan
 from .engine import Engine, solve
-from .lns import WindowSearch
-from .stay_model import StayModel, options_of_stays
+from .lns import Neighbourhood, WindowSearch
+from .plan import Plan, name_stays, options_of_stays, stays_of_options
+from .polish import WholeModel
+from .stay_model import StayModel
 
-__all__ = ["Engine", "LagrangianBound", "LinearBound", "StayModel", "WindowSearch", "greedy_plan",
-           "options_of_stays", "solve"]
+__all__ = ["Engine", "LagrangianBound", "LinearBound", "Neighbourhood", "Plan", "StayModel", "WholeModel",
+           "WindowSearch", "greedy_plan", "name_stays", "options_of_stays", "solve", "stays_of_options"]

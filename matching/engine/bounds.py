@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 
 from ..prepare import Prepared
+from . import tuning
 
 
 class LinearBound:
@@ -189,7 +190,7 @@ class LinearBound:
                 pay = pay[np.array([int(j) not in self.vars for j in pay], dtype=bool)]
             if code != pywraplp.Solver.OPTIMAL or not len(pay):
                 break
-            self._add(pay[np.argsort(-self.reduced[pay], kind="stable")][: max(2000, len(self.vars) // 4)])
+            self._add(pay[np.argsort(-self.reduced[pay], kind="stable")][: max(tuning.LP_COLUMNS_MIN, int(len(self.vars) * tuning.LP_COLUMNS_SHARE))])
         if self.best is not None:
             self.reduced = self.best_reduced
         return self.best
@@ -298,9 +299,9 @@ class LagrangianBound:
                 self.best, stall = total, 0
             else:
                 stall += 1
-                if stall >= 25:
+                if stall >= tuning.SUBGRADIENT_STALL:
                     theta, stall = theta / 2, 0
-            if parts is None or theta < 1e-5:
+            if parts is None or theta < tuning.SUBGRADIENT_MIN_STEP:
                 break
             grad = self.cap - self._usage(*parts)
             norm = float((grad * grad).sum())

@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..prepare import Capacity, Option, Prepared
+from .plan import Plan
 
 
-def greedy_plan(prep: Prepared, order: list[int]) -> dict[int, int]:
+def greedy_plan(prep: Prepared, order: list[int]) -> Plan:
     """Place requests option by option in `order` wherever every capacity still allows.
 
     A collective option joins the collective already planned at its (house,
@@ -15,7 +16,7 @@ def greedy_plan(prep: Prepared, order: list[int]) -> dict[int, int]:
     """
     inst = prep.instance
     caps = [Capacity(list(c.beds), list(c.stays), list(c.family)) for c in prep.capacity]
-    plan: dict[int, int] = {}  # request -> option
+    plan = Plan(prep)
     opened: dict[tuple[int, int], list[int]] = defaultdict(list)  # (house, start) -> open slots, in copy order
     joined: dict[int, list[int]] = defaultdict(list)  # slot -> member options taken
     member_of = {(k, prep.options[m].request): m for k, slot in enumerate(prep.slots) for m in slot.members}

@@ -3,13 +3,44 @@ from __future__ import annotations
 
 import random
 import threading
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from ..prepare import Capacity, Prepared, _fits_capacity, restrict
 from ..programme import _watch
+from . import tuning
+from .plan import Plan
 from .sat import new_solver
 from .stay_model import StayModel
+
+
+@dataclass
+class Neighbourhood:
+    """One sub-problem of the search: some requests freed, re-solved exactly over some options.
+
+    `model` is a StayModel of `sub` (a `restrict`ed Prepared with the capacity
+    the other stays leave), hinted with the freed requests' current options;
+    `ids[k]` is the index in the whole problem of `sub.options[k]`. `before`
+    is what the freed requests are worth now: an answer is kept only above it.
+    """
+
+    sub: Prepared
+    ids: list[int]
+    model: StayModel
+    freed: set[int]
+    before: int
+    seed: int
+    kind: str
+
+    @property
+    def offered(self) -> set[int]:
+        """The whole problem's options this neighbourhood may choose from."""
+        return set(self.ids)
+
+    @property
+    def requests(self) -> set[int]:
+        return set(self.sub.free)
 
 
 class WindowSearch:
@@ -22,17 +53,18 @@ class WindowSearch:
     a step never loses value; it is kept only when it gains.
     """
 
-    def __init__(self, prep: Prepared, plan: dict[int, int], seed: int):
+    def __init__(self, prep: Prepared, plan: Plan | dict[int, int], seed: int):
         self.prep = prep
-        self.plan = dict(plan)
+        self.plan = Plan(prep, plan)
         self.rng = random.Random(seed)
-        self.value = sum(prep.options[i].bound for i in self.plan.values())
+        self.value = self.plan.value
         houses = list(range(len(prep.instance.houses)))
-        self.group_size = len(houses) if len(houses) <= 3 else 3
+        self.group_size = len(houses) if len(houses) <= tuning.GROUP_HOUSES else tuning.GROUP_HOUSES
         self.workers = 1
         n_options = max(1, len(prep.options))
         self.window = int(min(prep.instance.horizon_days,
-                              max(14, prep.instance.horizon_days * 1200 * len(houses) / (n_options * self.group_size))))
+                              max(tuning.WINDOW_MIN_DAYS, prep.instance.horizon_days * tuning.WINDOW_OPTIONS_PER_HOUSE
+                                  * len(houses) / (n_options * self.group_size))))
         self.cursor = 0
         self.steps = self.gains = 0
         self.work = 0.0  # deterministic time spent in steps
@@ -45,7 +77,7 @@ class WindowSearch:
         # With few houses every window spans all of them, so a waiting
         # request's houses are always in it; with many, windows cover a
         # group of houses and the steps around a waiting request matter more.
-        self.few_houses = len(houses) < 4
+        self.few_houses = len(houses) < tuning.FEW_HOUSES
         self.guide = None  # options an exact LP solution uses (`follow`); None until there is one
 
     def follow(self, lp_values) -> None:
@@ -61,7 +93,7 @@ class WindowSearch:
         Steps around a waiting request keep all her options: the LP may
         give her none.
         """
-        self.guide = lp_values > 1e-6
+        self.guide = lp_values > tuning.LP_SUPPORT
 
     def _usage_without(self, freed: set[int]) -> list[Capacity]:
         """Capacity left by locks and by the planned stays of requests not in `freed`."""
@@ -89,7 +121,7 @@ class WindowSearch:
         self.turn = getattr(self, "turn", 0) + 1
         self.tries["other"] = self.tries.get("other", 0) + 1
         self.kind = "window"
-        if self.turn % (4 if self.few_houses else 2) == 0:
+        if self.turn % tuning.AROUND_EVERY[0 if self.few_houses else 1] == 0:
             around = self._around_a_waiting_request()
             if around is not None:
                 self.kind = "around"
@@ -97,16 +129,16 @@ class WindowSearch:
         houses = self._house_group()
         a = self.cursor
         b = a + self.window
-        self.cursor = a + max(7, self.window // 2)
+        self.cursor = a + max(tuning.WINDOW_STEP_MIN_DAYS, self.window // 2)
         if self.cursor >= inst.horizon_days:
-            self.cursor = self.rng.randrange(0, 7)
+            self.cursor = self.rng.randrange(0, tuning.WINDOW_STEP_MIN_DAYS)
         return houses, a, b
 
     def step_relaxation(self, lp_values, time_limit: float, stop=None) -> bool:
         """Free every stay; each request may keep hers or take an option the LP relaxation uses."""
         self.kind = "relaxation"
         current = set(self.plan.values())
-        part = self._part_freeing(set(self.plan), lambda i, o: lp_values[i] > 1e-6 or i in current)
+        part = self.neighbourhood(set(self.plan), lambda i, o: lp_values[i] > tuning.LP_SUPPORT or i in current)
         return part is not None and self._apply(part, self._solve(part, time_limit, stop))
 
     def collective_turn(self, rounds: int) -> bool:
@@ -118,11 +150,11 @@ class WindowSearch:
     def collectives_pay(self) -> bool:
         """Whether collective steps gain, per try, at least half what the others do (so far)."""
         tries = self.tries.get("collectives", 0)
-        if tries < 3:
+        if tries < tuning.COLLECTIVE_TRIES_BEFORE_JUDGING:
             return True
         mine = self.gain_by_kind.get("collectives", 0) / tries
         others = sum(v for k, v in self.gain_by_kind.items() if k != "collectives") / max(1, self.tries.get("other", 0))
-        return mine >= 0.5 * others
+        return mine >= tuning.COLLECTIVES_PAY_RATIO * others
 
     def _around_a_waiting_request(self) -> tuple[set[int], int, int] | None:
         prep, inst = self.prep, self.prep.instance
@@ -145,7 +177,7 @@ class WindowSearch:
     def step(self, time_limit: float, stop=None) -> bool:
         """One neighbourhood; True if the plan improved."""
         houses, a, b = self.next_neighbourhood()
-        part = self._part(houses, a, b, None)
+        part = self.window_neighbourhood(houses, a, b, None)
         return part is not None and self._apply(part, self._solve(part, time_limit, stop))
 
     def step_pair(self, time_limit: float, stop=None, collectives: bool = False) -> bool:
@@ -158,10 +190,10 @@ class WindowSearch:
         then. So both cores get a neighbourhood of their own. With many
         houses: the same days at two disjoint groups of houses. With few:
         all houses, over two windows of days far enough apart that no stay
-        of one can hold a day of the other (`_apart`). A request waiting for
+        of one can hold a day of the other (`apart`). A request waiting for
         a place goes to the neighbourhood where she has options; one with
         options in both goes to one of them (by parity), so the two answers
-        never collide and both can be kept (`_share_waiting`).
+        never collide and both can be kept (`share_waiting`).
         """
         self.pairs += 1
         parts = self._collective_pair() if collectives else self._window_pair()
@@ -191,36 +223,36 @@ class WindowSearch:
             self.rng.shuffle(order)
             g = min(self.group_size, len(order) // 2)
             first, second = set(order[:g]), set(order[g: 2 * g])
-            allowed = [self._window_allowed(first, a, b), self._window_allowed(second, a, b)]
-            waiting = self._share_waiting(allowed, parity)
-            parts = [self._part(first, a, b, waiting[0]), self._part(second, a, b, waiting[1])]
+            allowed = [self.offered_in(first, a, b), self.offered_in(second, a, b)]
+            waiting = self.share_waiting(allowed, parity)
+            parts = [self.window_neighbourhood(first, a, b, waiting[0]), self.window_neighbourhood(second, a, b, waiting[1])]
         else:
-            c = self._apart(a, b - a)
+            c = self.apart(a, b - a)
             if c is None:
                 return None
-            allowed = [self._window_allowed(houses, a, b), self._window_allowed(houses, c, c + b - a)]
-            waiting = self._share_waiting(allowed, parity)
-            parts = [self._part(houses, a, b, waiting[0]), self._part(houses, c, c + b - a, waiting[1])]
+            allowed = [self.offered_in(houses, a, b), self.offered_in(houses, c, c + b - a)]
+            waiting = self.share_waiting(allowed, parity)
+            parts = [self.window_neighbourhood(houses, a, b, waiting[0]), self.window_neighbourhood(houses, c, c + b - a, waiting[1])]
         self.tries["other"] += 1  # next_neighbourhood counted one of the two
         return parts
 
     def _collective_pair(self):
         houses, a, span = self._collective_window()
-        c = self._apart(a, span)
+        c = self.apart(a, span)
         if c is None:
             return None
         self.kind = "collectives"
         self.tries["collectives"] = self.tries.get("collectives", 0) + 2
-        allowed = [self._window_allowed(houses, a, a + span), self._window_allowed(houses, c, c + span)]
-        waiting = self._share_waiting(allowed, self.pairs % 2)
-        return [self._collective_part(houses, a, a + span, waiting[0]),
-                self._collective_part(houses, c, c + span, waiting[1])]
+        allowed = [self.offered_in(houses, a, a + span), self.offered_in(houses, c, c + span)]
+        waiting = self.share_waiting(allowed, self.pairs % 2)
+        return [self.collective_neighbourhood(houses, a, a + span, waiting[0]),
+                self.collective_neighbourhood(houses, c, c + span, waiting[1])]
 
     def _house_group(self) -> set[int]:
         n = len(self.prep.instance.houses)
         return set(range(n)) if self.group_size == n else set(self.rng.sample(range(n), self.group_size))
 
-    def _apart(self, a: int, span: int) -> int | None:
+    def apart(self, a: int, span: int) -> int | None:
         """A start for a second window of `span` days whose stays never share a day with those of [a, a+span).
 
         A stay starting in a window holds at most `longest_held` days past
@@ -235,11 +267,11 @@ class WindowSearch:
             return None
         return min((min(max(target, lo), hi) for lo, hi in ranges), key=lambda b: (abs(b - target), b))
 
-    def _window_allowed(self, houses: set[int], a: int, b: int):
+    def offered_in(self, houses: set[int], a: int, b: int):
         """The options a neighbourhood of these houses and start days offers (guided, see `_guided`)."""
         return self._guided(lambda i, o: o.house in houses and a <= o.start < b)
 
-    def _share_waiting(self, allowed: list, parity: int) -> list[set[int]]:
+    def share_waiting(self, allowed: list, parity: int) -> list[set[int]]:
         """Waiting requests for each of two neighbourhoods: where she has options; with options in both, one by parity."""
         prep = self.prep
         shares: list[set[int]] = [set(), set()]
@@ -253,11 +285,13 @@ class WindowSearch:
                 shares[0 if has[0] else 1].add(ri)
         return shares
 
-    def _part(self, houses: set[int], a: int, b: int, waiting: set[int] | None):
+    def window_neighbourhood(self, houses: set[int], a: int, b: int,
+                             waiting: set[int] | None = None) -> Neighbourhood | None:
+        """Every request placed at `houses` from a start in [a, b), and those waiting, over the options there."""
         prep = self.prep
         freed = {ri for ri, i in self.plan.items()
                  if prep.options[i].house in houses and a <= prep.options[i].start < b}
-        return self._part_freeing(freed, self._window_allowed(houses, a, b), waiting)
+        return self.neighbourhood(freed, self.offered_in(houses, a, b), waiting)
 
     def _guided(self, allowed):
         """`allowed`, narrowed to the LP's options and the current plan's once there is a guide (`follow`)."""
@@ -267,7 +301,7 @@ class WindowSearch:
         current = set(self.plan.values())
         return lambda i, o: allowed(i, o) and (guide[i] or i in current)
 
-    def _part_freeing(self, freed: set[int], allowed, waiting: set[int] | None = None):
+    def neighbourhood(self, freed: set[int], allowed, waiting: set[int] | None = None) -> Neighbourhood | None:
         """The sub-problem of the requests in `freed` and those waiting (all, or those in `waiting`), over their `allowed` options.
 
         Options that cannot fit beside the stays kept are left out (they could never be taken).
@@ -297,7 +331,7 @@ class WindowSearch:
         sm = StayModel(sub)
         sm.hint_assignment(*sm.assignment_of_options({local[self.plan[ri]] for ri in freed}))
         before = sum(prep.options[self.plan[ri]].bound for ri in freed)
-        return sub, ids, sm, freed, before, self.seed_for_step()
+        return Neighbourhood(sub, ids, sm, freed, before, self.seed_for_step(), self.kind)
 
     def step_collectives(self, time_limit: float, stop=None) -> bool:
         """Free every request in a collective, and those who accept one, over some months at a group of houses.
@@ -306,43 +340,44 @@ class WindowSearch:
         """
         houses, a, span = self._collective_window()
         self.kind = "collectives"
-        part = self._collective_part(houses, a, a + span, None)
+        part = self.collective_neighbourhood(houses, a, a + span, None)
         self.tries["collectives"] = self.tries.get("collectives", 0) + 1
         return part is not None and self._apply(part, self._solve(part, time_limit, stop))
 
     def _collective_window(self) -> tuple[set[int], int, int]:
         """A group of houses, a first day, and a span of some months (twice the window, at least 60 days)."""
         days = self.prep.instance.horizon_days
-        span = min(days, max(self.window * 2, 60))
+        span = min(days, max(self.window * 2, tuning.COLLECTIVE_SPAN_MIN_DAYS))
         return self._house_group(), self.rng.randrange(0, max(1, days - span + 1)), span
 
-    def _collective_part(self, houses: set[int], a: int, b: int, waiting: set[int] | None):
+    def collective_neighbourhood(self, houses: set[int], a: int, b: int,
+                                 waiting: set[int] | None = None) -> Neighbourhood | None:
+        """Every request at `houses` from a start in [a, b) in (or accepting) a collective, and those waiting."""
         prep, inst = self.prep, self.prep.instance
         freed = {ri for ri, i in self.plan.items()
                  if a <= prep.options[i].start < b and prep.options[i].house in houses
                  and (prep.options[i].type == "collective" or inst.requests[ri].accepts("collective"))}
-        return self._part_freeing(freed, self._window_allowed(houses, a, b), waiting)
+        return self.neighbourhood(freed, self.offered_in(houses, a, b), waiting)
 
-    def _solve(self, part, time_limit: float, stop):
+    def _solve(self, part: Neighbourhood, time_limit: float, stop):
         """One worker with its LP: far better on these models than two sharing a solve (see `step_pair`)."""
-        sub, ids, sm, freed, before, seed = part
-        solver = new_solver(time_limit, 1, seed)
+        solver = new_solver(time_limit, 1, part.seed)
         solver.parameters.linearization_level = 2  # about 3x faster on these small window models
         if not self.deterministic:  # the wall clock bounds the step; no need to stop on work done
             solver.parameters.max_deterministic_time = float("inf")
         done = _watch(stop, solver)
         try:
-            code = solver.Solve(sm.model)
+            code = solver.Solve(part.model.model)
         finally:
             done.set()
         return code, solver
 
-    def _apply(self, part, result) -> bool:
-        sub, ids, sm, freed, before, _ = part
+    def _apply(self, part: Neighbourhood, result) -> bool:
+        sub, ids, sm, freed, before = part.sub, part.ids, part.model, part.freed, part.before
         code, solver = result
         self.steps += 1
         self.work += solver.deterministic_time
-        self._adapt(code, solver.deterministic_time, 0.5 * solver.parameters.max_time_in_seconds)
+        self._adapt(code, solver.deterministic_time, tuning.ADAPT_LIMIT_SHARE * solver.parameters.max_time_in_seconds)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.ObjectiveValue() <= before + 0.5:
             return False
         singles, collectives = sm.chosen(solver.BooleanValue)
@@ -353,7 +388,7 @@ class WindowSearch:
         gain = int(round(solver.ObjectiveValue())) - before
         self.value += gain
         self.gains += 1
-        self.gain_by_kind[self.kind] = self.gain_by_kind.get(self.kind, 0) + gain
+        self.gain_by_kind[part.kind] = self.gain_by_kind.get(part.kind, 0) + gain
         return True
 
     def seed_for_step(self) -> int:
@@ -361,7 +396,7 @@ class WindowSearch:
 
     def _adapt(self, code, wall: float, limit: float) -> None:
         days = self.prep.instance.horizon_days
-        if code == cp_model.OPTIMAL and wall < 0.3 * limit:
-            self.window = min(days, int(self.window * 1.25) + 1)
+        if code == cp_model.OPTIMAL and wall < tuning.GROW_WHEN_UNDER * limit:
+            self.window = min(days, int(self.window * tuning.WINDOW_GROW) + 1)
         elif code != cp_model.OPTIMAL:
-            self.window = max(14, int(self.window * 0.8))
+            self.window = max(tuning.WINDOW_MIN_DAYS, int(self.window * tuning.WINDOW_SHRINK))

@@ -5,6 +5,8 @@ import time
 
 from ortools.sat.python import cp_model
 
+from . import tuning
+
 
 class Progress(cp_model.CpSolverSolutionCallback):
     """Reports improving solutions (to `report(objective, bound)`) and honours the stop event."""
@@ -30,5 +32,5 @@ def new_solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     solver.parameters.random_seed = seed
     if workers == 1:
         # Deterministic: stop on work done, which the wall clock rarely reaches first.
-        solver.parameters.max_deterministic_time = max(0.01, 0.25 * time_limit)
+        solver.parameters.max_deterministic_time = max(0.01, tuning.WORK_SHARE * time_limit)
     return solver

@@ -7,6 +7,7 @@ from ortools.sat.python import cp_model
 
 from ..model import Stay
 from ..prepare import Option, Prepared
+from .plan import options_of_stays
 
 
 class StayModel:
@@ -170,31 +171,3 @@ class StayModel:
     def size(self) -> dict:
         proto = self.model.Proto()
         return {"variables": len(proto.variables), "constraints": len(proto.constraints)}
-
-
-def options_of_stays(prep: Prepared, stays: list[Stay]) -> set[int]:
-    """Option indices reproducing `stays`; collectives at one (house, start) take copies 0, 1, ..."""
-    inst = prep.instance
-    keys = {(inst.requests[o.request].id, inst.houses[o.house].id, o.type, o.start, o.copy): i
-            for i, o in enumerate(prep.options)}
-    taken: set[int] = set()
-    copies_used: dict[tuple[str, int], int] = defaultdict(int)
-    for stay in sorted(stays, key=lambda s: (s.house, s.start, s.type, s.requests)):
-        start = inst.day_index(stay.start)
-        if stay.type != "collective":
-            i = keys.get((stay.requests[0], stay.house, stay.type, start, 0)) if len(stay.requests) == 1 else None
-            if i is not None:
-                taken.add(i)
-            continue
-        copy = copies_used[stay.house, start]
-        idx = [keys.get((rid, stay.house, "collective", start, copy)) for rid in stay.requests]
-        if any(i is None for i in idx):
-            continue
-        slot = prep.slots[prep.slot_of_option(idx[0])]
-        shared = set(slot.languages)
-        for rid in stay.requests:
-            shared &= set(inst.request_by_id[rid].languages)
-        if shared:
-            copies_used[stay.house, start] += 1
-            taken.update(idx)
-    return taken
