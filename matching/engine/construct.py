@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..prepare import Capacity, Option, Prepared
+from ..prepare import Option, Prepared
 from .plan import Plan
 
 
@@ -15,25 +15,17 @@ def greedy_plan(prep: Prepared, order: list[int]) -> Plan:
     that share a language and could also start there.
     """
     inst = prep.instance
-    caps = [Capacity(list(c.beds), list(c.stays), list(c.family)) for c in prep.capacity]
+    caps = [c.copy() for c in prep.capacity]  # the ledger of what the locks leave
     plan = Plan(prep)
     opened: dict[tuple[int, int], list[int]] = defaultdict(list)  # (house, start) -> open slots, in copy order
     joined: dict[int, list[int]] = defaultdict(list)  # slot -> member options taken
     member_of = {(k, prep.options[m].request): m for k, slot in enumerate(prep.slots) for m in slot.members}
 
     def fits(o: Option, people: int, new_stay: bool) -> bool:
-        cap = caps[o.house]
-        for d in range(o.start, min(inst.horizon_days, o.start + o.held)):
-            if cap.beds[d] < people or (new_stay and cap.stays[d] < 1) or (o.type == "family" and cap.family[d] < 1):
-                return False
-        return True
+        return caps[o.house].fits(o.start, o.held, people, new_stay, family=o.type == "family")
 
     def take(o: Option, people: int, new_stay: bool) -> None:
-        cap = caps[o.house]
-        for d in range(o.start, min(inst.horizon_days, o.start + o.held)):
-            cap.beds[d] -= people
-            cap.stays[d] -= new_stay
-            cap.family[d] -= o.type == "family"
+        caps[o.house].hold(o.start, o.held, people, new_stay, family=o.type == "family")
 
     for i in order:
         o = prep.options[i]

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from ..prepare import Capacity, Prepared, _fits_capacity, restrict
+from ..capacity import Capacity
+from ..prepare import Prepared, restrict
 from ..programme import _watch
 from . import tuning
 from .plan import Plan
@@ -98,21 +99,18 @@ class WindowSearch:
     def _usage_without(self, freed: set[int]) -> list[Capacity]:
         """Capacity left by locks and by the planned stays of requests not in `freed`."""
         inst, prep = self.prep.instance, self.prep
-        caps = [Capacity(list(c.beds), list(c.stays), list(c.family)) for c in prep.capacity]
+        caps = [c.copy() for c in prep.capacity]
         collectives = set()
         for ri, i in self.plan.items():
             if ri in freed:
                 continue
             o = prep.options[i]
             r = inst.requests[ri]
-            cap = caps[o.house]
             slot = prep.slot_of_option(i) if o.type == "collective" else None
             counts = slot is None or slot not in collectives
             collectives.add(slot)
-            for d in range(o.start, min(inst.horizon_days, o.start + o.held)):
-                cap.beds[d] -= len(r.defenders) if o.type == "collective" else r.people
-                cap.stays[d] -= counts
-                cap.family[d] -= o.type == "family"
+            caps[o.house].hold(o.start, o.held, len(r.defenders) if o.type == "collective" else r.people, counts,
+                               family=o.type == "family")
         return caps
 
     def next_neighbourhood(self) -> tuple[set[int], int, int]:
@@ -320,7 +318,7 @@ class WindowSearch:
                 if not allowed(i, o):
                     continue
                 need = len(r.defenders) if o.type == "collective" else r.people
-                if i != self.plan.get(ri) and not _fits_capacity(caps[o.house], o.start, o.held, need, o.type == "family"):
+                if i != self.plan.get(ri) and not caps[o.house].fits(o.start, o.held, need, family=o.type == "family"):
                     continue
                 option_ids.append(i)
                 requests.add(ri)
