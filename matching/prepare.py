@@ -443,6 +443,33 @@ def lock_violations(instance: Instance) -> list:
     return [v for v in validate(instance, Solution(stays=list(instance.locked))) if v.rule != 10]
 
 
+def drop_broken_locks(instance: Instance) -> tuple[list[Stay], list]:
+    """The locked stays that can be kept together, and those dropped (`DroppedLock`s), by `validate`.
+
+    One at a time, the lock named by the first violation of the locks alone
+    is dropped (for a rule-6 overload among several locks, the last one
+    named), until the rest break no rule. A violation that names no locked
+    stay ends the dropping: what is left is then reported as impossible.
+    """
+    from dataclasses import replace
+
+    from .model import DroppedLock
+
+    kept, dropped = list(instance.locked), []
+    while True:
+        violations = lock_violations(replace(instance, locked=tuple(kept)))
+        if not violations:
+            return kept, dropped
+        v = violations[0]
+        params = dict(v.params or {})
+        named = params.get("stay") or params.get("second")
+        k = next((k for k, s in enumerate(kept) if s.id and s.id == named), None)
+        if k is None:
+            return kept, dropped
+        dropped.append(DroppedLock(stay=kept[k].id, rule=v.rule, code=v.code, reason=v.message, params=params))
+        del kept[k]
+
+
 def lock_problems(violations: list) -> list[str]:
     """The violations of `lock_violations` in words, each naming the stay and the rule."""
     return [f"locked stays: {v}" for v in violations]

@@ -285,6 +285,17 @@ def validate(instance: Instance, solution: Solution) -> list[Violation]:
     return matching.validate(instance, solution)
 
 
+def dropped_lock_records(solution: Solution) -> list[dict]:
+    """The locked stays the engine could not keep (`Solution.dropped_locks`), as JSON for `run.progress`.
+
+    Each names the stay (its engine id), the rule it breaks, the violation's
+    code and params (to word it in her language) and the engine's English reason.
+    """
+    return [{"stay": d.stay, "rule": d.rule, "code": d.code, "message": d.reason,
+             "params": json.loads(json.dumps(dict(d.params or {}), default=str))}
+            for d in getattr(solution, "dropped_locks", [])]
+
+
 def problem_records(solution: Solution, limit: int = 20) -> list:
     """Why the locks are impossible, as JSON for `run.progress["problems"]`.
 

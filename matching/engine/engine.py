@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from ..model import Instance, Solution, Stay
-from ..prepare import Prepared, SessionSupply, lock_problems, lock_violations, prepare
+from ..prepare import Prepared, SessionSupply, drop_broken_locks, lock_problems, lock_violations, prepare
 from ..programme import programme
 from . import tuning
 from .bounds import LagrangianBound, LinearBound
@@ -125,9 +125,23 @@ class Engine:
     # ----- the steps ------------------------------------------------------
     def run(self) -> Solution:
         violations = lock_violations(self.inst)
-        if violations:
+        dropped = self._drop_broken_locks() if violations else []
+        if violations and lock_violations(self.inst):  # some fault names no locked stay: nothing can be planned
             return Solution(stays=list(self.inst.locked), status="INFEASIBLE", problems=lock_problems(violations),
-                            violations=violations, stats=self.stats)
+                            violations=violations, dropped_locks=dropped, stats=self.stats)
+        sol = self._plan()
+        if violations:
+            sol.problems, sol.violations, sol.dropped_locks = lock_problems(violations), violations, dropped
+        return sol
+
+    def _drop_broken_locks(self) -> list:
+        """Plan without the locked stays that break a rule; return them (`DroppedLock`s)."""
+        kept, dropped = drop_broken_locks(self.inst)
+        self.inst = replace(self.inst, locked=tuple(kept))
+        self.stats["dropped_locks"] = [d.stay for d in dropped]
+        return dropped
+
+    def _plan(self) -> Solution:
         t = time.monotonic()
         base = _baseline(self.inst)
         t = self._lap("baseline", t)
