@@ -398,3 +398,18 @@ def solution_dict(run: PlanningRun) -> dict:
 
 def stay_dict(stay: SpecStay) -> dict:
     return stay_to_dict(stay)
+
+
+# ------------------------------------------------------------------ rules other modules ask about
+
+
+def stay_type_fits(stay_type: str, *, defenders: int, companions: int) -> bool:
+    """Whether a request of `defenders` defenders and `companions` companions may take `stay_type`.
+
+    The engine's own rule (`matching.model.Request.fits_type`), so the
+    interview form and the planner agree.
+    """
+    probe = matching.Request(id="probe", defenders=tuple(f"d{i}" for i in range(max(defenders, 1))),
+                             stay_types=(stay_type,), earliest_start=dt.date.min, latest_start=dt.date.min,
+                             country="", languages=(), urgency=0, needs={}, companions=companions)
+    return probe.fits_type(stay_type)
