@@ -413,3 +413,46 @@ def stay_type_fits(stay_type: str, *, defenders: int, companions: int) -> bool:
                              stay_types=(stay_type,), earliest_start=dt.date.min, latest_start=dt.date.min,
                              country="", languages=(), urgency=0, needs={}, companions=companions)
     return probe.fits_type(stay_type)
+
+
+def house_capacity_violations(stays: list[Stay], *, beds: int, max_concurrent_stays: int, family_units: int,
+                              turnover_days: int) -> list[tuple[Violation, list[Stay]]]:
+    """Rule 6 (beds, concurrent stays, family units on each held day) over published `stays` of one house,
+    under the capacity given, as `matching.validate` counts it; each violation with the stays it names.
+
+    The instance holds just that house, these stays (each with its own
+    length) and their requests, with nothing else that could break a rule.
+    A settings change asks this before it is saved (`app.houses.rules`).
+    """
+    if not stays:
+        return []
+    house = stays[0].house
+    code = house.code or f"h{house.id}"
+    lengths = {s.type: (s.end - s.start).days + 1 for s in stays}
+    first = min(s.start for s in stays)
+    last = max(s.end for s in stays) + dt.timedelta(days=max(0, turnover_days))
+    spec_house = matching.House(
+        id=code, name=house.name or code, country=house.country or "", beds=beds,
+        max_concurrent_stays=max_concurrent_stays, stay_types=tuple(lengths), stay_length=lengths,
+        family_units=family_units, collective_min=1, collective_max=10**6, accessible=True,
+        turnover_days=max(0, turnover_days))
+    requests, spec_stays, by_id = [], [], {}
+    for s in stays:
+        ids = []
+        for r in s.requests:
+            rid = f"r{r.id}"
+            ids.append(rid)
+            requests.append(matching.Request(
+                id=rid, defenders=tuple(f"d{k}" for k in range(max(1, len(r.all_defenders)))),
+                stay_types=(s.type,), earliest_start=s.start, latest_start=s.start, country=spec_house.country,
+                languages=("x",), urgency=0, needs={d: 0 for d in matching.DIMENSIONS}, companions=r.companions or 0))
+        sid = f"p{s.id}"
+        by_id[sid] = s
+        spec_stays.append(SpecStay(id=sid, house=code, start=s.start, type=s.type, requests=tuple(ids)))
+    instance = Instance(horizon_start=first, horizon_days=(last - first).days + 1, houses=(spec_house,),
+                        therapists=(), requests=tuple(requests))
+    found = []
+    for v in matching.validate(instance, Solution(stays=spec_stays)):
+        if v.rule == 6:
+            found.append((v, [by_id[i] for i in v.params.get("stays", []) if i in by_id]))
+    return found
