@@ -61,6 +61,22 @@ sum over requests of their best option. Locked stays add a constant computed the
 had to be thinned to fit in memory, only the last (taken before thinning)
 is used. `tests/matching/test_solve.py` checks bound >= exact optimum by
 brute force on tiny instances.
+
+Layout (one file per part; `Engine.run` and `Engine._phase1` read as the list of steps):
+
+- `engine.py`: `solve` and `Engine`, the orchestration in short named steps,
+  and the lock around what the bound's thread hands over;
+- `stay_model.py`: `StayModel`, phase 1's variables and hard rules (one method per rule);
+- `plan.py`: `Plan` (request -> option, its value, to and from stays), `name_stays`;
+- `construct.py`: `greedy_plan`, the greedy starts;
+- `lns.py`: `WindowSearch` and its sub-problems, `Neighbourhood`;
+- `polish.py`: `WholeModel`, CP-SAT on the whole phase-1 model (probe, polish, staying near a hint);
+- `bounds.py`: `LinearBound` and `LagrangianBound`, each with why it is a true bound;
+- `sat.py`: CP-SAT settings and the progress callback;
+- `tuning.py`: every threshold, fraction and time share, named.
+
+Rule 6 is counted by `matching.capacity` everywhere in `matching`. Phase 2 is
+`matching.programme` (to move beside these files).
 """
 from __future__ import annotations
 

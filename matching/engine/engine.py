@@ -87,6 +87,12 @@ class Engine:
             if self.on_progress is not None:
                 self.on_progress(time.monotonic() - self.t0, objective, self._known_bound)
 
+    @property
+    def known_bound(self) -> int | None:
+        """The least bound reported so far (every bound reported is a true one)."""
+        with self._report_lock:
+            return self._known_bound
+
     def note(self, key: str, value) -> None:
         """Record a statistic (from either thread)."""
         with self._shared:

@@ -249,7 +249,7 @@ def test_two_threads_reporting_bounds_at_once_keep_the_tighter(make_instance):
     weak.start()
     tight.join()
     weak.join()
-    assert engine._known_bound == 100
+    assert engine.known_bound == 100
     assert seen == sorted(seen, reverse=True) and seen[-1] == 100
 
 
