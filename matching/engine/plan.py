@@ -45,6 +45,22 @@ class Plan(MutableMapping):
     def __len__(self) -> int:
         return len(self._choice)
 
+    # The search asks these in its inner loops: straight to the dict, not through the Mapping mixins.
+    def __contains__(self, request) -> bool:
+        return request in self._choice
+
+    def get(self, request, default=None):
+        return self._choice.get(request, default)
+
+    def keys(self):
+        return self._choice.keys()
+
+    def values(self):
+        return self._choice.values()
+
+    def items(self):
+        return self._choice.items()
+
     def copy(self) -> "Plan":
         return Plan(self.prep, self._choice)
 
