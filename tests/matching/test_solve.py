@@ -253,6 +253,17 @@ def test_two_threads_reporting_bounds_at_once_keep_the_tighter(make_instance):
     assert seen == sorted(seen, reverse=True) and seen[-1] == 100
 
 
+def test_once_the_answer_is_out_a_late_bound_thread_records_nothing_in_it(make_instance):
+    """The bound's thread may outlive the search by a grace second: what it notes then is not written into the answer."""
+    from matching.engine import Engine
+
+    engine = Engine(make_instance(), time_limit=2, workers=2, seed=0, hint=None, on_progress=None, stop=None)
+    sol = engine.run()
+    seen = dict(sol.stats)
+    engine.note("lp", {"bound": -1})
+    assert sol.stats == seen and sol.stats.get("lp") != {"bound": -1}
+
+
 # ----- locks -----------------------------------------------------------------
 
 def test_a_locked_stay_is_kept_with_its_sessions(make_instance, make_request, make_stay):
