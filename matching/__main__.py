@@ -113,6 +113,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         ticker.join()
     write_json(args.output, solution_to_dict(solution))
     print(_summary(instance, solution, time.monotonic() - progress.started), file=sys.stderr)
+    for d in solution.dropped_locks:
+        print(f"dropped locked stay {d.stay}: {d.reason} (rule {d.rule})", file=sys.stderr)
     return EXIT_OK
 
 

@@ -1,4 +1,7 @@
-"""Where the engine used to live: it is the package `matching.engine` now. Kept so callers' imports work."""
+"""Where the engine used to live: it is the package `matching.engine` now. Kept so callers' imports work.
+
+The numbers here are copies: to change one for a while, set it on `matching.engine.tuning`.
+"""
 from __future__ import annotations
 
 from .engine import (
@@ -12,6 +15,6 @@ from .engine.tuning import (
 
 __all__ = [
     "Engine", "FULL_MODEL_OPTIONS", "LP_OPTIONS", "LagrangianBound", "LinearBound", "MAX_OPTIONS", "Neighbourhood",
-    "PDLP_OPTIONS", "PDLP_PARAMS", "Plan", "POLISH_FROM", "POLISH_OPTIONS", "PROBE_OPTIONS", "STEP_SECONDS", "StayModel", "WindowSearch",
-    "greedy_plan", "options_of_stays", "solve",
+    "PDLP_OPTIONS", "PDLP_PARAMS", "POLISH_FROM", "POLISH_OPTIONS", "PROBE_OPTIONS", "Plan", "STEP_SECONDS",
+    "StayModel", "WindowSearch", "greedy_plan", "options_of_stays", "solve",
 ]

@@ -190,7 +190,8 @@ class LinearBound:
                 pay = pay[np.array([int(j) not in self.vars for j in pay], dtype=bool)]
             if code != pywraplp.Solver.OPTIMAL or not len(pay):
                 break
-            self._add(pay[np.argsort(-self.reduced[pay], kind="stable")][: max(tuning.LP_COLUMNS_MIN, int(len(self.vars) * tuning.LP_COLUMNS_SHARE))])
+            batch = max(tuning.LP_COLUMNS_MIN, int(len(self.vars) * tuning.LP_COLUMNS_SHARE))
+            self._add(pay[np.argsort(-self.reduced[pay], kind="stable")][:batch])
         if self.best is not None:
             self.reduced = self.best_reduced
         return self.best

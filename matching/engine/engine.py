@@ -227,7 +227,8 @@ class Engine:
             until = time.monotonic() + tuning.HINT_CLOSE_SHARE * (p.end - time.monotonic())
             chosen = self.whole.stay_close_to_hint(sm, chosen, list(self.hint.stays), until)
         bound = min(b for b in p.bounds if b is not None)
-        return Phase1Result(stays_of_options(prep, chosen), bound, "OPTIMAL" if code == cp_model.OPTIMAL else "FEASIBLE")
+        status = "OPTIMAL" if code == cp_model.OPTIMAL else "FEASIBLE"
+        return Phase1Result(stays_of_options(prep, chosen), bound, status)
 
     def _priced_greedy(self, p: Phase1) -> None:
         """The window search starts from the best of the plan so far and greedy plans ordered by Lagrangian prices."""
