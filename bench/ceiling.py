@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="HIGHS", choices=["HIGHS", "SCIP"])
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from matching.cpsat import LinearBound
+    from matching.engine import LinearBound
     from matching.io import read_instance
     from matching.prepare import prepare
     from ortools.linear_solver import pywraplp

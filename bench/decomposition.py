@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="SCIP", choices=["SCIP", "HIGHS"])
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from matching.cpsat import LinearBound
+    from matching.engine import LinearBound
     from matching.io import read_instance
     from matching.prepare import prepare
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("RESPIRO_SHARED") or REPO.parent / "shared")  # beside the repository by default
 CHECKER = SHARED / "tools" / "check_solution.py"
 
 # name -> (time limit s, quick time limit s, source)
@@ -34,7 +35,7 @@ def run_one(name: str, time_limit: float, workers: int) -> dict:
     """Solve one case in this process and report on it (called in the subprocess)."""
     sys.path.insert(0, str(REPO))
     from matching.baseline import baseline
-    from matching.cpsat import solve
+    from matching.engine import solve
     from matching.io import instance_to_dict, read_instance, solution_to_dict
     from matching.validate import score, validate
 

@@ -1,11 +1,11 @@
 """The matching engine: plain data in, plain data out (no web imports).
 
-The solver (`matching.cpsat.solve`) and the explainer (`matching.explain`)
+The solver (`matching.engine.solve`) and the explainer (`matching.explain`)
 are imported from their own modules; `matching.recommend` gives the best few
 places for one request in an existing plan (an urgent case).
 """
 from .baseline import baseline
-from .cpsat import solve
+from .engine import solve
 from .explain import explain
 from .generate import generate
 from .io import (

@@ -96,11 +96,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     instance = read_instance(args.instance)
     hint = read_solution(args.hint, instance) if args.hint else None
     try:
-        from .cpsat import solve
+        from .engine import solve
     except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.cpsat":
+        if exc.name != f"{__package__}.engine":
             raise
-        return _fail("the CP-SAT solver (matching/cpsat.py) is not available")
+        return _fail("the CP-SAT solver (matching/engine/) is not available")
 
     progress = _Progress()
     ticker = threading.Thread(target=progress.tick, daemon=True)
@@ -114,6 +114,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         ticker.join()
     write_json(args.output, solution_to_dict(solution))
     print(_summary(instance, solution, time.monotonic() - progress.started), file=sys.stderr)
+    for d in solution.dropped_locks:
+        print(f"dropped locked stay {d.stay}: {d.reason} (rule {d.rule})", file=sys.stderr)
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Iterable
 
+from .capacity import Capacity, Ledger
 from .model import DIMENSIONS, House, Instance, Request, Session, Solution, Stay, Therapist, Unassigned
 from .validate import score, validate
 
@@ -67,30 +68,21 @@ class _Calendar:
 
 
 class _Occupancy:
-    """Beds, stays and family units held per house and day (turnover included)."""
+    """Beds, stays and family units held per house and day (turnover included): a `capacity.Ledger`."""
 
     def __init__(self, instance: Instance):
         size = instance.horizon_days + max((h.turnover_days for h in instance.houses), default=0) + 1
-        self.size = size
-        self.people = {h.id: [0] * size for h in instance.houses}
-        self.stays = {h.id: [0] * size for h in instance.houses}
-        self.family = {h.id: [0] * size for h in instance.houses}
+        self.ledger = Ledger.empty(instance, days=size)
+
+    def _house(self, house: House) -> Capacity:
+        return self.ledger[self.ledger.index[house.id]]
 
     def free_beds(self, house: House, s: int, held: int, family: bool) -> int:
         """Beds free on every held day from `s`, or -1 when a stay or family unit is lacking."""
-        people, stays, fam = self.people[house.id], self.stays[house.id], self.family[house.id]
-        free = house.beds
-        for d in range(s, min(s + held, self.size)):
-            if stays[d] >= house.max_concurrent_stays or (family and fam[d] >= house.family_units):
-                return -1
-            free = min(free, house.beds - people[d])
-        return free
+        return self._house(house).free_beds(s, held, family)
 
     def book(self, house: House, s: int, held: int, people: int, family: bool) -> None:
-        for d in range(max(s, 0), min(s + held, self.size)):
-            self.people[house.id][d] += people
-            self.stays[house.id][d] += 1
-            self.family[house.id][d] += family
+        self._house(house).hold(s, held, people, family=family)
 
 
 class _Programme:

@@ -23,50 +23,37 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .capacity import Capacity, Ledger
 from .model import Instance, Request, Solution, Stay, Unassigned
 from .prepare import start_days, statically_allowed
 
 
 class Occupancy:
-    """People, stays and family stays held at each house on each day by a set of stays."""
+    """What a set of stays holds at each house on each day: a `capacity.Ledger` that keeps who holds each day."""
 
     def __init__(self, instance: Instance, stays: list[Stay]):
         self.inst = instance
-        self.cells: dict[tuple[str, int], list[int]] = {}
-        self.holders: dict[tuple[str, int], list[str]] = {}
+        self.ledger = Ledger.empty(instance, holders=True)
         self.locked = {(s.house, s.start, s.type, frozenset(s.requests)) for s in instance.locked}
         for s in stays:
             self.add(s)
 
-    def _held(self, house, start: int, stay_type: str) -> range:
-        end = min(self.inst.horizon_days, start + house.stay_length[stay_type] + house.turnover_days)
-        return range(max(0, start), end)
+    def _house(self, house) -> Capacity:
+        return self.ledger[self.ledger.index[house.id]]
 
     def add(self, stay: Stay) -> None:
-        house = self.inst.house_by_id[stay.house]
-        people = sum(self.inst.request_by_id[r].people for r in stay.requests)
-        for d in self._held(house, self.inst.day_index(stay.start), stay.type):
-            cell = self.cells.setdefault((house.id, d), [0, 0, 0])
-            cell[0] += people
-            cell[1] += 1
-            cell[2] += stay.type == "family"
-            self.holders.setdefault((house.id, d), []).append(stay.id)
+        self.ledger.book(stay)
+
+    def holders(self, house, day: int) -> list[str]:
+        """Ids of the stays holding `day` at `house`."""
+        cap = self._house(house)
+        k = day - cap.first
+        return list(cap.holders[k]) if 0 <= k < len(cap.holders) else []
 
     def blocked(self, house, start: int, stay_type: str, people: int, new_stay: bool = True) -> tuple[str, list[int]]:
         """('', []) if it fits, else the first binding resource and the days it binds."""
-        what, days = "", []
-        for d in self._held(house, start, stay_type):
-            beds, count, fam = self.cells.get((house.id, d), (0, 0, 0))
-            if beds + people > house.beds:
-                what = what or "beds"
-                days.append(d)
-            elif new_stay and count + 1 > house.max_concurrent_stays:
-                what = what or "stays"
-                days.append(d)
-            elif new_stay and stay_type == "family" and fam + 1 > house.family_units:
-                what = what or "family"
-                days.append(d)
-        return what, days
+        return self._house(house).blocked(start, Ledger.held(house, stay_type), people, new_stay,
+                                          family=stay_type == "family")
 
     def fits(self, house, start: int, stay_type: str, people: int) -> bool:
         return not self.blocked(house, start, stay_type, people)[0]
@@ -86,8 +73,7 @@ class Occupancy:
                 continue
             if self.blocked(house, start, "collective", len(request.defenders), new_stay=False)[0]:
                 continue
-            for d in self._held(house, start, "collective"):
-                self.cells[house.id, d][0] += len(request.defenders)
+            self._house(house).hold(start, Ledger.held(house, "collective"), len(request.defenders), new_stay=False)
             return k
         return None
 
@@ -216,7 +202,7 @@ def explain_request(instance: Instance, r: Request, stays: list[Stay], occ: Occu
         kinds.add(what)
         houses[h.name] = None
         for d in days:
-            for sid in occ.holders.get((h.id, d), []):
+            for sid in occ.holders(h, d):
                 blocking[sid] = None
     if not blocking:
         group = _group_waiting(instance, r, opts, occ, waiting or {})

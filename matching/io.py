@@ -500,6 +500,10 @@ def solution_to_dict(solution: Solution) -> dict:
         data["bound"] = solution.bound
     if solution.problems:
         data["problems"] = list(solution.problems)
+    if solution.dropped_locks:  # an extension of the format: the locked stays the engine could not keep
+        data["dropped_locks"] = [{"stay": d.stay, "rule": d.rule, "code": d.code, "reason": d.reason,
+                                  "params": json.loads(json.dumps(dict(d.params), default=str))}
+                                 for d in solution.dropped_locks]
     if solution.stats:
         data["stats"] = solution.stats
     return data

@@ -181,18 +181,42 @@ class Unassigned:
     params: Mapping = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DroppedLock:
+    """A locked stay the engine could not keep, and why: it breaks hard rule `rule` whatever else is planned.
+
+    `stay` is the locked stay's id; `code`, `params` and `reason` are those of
+    the `validate.Violation` that names it (`reason` in English, `code` and
+    `params` for a front end to word it in another language). Its requests
+    were planned as if the lock did not exist.
+    """
+
+    stay: str
+    rule: int
+    code: str
+    reason: str
+    params: Mapping = field(default_factory=dict)
+
+
 @dataclass
 class Solution:
     """What the engine proposes, and what it proved about it.
 
     `status` is one of OPTIMAL, FEASIBLE (a solution, not proven optimal),
-    INFEASIBLE (e.g. impossible locks; see `problems`), UNKNOWN (no solution in
-    the time limit) or BASELINE. `bound` is a true upper bound on the optimum
-    of the whole instance, or None when nothing was proved. `problems` lists
-    what made the instance impossible as given (e.g. a locked stay breaking a
-    rule), each naming the rule; `violations` holds the same as
-    `validate.Violation`s (rule, code, params) for a front end to word in
-    another language (not written to JSON). `stats` holds timings and model size.
+    INFEASIBLE (nothing could be planned; see `problems`), UNKNOWN (no
+    solution in the time limit) or BASELINE. `bound` is a true upper bound on
+    the optimum of the whole instance, or None when nothing was proved.
+
+    Impossible locks do not make the answer INFEASIBLE: the engine drops each
+    locked stay that breaks a hard rule (whatever else is planned), plans
+    everything else, and lists them in `dropped_locks` (`DroppedLock`: the
+    stay's id, the rule, the reason, a code and params). Then `objective`,
+    `bound` and `status` are those of the instance without the dropped locks,
+    and the dropped locks' requests are planned like any other. `problems`
+    lists, in English, every way the locks as given break a rule, each naming
+    the stay and the rule; `violations` holds the same as `validate.Violation`s
+    (rule, code, params) for a front end to word in another language (not
+    written to JSON). `stats` holds timings and model size.
     """
 
     stays: list[Stay] = field(default_factory=list)
@@ -202,4 +226,5 @@ class Solution:
     status: str = "UNKNOWN"
     problems: list[str] = field(default_factory=list)
     violations: list = field(default_factory=list)
+    dropped_locks: list[DroppedLock] = field(default_factory=list)
     stats: dict = field(default_factory=dict)

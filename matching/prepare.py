@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from .capacity import Capacity, Ledger
 from .model import DIMENSIONS, House, Instance, Request, Stay
 
 
@@ -52,22 +53,13 @@ class Slot:
 
 
 @dataclass
-class Capacity:
-    """What a house has left on each day of the horizon once locked stays are in."""
-
-    beds: list[int]
-    stays: list[int]
-    family: list[int]
-
-
-@dataclass
 class Prepared:
     instance: Instance
     options: list[Option]
     by_request: dict[int, list[int]]  # request index -> option indices
     slots: list[Slot]
     slot_of: dict[tuple[int, int, int], int]  # (house, start, copy) -> slot index
-    capacity: list[Capacity]  # per house
+    capacity: list[Capacity]  # per house: what is left once locked stays are in
     free: list[int]  # indices of requests not in a locked stay
     locked_requests: set[int]
     locked_bound: int  # upper bound of what locked stays add to the objective
@@ -238,33 +230,7 @@ def statically_allowed(request: Request, house: House, stay_type: str) -> bool:
 
 def lock_usage(instance: Instance) -> list[Capacity]:
     """Capacity left at each house per day after the locked stays (may go negative)."""
-    days = instance.horizon_days
-    caps = [Capacity([h.beds] * days, [h.max_concurrent_stays] * days, [h.family_units] * days)
-            for h in instance.houses]
-    index = {h.id: i for i, h in enumerate(instance.houses)}
-    for lock in instance.locked:
-        hi = index.get(lock.house)
-        if hi is None:
-            continue
-        house = instance.houses[hi]
-        length = house.stay_length.get(lock.type)
-        if length is None:
-            continue
-        people = sum(instance.request_by_id[r].people for r in lock.requests if r in instance.request_by_id)
-        s = instance.day_index(lock.start)
-        for d in range(max(0, s), min(days, s + length + house.turnover_days)):
-            caps[hi].beds[d] -= people
-            caps[hi].stays[d] -= 1
-            caps[hi].family[d] -= lock.type == "family"
-    return caps
-
-
-def _fits_capacity(cap: Capacity, start: int, held: int, people: int, family: bool) -> bool:
-    end = min(len(cap.beds), start + held)
-    for d in range(start, end):
-        if cap.beds[d] < people or cap.stays[d] < 1 or (family and cap.family[d] < 1):
-            return False
-    return True
+    return Ledger.of(instance, instance.locked).houses
 
 
 def prepare(instance: Instance, max_options: int | None = None, protect: list[Stay] = ()) -> Prepared:
@@ -308,7 +274,7 @@ def prepare(instance: Instance, max_options: int | None = None, protect: list[St
                 for s in starts[hi, t]:
                     if s < first or s > last:
                         continue
-                    if not untouched[hi] and not _fits_capacity(capacity[hi], s, held, need, t == "family"):
+                    if not untouched[hi] and not capacity[hi].fits(s, held, need, family=t == "family"):
                         continue
                     mine.append(len(options))
                     options.append(Option(ri, hi, t, s, length, held, at_first - per_wait_day * (s - first),
@@ -376,7 +342,7 @@ def _collective_slots(instance, options, by_request, capacity, copies: bool = Fa
     for (hi, s, c), members in sorted(groups.items()):
         house = instance.houses[hi]
         o0 = options[members[0]]
-        if not _fits_capacity(capacity[hi], s, o0.held, house.collective_min, False):
+        if not capacity[hi].fits(s, o0.held, house.collective_min):
             dropped.update(members)
             continue
         speakers: dict[str, int] = {}
@@ -475,6 +441,33 @@ def lock_violations(instance: Instance) -> list:
     from .validate import validate
 
     return [v for v in validate(instance, Solution(stays=list(instance.locked))) if v.rule != 10]
+
+
+def drop_broken_locks(instance: Instance) -> tuple[list[Stay], list]:
+    """The locked stays that can be kept together, and those dropped (`DroppedLock`s), by `validate`.
+
+    One at a time, the lock named by the first violation of the locks alone
+    is dropped (for a rule-6 overload among several locks, the last one
+    named), until the rest break no rule. A violation that names no locked
+    stay ends the dropping: what is left is then reported as impossible.
+    """
+    from dataclasses import replace
+
+    from .model import DroppedLock
+
+    kept, dropped = list(instance.locked), []
+    while True:
+        violations = lock_violations(replace(instance, locked=tuple(kept)))
+        if not violations:
+            return kept, dropped
+        v = violations[0]
+        params = dict(v.params or {})
+        named = params.get("stay") or params.get("second")
+        k = next((k for k, s in enumerate(kept) if s.id and s.id == named), None)
+        if k is None:
+            return kept, dropped
+        dropped.append(DroppedLock(stay=kept[k].id, rule=v.rule, code=v.code, reason=v.message, params=params))
+        del kept[k]
 
 
 def lock_problems(violations: list) -> list[str]:

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+from .capacity import Ledger
 from .model import DIMENSIONS, STAY_TYPES, House, Instance, Request, Session, Solution, Stay
 
 ONE_DAY = dt.timedelta(days=1)
@@ -296,43 +297,32 @@ def _check_demand(instance: Instance, p: _Placed, per_day: Counter, bad: Report)
 # Rules across stays (6, 9, 10)
 # --------------------------------------------------------------------------
 
-@dataclass
-class _Cell:
-    people: int = 0
-    family: int = 0
-    stays: list[str] = field(default_factory=list)
+def _check_capacity(instance: Instance, placed: list[_Placed], bad: Report) -> None:
+    """Rule 6: beds, concurrent stays and family units on each held day (counted by `capacity.Ledger`).
 
-
-def _occupy(occupancy: dict[str, dict[dt.date, _Cell]], p: _Placed) -> None:
-    """Add a stay's held days (stay days plus turnover) to its house's occupancy."""
-    people = sum(r.people for r in p.requests)
-    cells = occupancy[p.house.id]
-    day = p.stay.start
-    for _ in range(p.length + p.house.turnover_days):
-        cell = cells.get(day)
-        if cell is None:
-            cell = cells[day] = _Cell()
-        cell.people += people
-        cell.family += p.stay.type == "family"
-        cell.stays.append(p.stay.id)
-        day += ONE_DAY
-
-
-def _check_capacity(instance: Instance, occupancy: dict[str, dict[dt.date, _Cell]], bad: Report) -> None:
-    """Rule 6: beds, concurrent stays and family units on each held day.
-
-    Consecutive days with the same overload and the same stays make one
-    violation, so a coordinator reads one line per conflict.
+    Every day the stays hold counts, inside the horizon or not. Consecutive
+    days with the same overload and the same stays make one violation, so a
+    coordinator reads one line per conflict.
     """
-    for hid, cells in occupancy.items():
+    start = {id(p): instance.day_index(p.stay.start) for p in placed}
+    first = min([0] + list(start.values()))
+    end = max([instance.horizon_days] + [start[id(p)] + p.length + p.house.turnover_days for p in placed])
+    ledger = Ledger.empty(instance, first, end - first, holders=True)
+    for p in placed:
+        ledger[ledger.index[p.house.id]].hold(start[id(p)], p.length + p.house.turnover_days,
+                                              sum(r.people for r in p.requests), family=p.stay.type == "family",
+                                              holder=p.stay.id)
+    for hid in dict.fromkeys(p.house.id for p in placed):
         h = instance.house_by_id[hid]
+        overloads = list(ledger[ledger.index[hid]].overloads())
         limits = (
-            ("too_many_people", "people", h.beds, "beds", lambda c: c.people),
-            ("too_many_stays", "stays", h.max_concurrent_stays, "stays at once", lambda c: len(c.stays)),
-            ("too_many_family_stays", "family stays", h.family_units, "family units", lambda c: c.family),
+            ("too_many_people", "people", "beds", "beds"),
+            ("too_many_stays", "stays", "stays at once", "stays"),
+            ("too_many_family_stays", "family stays", "family units", "family"),
         )
-        for code, what, limit, unit, value in limits:
-            over = [(d, value(c), tuple(c.stays)) for d, c in sorted(cells.items()) if value(c) > limit]
+        for code, what, unit, resource in limits:
+            over = [(instance.date_of(d), n, stays) for res, d, n, _, stays in overloads if res == resource]
+            limit = {"beds": h.beds, "stays": h.max_concurrent_stays, "family": h.family_units}[resource]
             for first, last, n, stays in _runs(over):
                 when = str(first) if first == last else f"{first} to {last}"
                 bad(6, code, {"stay": stays[-1], "house": hid, "count": n, "limit": limit,
@@ -399,7 +389,6 @@ def _check_locked(instance: Instance, solution: Solution, bad: Report) -> None:
 
 def _walk(instance: Instance, solution: Solution, bad: Report) -> list[_Placed]:
     """Check every rule, reporting through `bad`; return the stays that count."""
-    occupancy: dict[str, dict[dt.date, _Cell]] = defaultdict(dict)
     therapist_day: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
     placed = []
     for p in _resolve(instance, solution, bad):
@@ -407,10 +396,9 @@ def _walk(instance: Instance, solution: Solution, bad: Report) -> list[_Placed]:
         _check_group(p, bad)
         _check_requests(p, bad)
         _check_calendar(instance, p, bad)
-        _occupy(occupancy, p)
         _check_sessions(instance, p, bad, therapist_day)
         placed.append(p)
-    _check_capacity(instance, occupancy, bad)
+    _check_capacity(instance, placed, bad)
     _check_therapists(instance, therapist_day, bad)
     _check_locked(instance, solution, bad)
     return placed

@@ -175,17 +175,33 @@ def settings_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
             add("collective_size", [stay], size=_defenders(stay))
         if not new.accessible and _needs_accessible(stay):
             add("accessible", [stay])
-    if stays:
-        first = min(s.start for s in stays)
-        last = max(held_end(s.end, new.turnover_days) for s in stays)
-        counts = day_counts([load_of(s) for s in stays], new.turnover_days, first, last)
-        for code, attr, limit in (("beds", "people", new.beds), ("concurrent", "stays", new.max_concurrent_stays),
-                                  ("family_units", "families", new.family_units)):
-            over = [c for c in counts.values() if getattr(c, attr) > limit]
-            if over:
-                involved = _unique(ref for c in over for ref in c.refs
-                                   if code != "family_units" or ref.type == "family")
-                add(code, involved, day=over[0].day, count=getattr(over[0], attr), limit=limit)
+    conflicts += capacity_conflicts(stays, new)
+    return conflicts
+
+
+# Rule 6's violation codes (`matching.validate`) and the conflicts that word them here.
+CAPACITY_CODES = {"too_many_people": "beds", "too_many_stays": "concurrent", "too_many_family_stays": "family_units"}
+
+
+def capacity_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
+    """Rule 6 under the settings `new`, as the engine's `validate` counts it (asked through the bridge).
+
+    One conflict per resource: every stay held on a day over the limit (for
+    family units, the family stays), the first such day and its count.
+    """
+    from app.planning import bridge
+
+    found = bridge.house_capacity_violations(stays, beds=new.beds, max_concurrent_stays=new.max_concurrent_stays,
+                                             family_units=new.family_units, turnover_days=new.turnover_days)
+    conflicts = []
+    for code, name in CAPACITY_CODES.items():
+        runs = [(v, named) for v, named in found if v.code == code]
+        if not runs:
+            continue
+        involved = _unique(s for _, named in runs for s in named if name != "family_units" or s.type == "family")
+        v = runs[0][0]
+        conflicts.append(Conflict(name, involved, {"day": dt.date.fromisoformat(v.params["first"]),
+                                                   "count": v.params["count"], "limit": v.params["limit"]}))
     return conflicts
 
 

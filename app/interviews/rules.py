@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DIMENSIONS, STAY_TYPES, DiagnosticInterview, Defender, StayRequest, utcnow
-from matching.model import Request as EngineRequest
 
 STEPS = (*DIMENSIONS, "life", "logistics", "consent", "review")
 OPEN_STATUSES = ("draft", "submitted", "pending")
@@ -139,8 +138,8 @@ def check_request(stay_types: list[str], earliest: dt.date | None, latest: dt.da
                   companions: int, defenders: int, today: dt.date) -> None:
     """Refuse what the stay rules make impossible (spec: Request), field by field.
 
-    Uses the engine's own rule for which types fit her people
-    (`matching.model.Request.fits_type`), so the form and the planner agree.
+    Uses the engine's own rule for which types fit her people, asked through
+    the bridge (`app.planning.bridge.stay_type_fits`), so the form and the planner agree.
     """
     if len(set(stay_types)) != len(stay_types):
         raise Refused("type_repeated", "type_2")
@@ -150,11 +149,10 @@ def check_request(stay_types: list[str], earliest: dt.date | None, latest: dt.da
         raise Refused("companions_range", "companions")
     if defenders > 1 and "family" in stay_types:
         raise Refused("family_second_defender", "members")
-    probe = EngineRequest(id="probe", defenders=tuple(f"d{i}" for i in range(max(defenders, 1))),
-                          stay_types=tuple(stay_types), earliest_start=today, latest_start=today,
-                          country="", languages=("es",), urgency=0, needs={}, companions=companions)
+    from app.planning import bridge
+
     for stay_type in stay_types:
-        if not probe.fits_type(stay_type):
+        if not bridge.stay_type_fits(stay_type, defenders=defenders, companions=companions):
             raise Refused(f"{stay_type}_does_not_fit", "companions")
     if earliest and latest and latest < earliest:
         raise Refused("window_reversed", "latest_start")

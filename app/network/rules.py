@@ -95,7 +95,15 @@ def covered(day: dt.date, ranges: list[tuple[dt.date, dt.date]]) -> bool:
 
 def session_problems(sessions: list[Session], *, house_ids: set[int], dimensions: list[str], languages: list[str],
                      ranges: list[tuple[dt.date, dt.date]], max_per_day: int, active: bool) -> list[Problem]:
-    """What these values would break among `sessions` (her future published sessions)."""
+    """What these values would break among `sessions` (her future published sessions).
+
+    Rules 7 and 9 (her houses, dimensions, languages, availability, sessions
+    a day) are the engine's: `matching.validate` checks them, asked through
+    the bridge, and its codes are worded here (`bridge.THERAPIST_CODES`).
+    Being marked not active is the network's own rule.
+    """
+    from app.planning import bridge
+
     found: dict[str, list] = {}
 
     def add(code, session):
@@ -103,23 +111,14 @@ def session_problems(sessions: list[Session], *, house_ids: set[int], dimensions
         if session.stay not in found[code]:
             found[code].append(session.stay)
 
-    per_day: dict[dt.date, list] = {}
-    for s in sessions:
-        per_day.setdefault(s.day, []).append(s)
-        if not active:
+    if not active:
+        for s in sessions:
             add("inactive", s)
-        if s.stay.house_id not in house_ids:
-            add("house_removed", s)
-        if s.dimension not in dimensions:
-            add("dimension_removed", s)
-        if not stay_languages(s.stay) & set(languages):
-            add("language_removed", s)
-        if not covered(s.day, ranges):
-            add("not_available", s)
-    for day, day_sessions in per_day.items():
-        if len(day_sessions) > max_per_day:
-            for s in day_sessions:
-                add("too_many_sessions", s)
+    faults = bridge.therapist_session_violations(sessions, house_ids=house_ids, dimensions=dimensions,
+                                                 languages=languages, ranges=ranges, max_per_day=max_per_day)
+    order = {s.id: k for k, s in enumerate(sessions)}
+    for code, s in sorted(faults, key=lambda f: order.get(f[1].id, 0)):
+        add(code, s)
     return [Problem(code, stays) for code, stays in found.items()]
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 import matching
 from matching import Instance, Solution, Stay as SpecStay, Session as SpecSession
 from matching import Unassigned as SpecUnassigned
-from matching import cpsat
+from matching import engine as matching_engine
 from matching.io import stay_to_dict
 from app.extensions import db
 from app.models import (
@@ -264,8 +264,8 @@ def _without_days(ranges: list[tuple[dt.date, dt.date]], days: set[dt.date]) -> 
 
 def solve(instance: Instance, *, time_limit: float, workers: int = 2, on_progress=None, stop=None,
           hint: Solution | None = None) -> Solution:
-    """Run the CP-SAT engine (always `matching.cpsat.solve`)."""
-    return cpsat.solve(instance, time_limit=time_limit, workers=workers, on_progress=on_progress, stop=stop,
+    """Run the CP-SAT engine (always `matching.engine.solve`)."""
+    return matching_engine.solve(instance, time_limit=time_limit, workers=workers, on_progress=on_progress, stop=stop,
                        hint=hint)
 
 
@@ -285,6 +285,17 @@ def solution_json(solution: Solution) -> str:
 
 def validate(instance: Instance, solution: Solution) -> list[Violation]:
     return matching.validate(instance, solution)
+
+
+def dropped_lock_records(solution: Solution) -> list[dict]:
+    """The locked stays the engine could not keep (`Solution.dropped_locks`), as JSON for `run.progress`.
+
+    Each names the stay (its engine id), the rule it breaks, the violation's
+    code and params (to word it in her language) and the engine's English reason.
+    """
+    return [{"stay": d.stay, "rule": d.rule, "code": d.code, "message": d.reason,
+             "params": json.loads(json.dumps(dict(d.params or {}), default=str))}
+            for d in getattr(solution, "dropped_locks", [])]
 
 
 def problem_records(solution: Solution, limit: int = 20) -> list:
@@ -437,3 +448,131 @@ def recommend(instance: Instance, plan: Solution, request_id: str, *, top: int =
     """The best few places for one request in `plan` (`matching.recommend`)."""
     return matching.recommend(instance, plan, request_id, top=top, time_limit=time_limit, place=place,
                               workers=workers)
+# ------------------------------------------------------------------ rules other modules ask about
+
+
+def stay_type_fits(stay_type: str, *, defenders: int, companions: int) -> bool:
+    """Whether a request of `defenders` defenders and `companions` companions may take `stay_type`.
+
+    The engine's own rule (`matching.model.Request.fits_type`), so the
+    interview form and the planner agree.
+    """
+    probe = matching.Request(id="probe", defenders=tuple(f"d{i}" for i in range(max(defenders, 1))),
+                             stay_types=(stay_type,), earliest_start=dt.date.min, latest_start=dt.date.min,
+                             country="", languages=(), urgency=0, needs={}, companions=companions)
+    return probe.fits_type(stay_type)
+
+
+def house_capacity_violations(stays: list[Stay], *, beds: int, max_concurrent_stays: int, family_units: int,
+                              turnover_days: int) -> list[tuple[Violation, list[Stay]]]:
+    """Rule 6 (beds, concurrent stays, family units on each held day) over published `stays` of one house,
+    under the capacity given, as `matching.validate` counts it; each violation with the stays it names.
+
+    The instance holds just that house, these stays (each with its own
+    length) and their requests, with nothing else that could break a rule.
+    A settings change asks this before it is saved (`app.houses.rules`).
+    """
+    if not stays:
+        return []
+    house = stays[0].house
+    code = house.code or f"h{house.id}"
+    lengths = {s.type: (s.end - s.start).days + 1 for s in stays}
+    first = min(s.start for s in stays)
+    last = max(s.end for s in stays) + dt.timedelta(days=max(0, turnover_days))
+    spec_house = matching.House(
+        id=code, name=house.name or code, country=house.country or "", beds=beds,
+        max_concurrent_stays=max_concurrent_stays, stay_types=tuple(lengths), stay_length=lengths,
+        family_units=family_units, collective_min=1, collective_max=10**6, accessible=True,
+        turnover_days=max(0, turnover_days))
+    requests, spec_stays, by_id = [], [], {}
+    for s in stays:
+        ids = []
+        for r in s.requests:
+            rid = f"r{r.id}"
+            ids.append(rid)
+            requests.append(matching.Request(
+                id=rid, defenders=tuple(f"d{k}" for k in range(max(1, len(r.all_defenders)))),
+                stay_types=(s.type,), earliest_start=s.start, latest_start=s.start, country=spec_house.country,
+                languages=("x",), urgency=0, needs={d: 0 for d in matching.DIMENSIONS}, companions=r.companions or 0))
+        sid = f"p{s.id}"
+        by_id[sid] = s
+        spec_stays.append(SpecStay(id=sid, house=code, start=s.start, type=s.type, requests=tuple(ids)))
+    instance = Instance(horizon_start=first, horizon_days=(last - first).days + 1, houses=(spec_house,),
+                        therapists=(), requests=tuple(requests))
+    found = []
+    for v in matching.validate(instance, Solution(stays=spec_stays)):
+        if v.rule == 6:
+            found.append((v, [by_id[i] for i in v.params.get("stays", []) if i in by_id]))
+    return found
+
+
+# Rule 7 and 9 violation codes of one therapist's sessions, and the network's names for them.
+THERAPIST_CODES = {"therapist_not_at_house": "house_removed", "therapist_wrong_dimension": "dimension_removed",
+                   "therapist_no_language": "language_removed", "therapist_unavailable": "not_available",
+                   "therapist_day_limit": "too_many_sessions"}
+
+
+def _spoken(request: StayRequest) -> tuple[str, ...]:
+    """A request's languages as the planner counts them: those all its defenders speak, else the first one's."""
+    people = [d for d in request.all_defenders if d is not None]
+    if not people:
+        return ()
+    shared = set.intersection(*(set(d.languages or []) for d in people))
+    return tuple(sorted(shared or set(people[0].languages or [])))
+
+
+def therapist_session_violations(sessions: list[Session], *, house_ids: set[int], dimensions: list[str],
+                                 languages: list[str], ranges: list[tuple[dt.date, dt.date]],
+                                 max_per_day: int) -> list[tuple[str, Session]]:
+    """Rules 7 and 9 over one therapist's published `sessions` were she to have these values, as
+    `matching.validate` checks them: (the network's code, the session) for each fault found.
+
+    The instance holds the sessions' stays (each with its own length and only
+    her sessions), their requests and houses, and her; nothing else in it can
+    break a rule. Codes: see `THERAPIST_CODES`.
+    """
+    if not sessions:
+        return []
+    stays = list(dict.fromkeys(s.stay for s in sessions))
+    houses: dict[int, House] = {s.house_id: s.house for s in stays}
+    code = {hid: h.code or f"h{hid}" for hid, h in houses.items()}
+    lengths: dict[int, dict[str, int]] = {}
+    for s in stays:
+        lengths.setdefault(s.house_id, {})[s.type] = (s.end - s.start).days + 1
+    first = min(min(s.start for s in stays), min(x.day for x in sessions))
+    last = max(max(s.end for s in stays), max(x.day for x in sessions))
+    spec_houses = tuple(matching.House(
+        id=code[hid], name=h.name or code[hid], country=h.country or "", beds=10**6, max_concurrent_stays=10**6,
+        stay_types=tuple(lengths[hid]), stay_length=lengths[hid], family_units=10**6, collective_min=1,
+        collective_max=10**6, accessible=True) for hid, h in houses.items())
+    therapist = matching.Therapist(
+        id="t", name="t", kind="therapist", houses=tuple(code[h] for h in houses if h in house_ids),
+        dimensions=tuple(dimensions), languages=tuple(languages),
+        available=tuple(matching.DateRange(a, b) for a, b in ranges), max_sessions_per_day=max_per_day)
+    requests, spec_stays, at = {}, [], {}
+    for s in stays:
+        mine = [x for x in sessions if x.stay is s]
+        for r in s.requests:
+            requests[r.id] = matching.Request(
+                id=f"r{r.id}", defenders=tuple(f"d{k}" for k in range(max(1, len(r.all_defenders)))),
+                stay_types=(s.type,), earliest_start=s.start, latest_start=s.start, country="",
+                languages=_spoken(r), urgency=0, needs={d: 3 for d in matching.DIMENSIONS},
+                companions=r.companions or 0)
+        sid = f"p{s.id}"
+        at.update({(sid, j + 1): x for j, x in enumerate(mine)})
+        spec_stays.append(SpecStay(id=sid, house=code[s.house_id], start=s.start, type=s.type,
+                                   requests=tuple(f"r{r.id}" for r in s.requests),
+                                   sessions=tuple(SpecSession(x.dimension, x.day, "t") for x in mine)))
+    instance = Instance(horizon_start=first, horizon_days=(last - first).days + 1, houses=spec_houses,
+                        therapists=(therapist,), requests=tuple(requests.values()), max_sessions_per_stay_day=10**6)
+    found = []
+    for v in matching.validate(instance, Solution(stays=spec_stays)):
+        name = THERAPIST_CODES.get(v.code)
+        if name is None:
+            continue
+        if v.code == "therapist_day_limit":
+            day = dt.date.fromisoformat(v.params["day"])
+            found += [(name, x) for x in sessions if x.day == day]
+        elif (v.params.get("stay"), v.params.get("session")) in at:
+            found.append((name, at[v.params["stay"], v.params["session"]]))
+    return found

@@ -211,7 +211,8 @@ def finish_run(run_id: int, instance, solution, progress: dict) -> None:
     run.stale = current != run.input_fingerprint
     run.progress = {**progress, "objective": solution.objective, "bound": solution.bound,
                     "solver_objective": solution.objective, "solver_status": solution.status,
-                    "problems": bridge.problem_records(solution)}
+                    "problems": bridge.problem_records(solution),
+                    "dropped_locks": bridge.dropped_lock_records(solution)}
     run.status = "done"
     run.finished_at = utcnow()
     db.session.flush()

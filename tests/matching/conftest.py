@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import os
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -11,7 +12,8 @@ import pytest
 
 from matching.model import DIMENSIONS, House, Instance, Request, Session, Solution, Stay, Therapist
 
-SHARED = Path(__file__).parents[2] / ".." / "shared"
+# Beside the repository, or where RESPIRO_SHARED says (a git worktree lives elsewhere).
+SHARED = Path(os.environ.get("RESPIRO_SHARED") or Path(__file__).parents[2] / ".." / "shared")
 CHECKER_PATH = SHARED / "tools" / "check_solution.py"
 START = dt.date(2027, 1, 4)  # a Monday
 

@@ -50,6 +50,27 @@ def test_check_reports_each_broken_rule_and_exits_1(files, capsys):
     assert "rule 1:" in out and "INFEASIBLE" in out
 
 
+def test_solve_names_each_locked_stay_it_had_to_drop(tmp_path, capsys):
+    """A lock it cannot keep (an arrival day the house refuses, outside her window): the plan, and the lock named."""
+    import dataclasses
+
+    from matching.model import Stay
+
+    instance = generate(requests=20, therapists=6, days=60, seed=2)
+    house = instance.houses[0]
+    day = next(instance.date_of(d) for d in range(instance.horizon_days)
+               if instance.date_of(d).weekday() not in house.arrival_weekdays)
+    lock = Stay(id="L9", house=house.id, start=day, type=house.stay_types[0], requests=(instance.requests[0].id,))
+    path, out = tmp_path / "instance.json", tmp_path / "out.json"
+    write_json(path, instance_to_dict(dataclasses.replace(instance, locked=(lock,))))
+    assert main(["solve", str(path), "-o", str(out), "--time-limit", "3"]) == 0
+    written = json.loads(out.read_text())
+    assert written["status"] != "INFEASIBLE" and written["stays"]
+    [dropped] = written["dropped_locks"]
+    assert dropped["stay"] == "L9" and dropped["rule"] in (4, 5) and dropped["reason"]
+    assert f"dropped locked stay L9: {dropped['reason']} (rule {dropped['rule']})" in capsys.readouterr().err
+
+
 def test_check_reports_a_wrong_claimed_objective(files, capsys):
     instance, plan = files
     data = json.loads(plan.read_text())

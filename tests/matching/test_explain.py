@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 
 
-from matching.cpsat import solve
+from matching.engine import solve
 from matching.explain import Occupancy, explain, static_options
 from matching.model import Closure, Solution
 

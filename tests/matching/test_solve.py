@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from matching.baseline import baseline
-from matching.cpsat import PDLP_PARAMS, LinearBound, solve
+from matching.engine import LinearBound, solve
+from matching.engine.tuning import PDLP_PARAMS
 from matching.generate import generate
 from matching.io import solution_to_dict
 from matching.model import Closure, DateRange, Solution, Stay
@@ -208,7 +209,7 @@ def test_progress_is_reported_and_stats_are_filled(make_instance):
 
 def test_progress_is_reported_during_the_window_search_too():
     """Above PROBE_OPTIONS the plan comes from the window search: the caller hears of it as it climbs."""
-    from matching.cpsat import PROBE_OPTIONS
+    from matching.engine.tuning import PROBE_OPTIONS
 
     instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
     assert len(prepare(instance).options) > PROBE_OPTIONS
@@ -230,7 +231,7 @@ def test_two_threads_reporting_bounds_at_once_keep_the_tighter(make_instance):
     are inside `report` together: without one lock around the compare and
     the set, the later, weaker bound would overwrite the tighter one.
     """
-    from matching.cpsat import Engine
+    from matching.engine import Engine
 
     class Slow(int):
         def __lt__(self, other):
@@ -248,8 +249,19 @@ def test_two_threads_reporting_bounds_at_once_keep_the_tighter(make_instance):
     weak.start()
     tight.join()
     weak.join()
-    assert engine._known_bound == 100
+    assert engine.known_bound == 100
     assert seen == sorted(seen, reverse=True) and seen[-1] == 100
+
+
+def test_once_the_answer_is_out_a_late_bound_thread_records_nothing_in_it(make_instance):
+    """The bound's thread may outlive the search by a grace second: what it notes then is not written into the answer."""
+    from matching.engine import Engine
+
+    engine = Engine(make_instance(), time_limit=2, workers=2, seed=0, hint=None, on_progress=None, stop=None)
+    sol = engine.run()
+    seen = dict(sol.stats)
+    engine.note("lp", {"bound": -1})
+    assert sol.stats == seen and sol.stats.get("lp") != {"bound": -1}
 
 
 # ----- locks -----------------------------------------------------------------
@@ -266,23 +278,49 @@ def test_a_locked_stay_is_kept_with_its_sessions(make_instance, make_request, ma
     assert kept and kept[0].start == lock.start and lock.sessions[0] in kept[0].sessions
 
 
-def test_impossible_locks_are_reported_by_name_and_rule(make_instance, make_house, make_request, make_stay):
+def test_an_impossible_lock_is_dropped_by_name_and_rule_and_the_rest_is_planned(
+        make_instance, make_house, make_request, make_stay):
+    """A lock inside a closure cannot be kept: it is dropped and named, the others' plan goes on."""
     house = make_house(closures=(Closure(dt.date(2027, 1, 10), dt.date(2027, 1, 20), "water"),))
     lock = make_stay("L3", requests=("r1",), start=dt.date(2027, 1, 12))
-    sol = solve(make_instance(houses=[house], locked=(lock,)), time_limit=5)
-    assert sol.status == "INFEASIBLE"
+    later = make_request("r2", earliest_start=dt.date(2027, 1, 25), latest_start=dt.date(2027, 2, 5))
+    instance = make_instance(houses=[house], requests=[make_request("r1"), later], locked=(lock,))
+    sol = solve(instance, time_limit=5)
+    assert sol.status in ("OPTIMAL", "FEASIBLE")
+    assert [(d.stay, d.rule, d.code) for d in sol.dropped_locks] == [("L3", 5, "closure")]
+    assert "water" in sol.dropped_locks[0].reason and sol.dropped_locks[0].params["stay"] == "L3"
     assert any("L3" in p and "Casa Casa" in p and "closure" in p and "water" in p and "(rule 5)" in p
                for p in sol.problems)
     assert [(v.rule, v.code, v.params["stay"]) for v in sol.violations] == [(5, "closure", "L3")]
+    placed = {rid for s in sol.stays for rid in s.requests}
+    assert "r2" in placed and "L3" not in {s.id for s in sol.stays}
+    reasons = {u.request: u for u in sol.unassigned}
+    assert "r1" in reasons and reasons["r1"].reason and reasons["r1"].code  # her window meets the closure
+    assert_valid(dataclasses.replace(instance, locked=()), sol)
+    assert {(v.rule, v.code) for v in validate(instance, sol)} == {(10, "lock_not_kept")}
+    written = solution_to_dict(sol)["dropped_locks"]
+    assert written == [{"stay": "L3", "rule": 5, "code": "closure", "reason": sol.dropped_locks[0].reason,
+                        "params": written[0]["params"]}] and written[0]["params"]["stay"] == "L3"
 
 
-def test_two_locks_over_the_capacity_are_reported_with_rule_6(make_instance, make_house, make_request, make_stay):
+def test_of_two_locks_over_the_capacity_the_later_named_is_dropped_with_rule_6(
+        make_instance, make_house, make_request, make_stay):
     house = make_house(max_concurrent_stays=1)
     locks = (make_stay("L1", requests=("r1",)), make_stay("L2", requests=("r2",)))
     instance = make_instance(houses=[house], requests=[make_request("r1"), make_request("r2")], locked=locks)
     sol = solve(instance, time_limit=5)
-    assert sol.status == "INFEASIBLE"
+    assert sol.status in ("OPTIMAL", "FEASIBLE")
+    assert [(d.stay, d.rule, d.code) for d in sol.dropped_locks] == [("L2", 6, "too_many_stays")]
     assert any("(rule 6)" in p for p in sol.problems)
+    kept = [s for s in sol.stays if s.id == "L1"]
+    assert kept and kept[0].requests == ("r1",)
+    assert any("r2" in s.requests for s in sol.stays), "her stay is planned again, after L1"
+    assert_valid(dataclasses.replace(instance, locked=(locks[0],)), sol)
+
+
+def test_locks_that_break_no_rule_drop_nothing(make_instance, make_stay):
+    sol = solve(make_instance(locked=(make_stay("L1"),)), time_limit=3)
+    assert sol.dropped_locks == [] and sol.problems == [] and "dropped_locks" not in solution_to_dict(sol)
 
 
 # ----- determinism, stability, cancelling ------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.cpsat import WindowSearch, greedy_plan, options_of_stays
+from matching.engine import Neighbourhood, Plan, WindowSearch, greedy_plan, name_stays, options_of_stays
 from matching.generate import generate
 from matching.model import Solution
 from matching.prepare import prepare
@@ -23,10 +23,7 @@ def search_of():
 
 
 def _stays(search: WindowSearch):
-    from matching.cpsat import Engine, _name_stays
-
-    engine = Engine(search.prep.instance, 1.0, 1, 0, None, None, None)
-    return _name_stays(search.prep.instance, engine._plan_stays(search.prep, set(search.plan.values())))
+    return name_stays(search.prep.instance, search.plan.to_stays())
 
 
 def _held_days(search: WindowSearch, a: int, span: int) -> set[int]:
@@ -37,7 +34,7 @@ def _held_days(search: WindowSearch, a: int, span: int) -> set[int]:
 @pytest.mark.parametrize("a, span", [(0, 60), (40, 60), (150, 60), (300, 60), (0, 175), (10, 170), (120, 90)])
 def test_a_second_window_never_shares_a_held_day_with_the_first(search_of, a, span):
     search = search_of(2)
-    b = search._apart(a, span)
+    b = search.apart(a, span)
     assert b is not None
     assert _held_days(search, a, span).isdisjoint(_held_days(search, b, span))
     assert 0 <= b <= search.prep.instance.horizon_days - span
@@ -45,7 +42,7 @@ def test_a_second_window_never_shares_a_held_day_with_the_first(search_of, a, sp
 
 def test_no_second_window_when_the_horizon_is_too_short_for_two(search_of):
     search = search_of(2, days=60)
-    assert search._apart(0, 30) is None
+    assert search.apart(0, 30) is None
 
 
 @pytest.mark.parametrize("houses, collectives", [(2, False), (2, True), (4, False), (4, True)])
@@ -58,8 +55,9 @@ def test_paired_steps_keep_every_rule_and_never_lose_value(search_of, houses, co
         values.append(search.value)
         assert validate(instance, Solution(stays=_stays(search))) == []
     assert values == sorted(values)
-    assert search.value == sum(search.prep.options[i].bound for i in search.plan.values())
-    assert set(options_of_stays(search.prep, _stays(search))) == set(search.plan.values())
+    assert search.value == search.plan.value
+    assert Plan.from_stays(search.prep, _stays(search)) == search.plan
+    assert options_of_stays(search.prep, _stays(search)) == search.plan.options()
 
 
 @pytest.mark.parametrize("parity", [0, 1])
@@ -71,8 +69,8 @@ def test_paired_windows_share_the_waiting_requests_by_where_they_have_options(pa
     assert waiting
     days = prep.instance.horizon_days
     windows = [(0, days // 3), (days // 2, days // 2 + days // 3)]
-    allowed = [search._window_allowed({0, 1}, a, b) for a, b in windows]
-    shares = search._share_waiting(allowed, parity)
+    allowed = [search.offered_in({0, 1}, a, b) for a, b in windows]
+    shares = search.share_waiting(allowed, parity)
     assert not shares[0] & shares[1]
     only_second = []
     for ri in waiting:
@@ -88,15 +86,17 @@ def test_paired_windows_share_the_waiting_requests_by_where_they_have_options(pa
         else:
             assert ri not in shares[0] | shares[1]
     assert only_second, "a request with options in the second window only is offered there whatever her parity"
-    part = search._part({0, 1}, *windows[1], shares[1])
-    offered = {prep.options[i].request for i in part[1]}
+    part = search.window_neighbourhood({0, 1}, *windows[1], shares[1])
+    assert isinstance(part, Neighbourhood)
+    offered = {prep.options[i].request for i in part.offered}
     assert set(only_second) & offered
+    assert part.requests == offered
 
 
 @pytest.fixture
 def guided(search_of):
     """A search on two houses following its own instance's exact LP solution."""
-    from matching.cpsat import LinearBound
+    from matching.engine import LinearBound
 
     search = search_of(2)
     lp = LinearBound(search.prep, "GLOP")
@@ -109,16 +109,16 @@ def guided(search_of):
 def test_guided_windows_offer_only_the_lp_options_and_the_current_ones(guided):
     current = set(guided.plan.values())
     guided.kind = "window"
-    sub, ids, *_ = guided._part({0, 1}, 0, guided.prep.instance.horizon_days, None)
+    ids = guided.window_neighbourhood({0, 1}, 0, guided.prep.instance.horizon_days).offered
     assert ids and all(guided.guide[i] or i in current for i in ids)
     guided.kind = "collectives"
-    sub, ids, *_ = guided._collective_part({0, 1}, 0, guided.prep.instance.horizon_days, None)
+    ids = guided.collective_neighbourhood({0, 1}, 0, guided.prep.instance.horizon_days).offered
     assert ids and all(guided.guide[i] or i in current for i in ids)
 
 
 def test_steps_around_a_waiting_request_keep_all_her_options(guided):
     guided.kind = "around"
-    sub, ids, *_ = guided._part({0, 1}, 0, guided.prep.instance.horizon_days, None)
+    ids = guided.window_neighbourhood({0, 1}, 0, guided.prep.instance.horizon_days).offered
     current = set(guided.plan.values())
     assert any(not guided.guide[i] and i not in current for i in ids)
 
@@ -131,21 +131,21 @@ def test_guided_steps_keep_every_rule_and_never_lose_value(guided):
         values.append(guided.value)
         assert validate(instance, Solution(stays=_stays(guided))) == []
     assert values == sorted(values)
-    assert guided.value == sum(guided.prep.options[i].bound for i in guided.plan.values())
+    assert guided.value == guided.plan.value
 
 
 @pytest.fixture(scope="module")
 def polished():
     """A run long enough (for the lowered threshold) to end with CP-SAT on the whole phase-1 model."""
-    from matching import cpsat
+    from matching.engine import solve, tuning
 
     instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
-    saved = cpsat.POLISH_FROM
-    cpsat.POLISH_FROM = 3.0
+    saved = tuning.POLISH_FROM
+    tuning.POLISH_FROM = 3.0
     try:
-        return instance, cpsat.solve(instance, time_limit=8, workers=2, seed=1)
+        return instance, solve(instance, time_limit=8, workers=2, seed=1)
     finally:
-        cpsat.POLISH_FROM = saved
+        tuning.POLISH_FROM = saved
 
 
 def test_a_long_run_ends_by_polishing_the_whole_model(polished):
@@ -158,9 +158,9 @@ def test_a_long_run_ends_by_polishing_the_whole_model(polished):
 
 
 def test_short_runs_and_single_workers_do_not_polish(monkeypatch):
-    from matching import cpsat
+    from matching.engine import solve, tuning
 
     instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
-    assert "polish" not in cpsat.solve(instance, time_limit=4, workers=2, seed=1).stats  # under POLISH_FROM
-    monkeypatch.setattr(cpsat, "POLISH_FROM", 1.0)
-    assert "polish" not in cpsat.solve(instance, time_limit=4, workers=1, seed=1).stats  # determinism first
+    assert "polish" not in solve(instance, time_limit=4, workers=2, seed=1).stats  # under POLISH_FROM
+    monkeypatch.setattr(tuning, "POLISH_FROM", 1.0)
+    assert "polish" not in solve(instance, time_limit=4, workers=1, seed=1).stats  # determinism first
