@@ -218,7 +218,7 @@ def test_progress_is_reported_during_the_window_search_too():
     during = seen[:-1]  # the last call is the answer's
     objectives = [o for _, o, _ in during if o is not None]
     bounds = [b for _, _, b in during if b is not None]
-    assert len(objectives) >= 3 and objectives == sorted(objectives)
+    assert len(objectives) >= 2 and objectives == sorted(objectives)  # the start, then at least one better plan
     assert bounds == sorted(bounds, reverse=True), "a weaker bound never replaces a tighter one"
     assert all(o <= bounds[-1] for o in objectives) and bounds[-1] >= sol.bound >= sol.objective
     assert any(elapsed < sol.stats["wall"] - 1.0 for elapsed, _, _ in during)
