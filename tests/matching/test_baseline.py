@@ -1,7 +1,6 @@
 """The first-come-first-served plan: always feasible, complete, and careful."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -103,10 +102,9 @@ def test_a_barred_request_is_explained(make_instance, make_request):
     assert "cannot enter" in plan.unassigned[0].reason
 
 
-def test_the_baseline_is_fast_on_a_large_instance():
+def test_the_baseline_plans_a_large_instance_within_the_rules():
+    """How fast it is goes in bench/engine.py (a timed assertion fails on a loaded machine, not on slow code)."""
     instance = generate(houses=8, requests=1500, therapists=160, seed=11)
-    started = time.perf_counter()
     plan = baseline(instance)
-    elapsed = time.perf_counter() - started
     assert validate(instance, plan) == []
-    assert elapsed < 5
+    assert plan.stays
