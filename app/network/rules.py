@@ -204,8 +204,16 @@ def _check_coverage(therapist: Therapist, ranges, today: dt.date) -> list[Proble
 
 def save_availability(therapist: Therapist, row: Availability | None, start: dt.date, end: dt.date,
                       today: dt.date) -> Availability:
-    """Add (row=None) or change one range of availability; refuse overlaps and uncovered sessions."""
+    """Add (row=None) or change one range of availability; refuse overlaps, days gone by and uncovered sessions.
+
+    A range that touches another (one ends the day before the other begins)
+    becomes one row with it: the network reads one period, not two.
+    """
     problems = range_problems(start, end)
+    if not problems and end < today:
+        problems = [Problem("range_past")]
+    elif not problems and start < today and (row is None or start != row.start):
+        problems = [Problem("starts_past", params={"today": today})]
     if not problems:
         clash = overlapping(therapist, start, end, exclude=row)
         if clash:
@@ -219,8 +227,19 @@ def save_availability(therapist: Therapist, row: Availability | None, start: dt.
         row = Availability(start=start, end=end)
         therapist.availability.append(row)
     row.start, row.end = start, end
+    _join_touching(therapist, row)
     db.session.flush()
     return row
+
+
+def _join_touching(therapist: Therapist, row: Availability) -> None:
+    """Fold into `row` every range that ends the day before it begins or begins the day after it ends."""
+    day = dt.timedelta(days=1)
+    for other in [a for a in therapist.availability if a is not row]:
+        if other.end + day == row.start or other.start == row.end + day:
+            row.start, row.end = min(row.start, other.start), max(row.end, other.end)
+            therapist.availability.remove(other)
+            db.session.delete(other)
 
 
 def delete_availability(therapist: Therapist, row: Availability, today: dt.date) -> None:

@@ -67,6 +67,9 @@ def describe(problem) -> str:
         "no_house": lambda: _("She must work at one house at least. To stop working with her, mark her as "
                               "not active instead."),
         "bad_range": lambda: _("The last day cannot be before the first."),
+        "range_past": lambda: _("These days have already passed. Give days from today on."),
+        "starts_past": lambda: _("The first day has already passed. Start on %(today)s or later.",
+                                 today=format_date(p["today"])),
         "range_too_long": lambda: _("A range can last at most two years."),
         "overlap": lambda: _("This range overlaps another one (%(start)s to %(end)s). Change that one instead.",
                              start=format_date(p["start"]), end=format_date(p["end"])),

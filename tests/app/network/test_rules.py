@@ -95,7 +95,7 @@ def test_availability_ranges_do_not_overlap_and_keep_sessions_covered(booked):
         save_availability(rosa, None, D(2027, 3, 30), D(2027, 4, 10), TODAY)
     assert refused.value.conflicts[0].code == "overlap"
     db.session.rollback()
-    added = save_availability(rosa, None, D(2027, 4, 1), D(2027, 4, 10), TODAY)
+    added = save_availability(rosa, None, D(2027, 4, 2), D(2027, 4, 10), TODAY)  # a day apart from March
     [march, april] = rosa.availability
     with pytest.raises(NetworkRuleError) as refused:
         save_availability(rosa, march, D(2027, 3, 3), D(2027, 3, 31), TODAY)
@@ -104,6 +104,29 @@ def test_availability_ranges_do_not_overlap_and_keep_sessions_covered(booked):
         delete_availability(rosa, march, TODAY)
     delete_availability(rosa, added, TODAY)
     assert [(a.start, a.end) for a in rosa.availability] == [(D(2027, 3, 1), D(2027, 3, 31))]
+
+
+def test_availability_refuses_days_gone_by_and_joins_touching_ranges(make_therapist):
+    rosa = make_therapist(available=[(D(2029, 1, 1), D(2029, 1, 2))])
+    with pytest.raises(NetworkRuleError) as refused:
+        save_availability(rosa, None, D(2026, 12, 1), D(2026, 12, 20), TODAY)
+    assert refused.value.conflicts[0].code == "range_past"
+    with pytest.raises(NetworkRuleError) as refused:
+        save_availability(rosa, None, D(2026, 12, 31), D(2027, 1, 20), TODAY)  # the day before TODAY
+    assert refused.value.conflicts[0].code == "starts_past"
+    first = save_availability(rosa, None, D(2027, 1, 1), D(2027, 1, 20), TODAY)  # from today: allowed
+    joined = save_availability(rosa, None, D(2027, 1, 21), D(2027, 2, 5), TODAY)  # touches it
+    assert sorted((a.start, a.end) for a in rosa.availability)[0] == (D(2027, 1, 1), D(2027, 2, 5))
+    assert joined.start == D(2027, 1, 1) and first not in rosa.availability and len(rosa.availability) == 2
+    save_availability(rosa, None, D(2027, 2, 7), D(2027, 2, 9), TODAY)  # a day apart: a range of its own
+    assert len(rosa.availability) == 3
+
+
+def test_a_range_begun_before_today_may_still_be_shortened(make_therapist):
+    rosa = make_therapist(available=[(D(2026, 12, 1), D(2027, 3, 31))])
+    [row] = rosa.availability
+    save_availability(rosa, row, D(2026, 12, 1), D(2027, 1, 15), TODAY)  # she falls ill: ends earlier
+    assert (row.start, row.end) == (D(2026, 12, 1), D(2027, 1, 15))
 
 
 def test_the_last_day_cannot_come_before_the_first(make_therapist):
