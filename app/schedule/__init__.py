@@ -1,0 +1,18 @@
+"""A schedule that lives after publishing: checked changes, cancel, attendance, repair, refills."""
+from flask import Blueprint
+
+bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+
+
+@bp.app_context_processor
+def _home_panel():
+    """`schedule_panel()` for the coordinator's home page: flagged stays and freed places (read only)."""
+    def schedule_panel():
+        from app.schedule import rules
+
+        return rules.home_panel()
+
+    return {"schedule_panel": schedule_panel}
+
+
+from app.schedule import views  # noqa: E402,F401
