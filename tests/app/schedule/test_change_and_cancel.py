@@ -123,7 +123,7 @@ def test_programme_change_replace_therapist_of_one_session_is_checked(client, lo
     db.session.expire_all()
     assert db.session.get(Stay, stay.id).version == version + 1  # a programme change counts once
     added = client.post(f"/schedule/stays/{stay.id}/sessions",
-                        data={"version": str(version + 1), "dimension": "physical",
+                        data={"version": str(version + 1), "dimension": "emotional",
                               "day": (START + dt.timedelta(days=5)).isoformat(), "therapist": str(sched["rosa"].id)})
     assert added.status_code == 302, added.text
     assert _count(StayChange) == 3
