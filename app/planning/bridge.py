@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -98,12 +99,34 @@ def plan_programmes(instance: Instance, stays: list[SpecStay], *, others: list[S
 
     therapists = tuple(replace(t, available=tuple(DateRange(max(r.start, not_before), r.end) for r in t.available
                                                   if r.end >= not_before)) for t in instance.therapists)
-    clipped = replace(instance, therapists=therapists)
+    # Sessions before `not_before` are given: they count against her needs and the therapists' days,
+    # and the step plans only the days from `not_before` on.
+    past = {stay.id: Counter(s.dimension for s in stay.sessions if s.day < not_before) for stay in stays}
+    owner = {rid: stay.id for stay in stays for rid in stay.requests}
+    requests = tuple(replace(r, needs={d: max(0, n - past[owner[r.id]][d]) for d, n in r.needs.items()})
+                     if r.id in owner else r for r in instance.requests)
+    clipped = replace(instance, therapists=therapists, requests=requests)
     busy = Busy.empty()
-    for other in others:
-        busy.add(clipped, other, [s for s in other.sessions if s.therapist in clipped.therapist_by_id])
-    sessions, _status = Programmes(clipped, stays, busy).solve(time_limit, 1, 0)
-    return sessions
+    for other in list(others) + list(stays):
+        given = [s for s in other.sessions if s.therapist in clipped.therapist_by_id
+                 and (other in others or s.day < not_before)]
+        busy.add(clipped, other, given)
+    ahead = [replace(stay, sessions=tuple(s for s in stay.sessions if s.day >= not_before)) for stay in stays]
+    planned, _status = Programmes(clipped, ahead, busy).solve(time_limit, 1, 0)
+    planned = [tuple(s for s in stay.sessions if s.day < not_before) + tuple(p) for stay, p in zip(stays, planned)]
+    out = []
+    for stay, sessions in zip(stays, planned):
+        # A kept session's variable may grow on its (earlier) day: nothing new before `not_before`.
+        room = Counter(s for s in stay.sessions if s.day < not_before)
+        kept = []
+        for s in sessions:
+            if s.day < not_before:
+                if room[s] <= 0:
+                    continue
+                room[s] -= 1
+            kept.append(s)
+        out.append(tuple(kept))
+    return out
 
 
 def build_instance_dict(settings: Settings, *, lock_flagged: bool = False) -> dict:
