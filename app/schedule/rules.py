@@ -67,7 +67,7 @@ def _live(stay: Stay, today: dt.date) -> None:
 
 
 def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: str, keep: list[StayRequest],
-                add: StayRequest | None, keep_programme: bool, reason: str = "", today: dt.date | None = None,
+                add: list[StayRequest], keep_programme: bool, reason: str = "", today: dt.date | None = None,
                 kind: str = "change", run_id: int | None = None, sessions=None) -> StayChange:
     """Change dates, house, type, members or programme of a published stay, checked and recorded."""
     today = today or local_today()
@@ -79,12 +79,12 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
     if start != stay.start and start < today:
         raise Refused(_("The new first day, %(day)s, has already passed.", day=format_date(start)))
     members = [r for r in stay.requests if r in keep]
-    if add is not None:
-        if add.status != "pending" or add in members:
+    for joining in add:
+        if joining.status != "pending" or joining in members:
             raise Refused(_("Only a request waiting in the queue can join a stay."))
-        if bridge.unplannable_reason(add, min(start, stay.start)):
+        if bridge.unplannable_reason(joining, min(start, stay.start)):
             raise Refused(_("This request cannot be planned yet: its window or stay types are missing or passed."))
-        members.append(add)
+        members.append(joining)
     if not members:
         raise Refused(_("A stay needs at least one person. To free the place, cancel the stay."))
     end = start + dt.timedelta(days=length - 1)
@@ -99,9 +99,9 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
     for req in removed:
         req.stay = None
         req.status = "pending"
-    if add is not None:
-        add.stay = stay
-        add.status = "published"
+    for joining in add:
+        joining.stay = stay
+        joining.status = "published"
     stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
     stay.house = house
     _set_sessions(stay, sessions)
@@ -136,7 +136,7 @@ def change_programme(actor, stay: Stay, sessions, *, today: dt.date | None = Non
     if any(day < today for day, *_ in set(sessions) ^ old):
         raise Refused(_("A session on a day already passed cannot change."))
     return change_stay(actor, stay, house=stay.house, start=stay.start, stay_type=stay.type,
-                       keep=list(stay.requests), add=None, keep_programme=True, today=today, sessions=list(sessions))
+                       keep=list(stay.requests), add=[], keep_programme=True, today=today, sessions=list(sessions))
 
 
 # --------------------------------------------------------------------------
@@ -323,14 +323,17 @@ def apply_repair(actor, run: PlanningRun, *, today: dt.date | None = None) -> li
     if not rows:
         raise Refused(_("This run has no repair left to apply."))
     changes = []
+    placed = {r.id for s in run.stays for r in s.requests}
     for row in rows:
         stay, proposed = row.stay, row.proposed
         keep = [r for r in stay.requests if r in proposed.requests]
-        if not keep or any(r not in stay.requests for r in proposed.requests):
+        joining = [r for r in proposed.requests if r not in stay.requests]
+        split = [r for r in stay.requests if r not in proposed.requests and r.id in placed]
+        if not keep or split or any(r.status != "pending" for r in joining):
             raise Refused(_("The run put the people of one stay with others: apply it by hand."))
         sessions = [(s.day, s.dimension, s.therapist_id) for s in proposed.sessions]
         changes.append(change_stay(actor, stay, house=proposed.house, start=proposed.start,
-                                   stay_type=proposed.type, keep=keep, add=None, keep_programme=True,
+                                   stay_type=proposed.type, keep=keep, add=joining, keep_programme=True,
                                    reason=_("Repaired by planning run #%(id)s.", id=run.id), today=today,
                                    kind="repair", run_id=run.id, sessions=sessions))
         stay.needs_replan = False
@@ -400,7 +403,7 @@ def mark_unavailable(actor, therapist: Therapist, first: dt.date, *, today: dt.d
         new = {(x.day, x.dimension, x.therapist) for x in new_sessions}
         values = [(x.day, x.dimension, int(x.therapist[1:])) for x in new_sessions]
         change = change_stay(actor, stay, house=stay.house, start=stay.start, stay_type=stay.type,
-                             keep=list(stay.requests), add=None, keep_programme=True, today=today,
+                             keep=list(stay.requests), add=[], keep_programme=True, today=today,
                              kind="programme_repair", sessions=values,
                              reason=_("%(name)s is unavailable from %(day)s.", name=therapist.name,
                                       day=format_date(first)))

@@ -153,9 +153,10 @@ def change(stay_id: int):
         return _conflict(stay_id)
     house = db.session.get(House, form.house.data)
     keep = [r for r in stay.requests if r.id in set(form.keep.data or [])]
-    add = None
+    add = []
     if form.add.data:
-        add = db.session.get(StayRequest, int(form.add.data)) if form.add.data.isdigit() else None
+        joining = db.session.get(StayRequest, int(form.add.data)) if form.add.data.isdigit() else None
+        add = [joining] if joining is not None else []
     return _act(stay_id, lambda: rules.change_stay(current_user, stay, house=house, start=form.start.data,
                                                    stay_type=form.type.data, keep=keep, add=add,
                                                    keep_programme=form.keep_programme.data,
