@@ -42,9 +42,17 @@ def _window(stay: Stay, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]
     return min(stay.start, start), max(stay.end, end) + dt.timedelta(days=14)
 
 
+def lock_houses() -> None:
+    """Serialise changes of the schedule: the house rows are locked until the request commits (FOR UPDATE on
+    PostgreSQL; SQLite writes already begin with BEGIN IMMEDIATE), as publishing does. Two changes checked
+    at once could each fit alone and together overbook a house or a therapist's day."""
+    db.session.execute(select(House.id).order_by(House.id).with_for_update())
+
+
 def check(stay: Stay, new_spec, first: dt.date, last: dt.date):
     """Refuse (naming each rule) when the schedule with `new_spec` in place of `stay` breaks a rule it did not
     break before. Returns the instance and whether the stay itself is now free of broken rules."""
+    lock_houses()
     instance = bridge.schedule_instance(first, last, without=stay.id)
     others = list(instance.locked)
     old_spec = bridge.published_spec(stay)
@@ -206,7 +214,7 @@ def record_attendance(actor, stay: Stay, status: str, day: dt.date | None, *, to
     if status in ("no_show", "left_early"):
         stay.released_from = day
         stay.sessions[:] = [s for s in stay.sessions if s.day < day]
-        stay.version = stay.version + 1
+    stay.version = stay.version + 1  # a second team member's form from the same page is refused
     db.session.flush()
     db.session.refresh(stay)
     return record_change(actor, stay, status, old, snapshot(stay))
@@ -372,6 +380,7 @@ def mark_unavailable(actor, therapist: Therapist, first: dt.date, *, today: dt.d
     today = today or local_today()
     if first < today:
         raise Refused(_("The first day she is unavailable cannot be in the past."))
+    lock_houses()
     sessions = affected_sessions(therapist, first)
     for row in list(therapist.availability):
         if row.start >= first:
@@ -497,6 +506,9 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     if length < 1 or start < max(today, freed.released_from):
         raise Refused(_("This place is no longer free."))
     end = start + dt.timedelta(days=length - 1)
+    lock_houses()
+    freed.version = freed.version + 1  # two coordinators filling the same place: the second is refused
+    db.session.flush()
     instance = bridge.schedule_instance(start, end + dt.timedelta(days=14))
     spec = bridge.SpecStay(id="fill", house=house.code, start=start, type=stay_type, requests=(req.spec_id,))
     locks = list(instance.locked)

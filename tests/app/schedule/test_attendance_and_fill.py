@@ -111,3 +111,20 @@ def test_a_cancelled_place_is_offered_to_the_best_fitting_request_and_filled(cli
     assert "Este lugar ya se ocupó." in twice.text
     assert db.session.get(StayRequest, low.id).status == "pending"
     assert barred.status == "pending"
+
+
+def test_a_second_fill_from_an_older_page_is_refused_and_changes_nothing(client, login, sched):
+    stay = sched["stay"]
+    login(sched["coordinator"])
+    client.post(f"/schedule/stays/{stay.id}/cancel", data={"version": str(stay.version), "reason": "Se enfermó"})
+    seen = str(db.session.get(Stay, stay.id).version)
+    waiting = sched["waiting"]
+    first = client.post(f"/schedule/stays/{stay.id}/fill", data={"version": seen, "request": str(waiting.id),
+                                                                 "type": "individual", "start": START.isoformat()})
+    assert first.status_code == 302
+    stays = db.session.scalar(select(func.count()).select_from(Stay))
+    second = client.post(f"/schedule/stays/{stay.id}/fill", data={"version": seen, "request": str(waiting.id),
+                                                                  "type": "individual", "start": START.isoformat()},
+                         follow_redirects=True)
+    assert "Este lugar cambió mientras tanto" in second.text
+    assert db.session.scalar(select(func.count()).select_from(Stay)) == stays

@@ -54,6 +54,21 @@ def test_a_run_with_a_closure_over_a_published_stay_is_not_infeasible_and_plans_
     assert [r.id for s in repair for r in s.requests] == [sched["stay"].requests[0].id]
 
 
+def test_the_proposal_of_a_run_names_the_repaired_stay_and_leads_to_the_repair(client, login, sched):
+    from app.planning import jobs
+
+    _close(sched["serena"], START, START + dt.timedelta(days=9))
+    login(sched["coordinator"])
+    started = client.post("/schedule/repair", data={"version": "1"})
+    run_id = int(started.headers["Location"].rstrip("/").split("/")[-2])
+    jobs.wait(run_id, timeout=60)
+    page = client.get(f"/planning/runs/{run_id}")
+    assert page.status_code == 200
+    assert "Reparación de una estancia publicada" in page.text
+    assert sched["stay"].requests[0].defender.alias in page.text
+    assert f"/schedule/runs/{run_id}/repair" in page.text
+
+
 def test_a_broken_stay_nobody_flagged_is_also_planned_again_not_locked(app, sched):
     """A member's country newly barred: nothing flags the stay, validate finds it, the run does not fail."""
     from app.planning import bridge
