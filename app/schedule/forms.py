@@ -20,7 +20,9 @@ class ChangeForm(FlaskForm):
     type = SelectField(_l("Stay type"), validators=[InputRequired()])
     keep = MultiCheckboxField(_l("People who stay in it"), coerce=int)
     add = SelectField(_l("Add a request from the queue"), validators=[Optional()], default="")
-    keep_programme = BooleanField(_l("Keep the programme (sessions move with the dates)"), default=True)
+    keep_programme = BooleanField(_l("Keep the programme (sessions move with the dates)"), default=True,
+                                  description=_l("Untick it to have a new programme planned for the new "
+                                                 "dates or house."))
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)])
 
 

@@ -5,7 +5,7 @@ A refusal raises `Refused` (messages in her language) before anything is written
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import format_date
@@ -97,11 +97,17 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
         raise Refused(_("A stay needs at least one person. To free the place, cancel the stay."))
     end = start + dt.timedelta(days=length - 1)
     shift = start - stay.start
+    fresh = sessions is None and not keep_programme
     if sessions is None:
-        sessions = [(s.day + shift, s.dimension, s.therapist_id) for s in stay.sessions] if keep_programme else []
+        # Without her programme: the sessions before today are kept (they happened), the rest planned anew.
+        sessions = ([(s.day + shift, s.dimension, s.therapist_id) for s in stay.sessions] if keep_programme
+                    else [(s.day, s.dimension, s.therapist_id) for s in stay.sessions
+                          if s.day < today and start <= s.day <= end])
     spec = _spec_of(stay, house=house, start=start, stay_type=stay_type, requests=members, sessions=sessions)
     first, last = _window(stay, start, end)
-    _instance, clean = check(stay, spec, first, last)
+    instance, clean = check(stay, spec, first, last)
+    if fresh:
+        sessions = _new_programme(instance, spec, max(start, today)) or sessions
     old = snapshot(stay)
     removed = [r for r in stay.requests if r not in members]
     for req in removed:
@@ -120,6 +126,17 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
     db.session.flush()
     db.session.refresh(stay)
     return record_change(actor, stay, kind, old, snapshot(stay), reason=reason, run_id=run_id)
+
+
+def _new_programme(instance, spec, not_before: dt.date) -> list[tuple[dt.date, str, int]]:
+    """A programme for the changed stay from matching's programme step, around every other published stay's
+    sessions; [] when it would break a rule (the stay then keeps the sessions it had before today)."""
+    others = [lock for lock in instance.locked if lock.id != spec.id]
+    planned = bridge.plan_programmes(instance, [spec], others=others, not_before=not_before)[0]
+    candidate = bridge.replace_stay(bridge.Solution(stays=others + [spec]), replace(spec, sessions=planned))
+    if bridge.violations_by_lock(instance, candidate).get(spec.id):
+        return []
+    return [(x.day, x.dimension, int(x.therapist[1:])) for x in planned]
 
 
 def _set_sessions(stay: Stay, sessions) -> None:

@@ -194,3 +194,19 @@ def test_the_edit_form_of_a_published_proposed_stay_leads_to_the_checked_change(
         answer = getattr(client, method)(f"/planning/runs/{run.id}/stays/{proposed.id}/edit")
         assert answer.status_code == 303
         assert answer.headers["Location"].endswith(f"/schedule/stays/{stay.id}")
+
+
+def test_moving_a_stay_to_another_house_without_its_programme_plans_a_new_one(client, login, sched):
+    stay = sched["stay"]
+    login(sched["coordinator"])
+    new_start = START + dt.timedelta(days=14)
+    answer = client.post(f"/schedule/stays/{stay.id}/change",
+                         data=_form(stay, house=str(sched["siguata"].id), start=new_start.isoformat(),
+                                    keep_programme=""))
+    assert answer.status_code == 302, answer.text
+    db.session.expire_all()
+    stay = db.session.get(Stay, stay.id)
+    assert stay.house_id == sched["siguata"].id and stay.start == new_start
+    assert stay.sessions, "matching's programme step planned her sessions at the new house"
+    assert {s.therapist_id for s in stay.sessions} <= {sched["lucia"].id, sched["marta"].id}
+    assert all(new_start <= s.day <= stay.end for s in stay.sessions)
