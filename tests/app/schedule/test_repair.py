@@ -126,3 +126,31 @@ def test_a_flagged_stay_can_be_cancelled_instead_of_repaired(client, login, sche
                                                                     "reason": "La casa cierra"})
     assert answer.status_code == 302
     assert "Todas las estancias publicadas cumplen todas las reglas." in client.get("/home").text
+
+
+def test_a_flagged_stay_keeps_its_beds_until_repaired_publishing_over_it_is_refused(client, login, sched):
+    """A run plans a flagged stay again, but publishing another stay into its still-held place is refused."""
+    from app.models import ProposedStay
+    from app.planning import bridge, jobs, rules
+
+    other = sched["other"]  # La Siguata takes one stay at a time
+    other.needs_replan, other.replan_reason = True, "request withdrawn"
+    db.session.commit()
+    run = rules.start_run(sched["coordinator"], bridge.Settings(horizon_start=START, horizon_days=60), 2)
+    db.session.commit()
+    jobs.submit(run.id, run.job_id)
+    run = jobs.wait(run.id, timeout=60)
+    waiting = sched["waiting"]
+    for s in list(run.stays):
+        if waiting in s.requests:
+            s.requests.remove(waiting)
+    overlap = ProposedStay(run=run, key="by-hand", house_id=sched["siguata"].id, start=other.start,
+                           end=other.start + dt.timedelta(days=9), type="individual", status="proposed")
+    overlap.requests = [waiting]
+    db.session.add(overlap)
+    db.session.commit()
+    login(sched["coordinator"])
+    answer = client.post(f"/planning/runs/{run.id}/publish", data={"version": str(run.version), "stays": [str(overlap.id)]})
+    assert answer.status_code == 400 and "Regla 6" in answer.text
+    db.session.expire_all()
+    assert db.session.get(type(waiting), waiting.id).status == "pending"
