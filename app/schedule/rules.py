@@ -288,6 +288,8 @@ def flagged(today: dt.date | None = None) -> list[Flagged]:
 
 def _flag_words(stay: Stay) -> str:
     text = stay.replan_reason or ""
+    if not stay.requests:
+        return _("Nobody is left in this stay: cancel it to free the place.")
     if "withdrawn" in text:
         return _("A person of this stay withdrew her request.")
     if text.startswith("closure"):

@@ -154,3 +154,21 @@ def test_a_flagged_stay_keeps_its_beds_until_repaired_publishing_over_it_is_refu
     assert answer.status_code == 400 and "Regla 6" in answer.text
     db.session.expire_all()
     assert db.session.get(type(waiting), waiting.id).status == "pending"
+
+
+def test_a_stay_whose_only_request_was_withdrawn_asks_to_be_cancelled_and_its_place_is_offered(client, login, sched):
+    from app.interviews.rules import withdraw
+
+    stay = sched["stay"]
+    withdraw(stay.requests[0])
+    db.session.commit()
+    login(sched["coordinator"])
+    home = client.get("/home").text
+    assert "Ya no queda nadie en esta estancia" in home
+    answer = client.post(f"/schedule/stays/{stay.id}/cancel",
+                         data={"version": str(db.session.get(Stay, stay.id).version), "reason": "Retiró su solicitud"})
+    assert answer.status_code == 302
+    home = client.get("/home").text
+    assert "Ya no queda nadie" not in home
+    freed = home[home.index("Lugares liberados"):]
+    assert "Ceiba Espera" in freed and "Darle este lugar" in freed
