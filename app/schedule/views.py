@@ -12,7 +12,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.labels import DIMENSION, STAY_TYPE, label
 from app.models import ATTENDANCE, House, PlanningRun, Stay, StayRequest, Therapist, local_today
-from app.planning import bridge
 from app.planning.forms import choices
 from app.planning.rules import Refused
 from app.schedule import bp, rules
