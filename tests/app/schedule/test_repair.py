@@ -69,13 +69,16 @@ def test_the_proposal_of_a_run_names_the_repaired_stay_and_leads_to_the_repair(c
     assert f"/schedule/runs/{run_id}/repair" in page.text
 
 
-def test_a_broken_stay_nobody_flagged_is_also_planned_again_not_locked(app, sched):
+def test_a_broken_stay_nobody_flagged_is_also_planned_again_not_locked(client, login, sched):
     """A member's country newly barred: nothing flags the stay, validate finds it, the run does not fail."""
     from app.planning import bridge
 
     other = sched["other"]
     other.requests[0].defender.barred_countries = ["HN"]
     db.session.commit()
+    login(sched["coordinator"])
+    home = client.get("/home").text
+    assert "Regla 4" in home and "Casa La Siguata" in home[home.index("Estancias publicadas por reparar"):]
     instance = bridge.build_instance(bridge.Settings(horizon_start=START - dt.timedelta(days=7), horizon_days=90))
     assert f"p{other.id}" not in {s.id for s in instance.locked}
     assert other.requests[0].spec_id in instance.request_by_id
