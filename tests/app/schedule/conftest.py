@@ -48,3 +48,19 @@ def clock(monkeypatch):
         monkeypatch.setattr(base, "utc_clock", lambda: dt.datetime(day.year, day.month, day.day, 18, 0, tzinfo=dt.UTC))
 
     return set_today
+
+
+@pytest.fixture
+def unchanged():
+    """`unchanged()` -> a snapshot of every row of every table but the login ledger; compare two to show a
+    refusal changed nothing."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    def rows():
+        db.session.expire_all()
+        return {t.name: [tuple(r) for r in db.session.execute(select(t).order_by(*t.primary_key.columns)).all()]
+                for t in db.metadata.sorted_tables if t.name not in ("login_attempts",)}
+
+    return rows

@@ -46,13 +46,15 @@ def test_change_of_a_published_stay_is_checked_recorded_and_shown_old_beside_new
     assert "Antes" in page and "Después" in page and "Llega más tarde" in page
 
 
-def test_change_that_breaks_a_rule_is_refused_naming_the_rule_and_nothing_changes(client, login, sched):
+def test_change_that_breaks_a_rule_is_refused_naming_the_rule_and_nothing_changes(client, login, sched, unchanged):
     stay = sched["stay"]
     login(sched["coordinator"])
+    before = unchanged()
     late = START + dt.timedelta(days=40)  # past the last day she can start
     answer = client.post(f"/schedule/stays/{stay.id}/change", data=_form(stay, start=late.isoformat()))
     assert answer.status_code == 400
     assert "Regla 4" in answer.text
+    assert unchanged() == before
     db.session.expire_all()
     assert db.session.get(Stay, stay.id).start == START
     assert _count(StayChange) == 0 and _count(Session) == 3  # her three sessions, as they were
@@ -71,15 +73,18 @@ def test_change_to_a_house_she_cannot_enter_is_refused_with_the_rule(client, log
     assert db.session.get(Stay, stay.id).house_id == sched["serena"].id
 
 
-def test_two_coordinators_changing_the_same_stay_the_second_is_told_and_changes_nothing(client, login, sched):
+def test_two_coordinators_changing_the_same_stay_the_second_is_told_and_changes_nothing(client, login, sched,
+                                                                                         unchanged):
     stay = sched["stay"]
     seen = _form(stay)
     login(sched["coordinator"])
     first = client.post(f"/schedule/stays/{stay.id}/change", data=dict(seen, start=(START + dt.timedelta(days=1)).isoformat()))
     assert first.status_code == 302
+    before = unchanged()
     second = client.post(f"/schedule/stays/{stay.id}/change", data=dict(seen, start=(START + dt.timedelta(days=2)).isoformat()))
     assert second.status_code == 409
     assert "Otra persona cambió esta estancia" in second.text
+    assert unchanged() == before
     db.session.expire_all()
     assert db.session.get(Stay, stay.id).start == START + dt.timedelta(days=1)
     assert _count(StayChange) == 1
@@ -149,13 +154,15 @@ def test_cancel_with_a_reason_frees_the_place_and_returns_her_to_the_queue(clien
     assert again.status_code == 400 and "ya se canceló" in again.text
 
 
-def test_cancel_of_a_stay_that_already_ended_is_refused_and_changes_nothing(client, login, sched, clock):
+def test_cancel_of_a_stay_that_already_ended_is_refused_and_changes_nothing(client, login, sched, clock, unchanged):
     stay = sched["stay"]
     clock(START + dt.timedelta(days=30))
     login(sched["coordinator"])
+    before = unchanged()
     answer = client.post(f"/schedule/stays/{stay.id}/cancel", data={"version": str(stay.version), "reason": "tarde"})
     assert answer.status_code == 400
     assert "ya terminó" in answer.text
+    assert unchanged() == before
     db.session.expire_all()
     assert db.session.get(Stay, stay.id).cancelled_at is None and _count(StayChange) == 0
 
