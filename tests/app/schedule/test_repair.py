@@ -65,6 +65,7 @@ def test_the_proposal_of_a_run_names_the_repaired_stay_and_leads_to_the_repair(c
     page = client.get(f"/planning/runs/{run_id}")
     assert page.status_code == 200
     assert "Reparación de una estancia publicada" in page.text
+    assert "Estancias publicadas que esta ejecución volvió a planificar" in page.text
     assert sched["stay"].requests[0].defender.alias in page.text
     assert f"/schedule/runs/{run_id}/repair" in page.text
 
