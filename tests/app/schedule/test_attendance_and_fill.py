@@ -45,6 +45,10 @@ def test_no_show_frees_the_beds_and_sessions_from_her_first_day(client, login, s
     assert len(change.old["sessions"]) == 3 and change.new["sessions"] == []
     instance = bridge.build_instance(bridge.Settings(horizon_start=START, horizon_days=60))
     assert f"p{stay.id}" not in {s.id for s in instance.locked}  # its beds no longer count
+    from app.houses.rules import live_stays, load_of
+
+    assert stay not in live_stays(sched["serena"], START)  # a closure no longer asks about it
+    assert load_of(stay).end < START  # the occupancy picture shows her beds free
 
 
 def test_no_show_before_the_stay_begins_is_refused_and_changes_nothing(client, login, sched, clock):
