@@ -17,7 +17,7 @@ def resource_dir(name: str) -> Path:
     return shipped if shipped.is_dir() else ROOT / name
 
 
-BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars")
+BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars", "schedule")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -9,6 +9,7 @@ STATUS = {
     "withdrawn": _l("Withdrawn"), "declined": _l("Declined"), "queued": _l("Queued"),
     "running": _l("Running"), "done": _l("Finished"), "failed": _l("Failed"), "cancelled": _l("Cancelled"),
     "proposed": _l("Proposed"), "approved": _l("Approved"), "stale": _l("Out of date"),
+    "repair": _l("Repair of a published stay"),
 }
 DIMENSION = {
     "physical": _l("Physical"), "mental": _l("Mental"), "emotional": _l("Emotional"),

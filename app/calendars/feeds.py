@@ -112,7 +112,8 @@ def therapist_feed(therapist: Therapist) -> bytes:
 def house_feed(house: House) -> bytes:
     """The house's published stays, as all-day events titled "Stay"."""
     cal = _calendar(_("Respiro: stays"))
-    for stay in db.session.scalars(select(Stay).where(Stay.house_id == house.id).order_by(Stay.start)):
+    stays = select(Stay).where(Stay.house_id == house.id, Stay.cancelled_at.is_(None)).order_by(Stay.start)
+    for stay in db.session.scalars(stays):
         cal.add_component(_stay_event(stay, "h", ngettext("Respiro: stay (%(num)s person)", "Respiro: stay (%(num)s people)", stay.people)))
     return cal.to_ical()
 

@@ -69,8 +69,8 @@ def first_month_to_show(house: House, today: dt.date) -> dt.date:
 def house_period(house: House, start: dt.date, end: dt.date) -> tuple[list[Stay], list[Closure]]:
     """Published stays held and closures during the period."""
     horizon = start - dt.timedelta(days=house.turnover_days or 0)
-    stays = db.session.scalars(select(Stay).where(Stay.house_id == house.id, Stay.start <= end,
-                                                  Stay.end >= horizon).order_by(Stay.start, Stay.id)).all()
+    stays = db.session.scalars(select(Stay).where(Stay.house_id == house.id, Stay.start <= end, Stay.end >= horizon,
+                                                  Stay.cancelled_at.is_(None)).order_by(Stay.start, Stay.id)).all()
     closures = [c for c in house.closures if c.start <= end and c.end >= start]
     return list(stays), closures
 

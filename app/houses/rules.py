@@ -127,7 +127,9 @@ def day_counts(loads: list[StayLoad], turnover_days: int, start: dt.date, end: d
 
 
 def load_of(stay: Stay) -> StayLoad:
-    return StayLoad(start=stay.start, end=stay.end, people=stay.people, family=stay.type == "family", ref=stay)
+    # a no-show or an early departure frees the beds from `released_from` on (app/schedule)
+    end = min(stay.end, stay.released_from - DAY) if stay.released_from is not None else stay.end
+    return StayLoad(start=stay.start, end=end, people=stay.people, family=stay.type == "family", ref=stay)
 
 
 # ------------------------------------------------------------------ published stays
@@ -144,8 +146,10 @@ def live_stays(house: House, today: dt.date, turnover_days: int | None = None) -
         turnover_days = house.turnover_days or 0
     turnover = max(turnover_days, 0)
     horizon = today - dt.timedelta(days=turnover)
-    query = select(Stay).where(Stay.house_id == house.id, Stay.end >= horizon).order_by(Stay.start, Stay.id)
-    return [s for s in db.session.scalars(query) if held_end(s.end, turnover) >= today]
+    query = select(Stay).where(Stay.house_id == house.id, Stay.end >= horizon, Stay.cancelled_at.is_(None)
+                               ).order_by(Stay.start, Stay.id)
+    return [s for s in db.session.scalars(query) if held_end(s.end, turnover) >= today
+            and not (s.released_from is not None and s.released_from <= today)]
 
 
 def _defenders(stay: Stay) -> int:

@@ -9,6 +9,7 @@ from app.models.interviews import (
 )
 from app.models.network import KINDS, Availability, Therapist
 from app.models.people import Defender
+from app.models.schedule import ATTENDANCE, CHANGE_KINDS, StayAttendance, StayChange
 from app.models.planning import (
     FEED_KINDS, RUN_STATUSES, SLOT_TIMES, CalendarToken, PlanningRun, ProposedSession, ProposedStay, Session, Stay, UnassignedRequest,
 )
@@ -19,4 +20,5 @@ __all__ = [
     "DiagnosticInterview", "InterviewDimension", "StayRequest", "KINDS", "Availability", "Therapist",
     "Defender", "RUN_STATUSES", "SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",
     "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS",
+    "ATTENDANCE", "CHANGE_KINDS", "StayAttendance", "StayChange",
 ]

@@ -131,6 +131,10 @@ class Stay(TimestampMixin, db.Model):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("planning_runs.id"))
     needs_replan: Mapped[bool] = mapped_column(Boolean, default=False)
     replan_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set by the schedule's checked changes (app/schedule): a cancelled stay holds nothing; from
+    # `released_from` on (a no-show, an early departure) its beds and sessions are free.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    released_from: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = version_column()
 
     house = relationship("House")

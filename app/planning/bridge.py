@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -74,14 +75,115 @@ def build_instance(settings: Settings) -> Instance:
     return matching.load_instance(build_instance_dict(settings))
 
 
-def build_instance_dict(settings: Settings) -> dict:
+def schedule_instance(first: dt.date, last: dt.date, *, without: int | None = None) -> Instance:
+    """Every active house from `first` to `last`, every published stay there locked as it is, except
+    stay `without` (whose requests stay in, to be placed by the change being checked)."""
+    settings = Settings(horizon_start=first, horizon_days=(last - first).days + 1)
+    data = build_instance_dict(settings, lock_flagged=True)
+    data["locked"] = [s for s in data["locked"] if s.get("id") != f"p{without}"]
+    return matching.load_instance(data)
+
+
+def published_spec(stay: Stay, **changes) -> SpecStay:
+    """A published stay as a spec stay `p<id>` (with `changes`: house code, start, type, requests, sessions)."""
+    spec = SpecStay(id=f"p{stay.id}", house=stay.house.code, start=stay.start, type=stay.type,
+                    requests=tuple(r.spec_id for r in stay.requests),
+                    sessions=tuple(SpecSession(s.dimension, s.day, f"t{s.therapist_id}") for s in stay.sessions))
+    return replace(spec, **changes)
+
+
+def plan_programmes(instance: Instance, stays: list[SpecStay], *, others: list[SpecStay], not_before: dt.date,
+                    time_limit: float = 5.0) -> list[tuple[SpecSession, ...]]:
+    """Sessions for `stays` (their own sessions kept), around the sessions of `others`, none before
+    `not_before`: matching's programme step, run for these stays only."""
+    from matching.model import DateRange
+    from matching.programme import Busy, Programmes
+
+    therapists = tuple(replace(t, available=tuple(DateRange(max(r.start, not_before), r.end) for r in t.available
+                                                  if r.end >= not_before)) for t in instance.therapists)
+    # Sessions before `not_before` are given: they count against her needs and the therapists' days,
+    # and the step plans only the days from `not_before` on.
+    past = {stay.id: Counter(s.dimension for s in stay.sessions if s.day < not_before) for stay in stays}
+    owner = {rid: stay.id for stay in stays for rid in stay.requests}
+    requests = tuple(replace(r, needs={d: max(0, n - past[owner[r.id]][d]) for d, n in r.needs.items()})
+                     if r.id in owner else r for r in instance.requests)
+    clipped = replace(instance, therapists=therapists, requests=requests)
+    busy = Busy.empty()
+    for other in list(others) + list(stays):
+        given = [s for s in other.sessions if s.therapist in clipped.therapist_by_id
+                 and (other in others or s.day < not_before)]
+        busy.add(clipped, other, given)
+    ahead = [replace(stay, sessions=tuple(s for s in stay.sessions if s.day >= not_before)) for stay in stays]
+    planned, _status = Programmes(clipped, ahead, busy).solve(time_limit, 1, 0)
+    planned = [tuple(s for s in stay.sessions if s.day < not_before) + tuple(p) for stay, p in zip(stays, planned)]
+    out = []
+    for stay, sessions in zip(stays, planned):
+        # A kept session's variable may grow on its (earlier) day: nothing new before `not_before`.
+        room = Counter(s for s in stay.sessions if s.day < not_before)
+        kept = []
+        for s in sessions:
+            if s.day < not_before:
+                if room[s] <= 0:
+                    continue
+                room[s] -= 1
+            kept.append(s)
+        out.append(tuple(kept))
+    return out
+
+
+def build_instance_dict(settings: Settings, *, lock_flagged: bool = False) -> dict:
+    """The instance as a dict. A published stay flagged for re-planning (`needs_replan`), or whose lock
+    breaks a rule as the data stands now, is not locked: its requests are planned again (hinted at
+    their place by `run_hint`), so one broken stay never makes the whole run impossible.
+    `lock_flagged` locks every published stay as it is (to check a change of the schedule)."""
     houses = _houses(settings)
     codes = {h.id: h.code for h in houses}
     published = _published_stays(settings, set(codes))
-    start = min([settings.horizon_start] + [s.start for s in published])
-    end = max([settings.horizon_end] + [s.end for s in published])
-    locked = [_published_lock(s, codes) for s in published]
-    requests, spec_requests = _requests(settings, published)
+    flagged = [] if lock_flagged else [s for s in published if s.needs_replan]
+    data = _instance_dict(settings, houses, codes, published, flagged)
+    if not lock_flagged:
+        broken = broken_locks(data)
+        if broken:
+            flagged += [s for s in published if f"p{s.id}" in broken and s not in flagged]
+            data = _instance_dict(settings, houses, codes, published, flagged)
+    return data
+
+
+def broken_locks(data: dict) -> dict[str, list[Violation]]:
+    """The published locks (`p<id>`) that break a rule by themselves, with the broken rules."""
+    locks = [s for s in data["locked"] if str(s.get("id", "")).startswith("p")]
+    if not locks:
+        return {}
+    try:
+        instance = matching.load_instance(data)
+    except matching.InstanceError:
+        return {}
+    return violations_by_lock(instance, matching.Solution(stays=list(instance.locked)))
+
+
+def violations_by_lock(instance: Instance, solution: Solution) -> dict[str, list[Violation]]:
+    """Each broken rule of `solution`, under the id of every stay it names."""
+    by_id = {s.id: s for s in solution.stays}
+    out: dict[str, list[Violation]] = {}
+    for v in matching.validate(instance, solution):
+        params = dict(v.params or {})
+        ids = {params.get("stay"), params.get("lock"), params.get("first"), params.get("second")}
+        if v.rule == 9 and params.get("therapist"):
+            ids |= {s.id for s in solution.stays for ses in s.sessions
+                    if ses.therapist == params["therapist"] and ses.day.isoformat() == params.get("day")}
+        for sid in ids - {None}:
+            if sid in by_id:
+                out.setdefault(sid, []).append(v)
+    return out
+
+
+def _instance_dict(settings: Settings, houses: list[House], codes: dict[int, str], published: list[Stay],
+                   flagged: list[Stay]) -> dict:
+    kept = [s for s in published if s not in flagged]
+    start = min([settings.horizon_start] + [s.start for s in kept])
+    end = max([settings.horizon_end] + [s.end for s in kept])
+    locked = [_published_lock(s, codes) for s in kept]
+    requests, spec_requests = _requests(settings, kept, flagged)
     # A carried lock keeps only requests still waiting: one published since (by any run) is held by its
     # published stay, and carrying it too would put her in two stays.
     held = {rid for lock in locked for rid in lock["requests"]}
@@ -95,7 +197,7 @@ def build_instance_dict(settings: Settings) -> dict:
         "max_sessions_per_stay_day": 2,
         "weights": _weights(settings.weights),
         "houses": [_house(h) for h in houses],
-        "therapists": _therapists(codes, published, start, end),
+        "therapists": _therapists(codes, kept, start, end),
         "requests": spec_requests,
         "locked": locked,
     }
@@ -144,7 +246,9 @@ def _published_stays(settings: Settings, house_ids: set[int]) -> list[Stay]:
              .options(selectinload(Stay.sessions), selectinload(Stay.requests), selectinload(Stay.house))
              .order_by(Stay.start, Stay.id))
     return [s for s in db.session.scalars(query)
-            if s.requests and s.end + dt.timedelta(days=s.house.turnover_days or 0) >= settings.horizon_start]
+            if s.requests and s.cancelled_at is None
+            and not (s.released_from is not None and s.released_from <= settings.horizon_start)
+            and s.end + dt.timedelta(days=s.house.turnover_days or 0) >= settings.horizon_start]
 
 
 def _published_lock(stay: Stay, codes: dict[int, str]) -> dict:
@@ -176,8 +280,10 @@ def unplannable_reason(req: StayRequest, horizon_start: dt.date) -> str:
     return ""
 
 
-def _requests(settings: Settings, published: list[Stay]) -> tuple[list[StayRequest], list[dict]]:
+def _requests(settings: Settings, published: list[Stay],
+              flagged: list[Stay] = ()) -> tuple[list[StayRequest], list[dict]]:
     rows = [(r, True) for s in published for r in s.requests]
+    rows += [(r, False) for s in flagged for r in s.requests]
     rows += [(r, False) for r in plannable_requests() if not unplannable_reason(r, settings.horizon_start)]
     seen_defenders: set[str] = set()
     out, specs = [], []
@@ -200,12 +306,13 @@ def _request(req: StayRequest, horizon_start: dt.date, is_locked: bool, seen: se
         languages &= set(d.languages or [])
     languages = sorted(languages) or list(people[0].languages or []) or ["es"]
     earliest = req.earliest_start if is_locked else max(req.earliest_start, horizon_start)
+    latest = req.latest_start if is_locked else max(req.latest_start, earliest)  # a flagged stay's passed window
     needs = req.interview.need_levels() if req.interview is not None else {}
     urgency = req.urgency if req.urgency is not None else (req.urgency_self if req.urgency_self is not None else 1)
     return {
         "id": req.spec_id, "defenders": defenders, "companions": max(0, req.companions or 0),
         "stay_types": list(dict.fromkeys(req.stay_types)),
-        "earliest_start": earliest.isoformat(), "latest_start": req.latest_start.isoformat(),
+        "earliest_start": earliest.isoformat(), "latest_start": latest.isoformat(),
         "country": people[0].country,
         "barred_countries": sorted({c for d in people for c in (d.barred_countries or [])}),
         "languages": languages, "accessible": any(d.needs_accessible for d in people),
@@ -267,6 +374,37 @@ def solve(instance: Instance, *, time_limit: float, workers: int = 2, on_progres
     """Run the CP-SAT engine (always `matching.engine.solve`)."""
     return matching_engine.solve(instance, time_limit=time_limit, workers=workers, on_progress=on_progress, stop=stop,
                        hint=hint)
+
+
+def flagged_stays(instance: Instance) -> list[Stay]:
+    """The published stays whose requests `instance` plans again (flagged or broken, so not locked)."""
+    held = {rid for lock in instance.locked for rid in lock.requests}
+    ids = [i for r in instance.requests if r.id not in held and (i := _id_of(r.id)) is not None]
+    if not ids:
+        return []
+    rows = db.session.scalars(select(StayRequest).where(StayRequest.id.in_(ids), StayRequest.status == "published",
+                                                        StayRequest.stay_id.is_not(None)))
+    stays = {r.stay_id: r.stay for r in rows}
+    return [stays[k] for k in sorted(stays)]
+
+
+def run_hint(run: PlanningRun, instance: Instance) -> Solution | None:
+    """What a run starts from: the run it re-runs, and every flagged published stay at its current place."""
+    base = proposal_solution(run.hint_run, instance) if run.hint_run is not None else None
+    stays = list(base.stays) if base is not None else []
+    taken = {rid for s in stays for rid in s.requests}
+    codes = {h.id for h in instance.houses}
+    known = set(instance.request_by_id)
+    for stay in flagged_stays(instance):
+        rids = tuple(r.spec_id for r in stay.requests if r.spec_id in known and r.spec_id not in taken)
+        if rids and stay.house.code in codes:
+            stays.append(SpecStay(id=f"h{stay.id}", house=stay.house.code, start=stay.start, type=stay.type,
+                                  requests=rids, sessions=tuple(
+                                      SpecSession(x.dimension, x.day, f"t{x.therapist_id}") for x in stay.sessions
+                                      if f"t{x.therapist_id}" in instance.therapist_by_id)))
+    if not stays:
+        return None
+    return Solution(stays=stays)
 
 
 def instance_from_json(text: str) -> Instance:
@@ -339,7 +477,9 @@ def write_proposal(run: PlanningRun, instance: Instance, solution: Solution) -> 
         lock_id = locked.get(_lock_key(stay), "")
         row = ProposedStay(run=run, key=stay.id, house=house, start=stay.start,
                            end=stay.start + dt.timedelta(days=length - 1), type=stay.type,
-                           locked=bool(lock_id), status="published" if lock_id.startswith("p") else "proposed",
+                           locked=bool(lock_id), status="published" if lock_id.startswith("p") else
+                           ("repair" if any(requests[rid].status == "published" for rid in stay.requests)
+                            else "proposed"),
                            published_stay_id=_id_of(lock_id) if lock_id.startswith("p") else None)
         row.requests = [requests[rid] for rid in stay.requests]
         row.sessions = _session_rows(stay.sessions)

@@ -197,7 +197,7 @@ def execute_run(app: Flask, run_id: int) -> None:
             return
         run = db.session.get(PlanningRun, run_id)
         instance = bridge.instance_from_json(run.instance_json)
-        hint = bridge.proposal_solution(run.hint_run, instance) if run.hint_run is not None else None
+        hint = bridge.run_hint(run, instance)
         time_limit = run.time_limit
         db.session.commit()  # hold no transaction while solving
         reporter = _Reporter(app, run_id)

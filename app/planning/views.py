@@ -384,6 +384,9 @@ def _edit(run_id: int, stay_id: int, change, done: str, **forms):
 def edit_stay(run_id: int, stay_id: int):
     run = _run(run_id)
     stay = _stay(run, stay_id)
+    if stay.status == "published" and stay.published_stay_id is not None:
+        # A published stay changes only through the schedule's checked, recorded change (app/schedule).
+        return redirect(url_for("schedule.stay", stay_id=stay.published_stay_id), 303)
     if request.method == "GET":
         return _render_edit(run, stay)
     form = StayEditForm()

@@ -155,6 +155,18 @@ MATRIX: dict[str, Expect] = {
     "planning.export_run_schedule": Expect(COORD),
     "planning.export_schedule": Expect(COORD),
     "planning.period_check": Expect(COORD),
+    # the published schedule (app/schedule): a house team sees its own house's stays and records what happened
+    "schedule.stay": Expect(STAFF),
+    "schedule.attendance": Expect(STAFF),
+    "schedule.change": Expect(COORD),
+    "schedule.cancel": Expect(COORD),
+    "schedule.session_therapist": Expect(COORD),
+    "schedule.session_remove": Expect(COORD),
+    "schedule.session_add": Expect(COORD),
+    "schedule.fill": Expect(COORD),
+    "schedule.repair": Expect(COORD),
+    "schedule.repair_run": Expect(COORD),
+    "schedule.unavailable": Expect(COORD),
 }
 
 DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "therapist",
