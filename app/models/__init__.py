@@ -8,6 +8,8 @@ from app.models.interviews import (
     DiagnosticInterview, InterviewDimension, StayRequest,
 )
 from app.models.network import KINDS, Availability, Therapist
+from app.models.notices import EMAIL_STATES, NOTICE_KINDS, Notice, NoticeSetting
+from app.models.offers import OFFER_STATUSES, Offer
 from app.models.people import Defender
 from app.models.planning import (
     FEED_KINDS, RUN_STATUSES, SLOT_TIMES, CalendarToken, PlanningRun, ProposedSession, ProposedStay, Session, Stay, UnassignedRequest,
@@ -19,4 +21,5 @@ __all__ = [
     "DiagnosticInterview", "InterviewDimension", "StayRequest", "KINDS", "Availability", "Therapist",
     "Defender", "RUN_STATUSES", "SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",
     "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS",
+    "EMAIL_STATES", "NOTICE_KINDS", "Notice", "NoticeSetting", "OFFER_STATUSES", "Offer",
 ]
