@@ -20,8 +20,9 @@ def run_once(app: Flask) -> tuple[int, int]:
     """One pass; commits. Returns (lapsed, warned)."""
     from app.notices import delivery
     from app.offers import service
+    from app.planning.jobs import _app_context
 
-    with app.app_context():
+    with _app_context(app):
         try:
             lapsed = service.lapse_due()
             warned = service.warn_near()
