@@ -57,17 +57,19 @@ def _connection():
 
 
 def _claim(notice_id: int, now: dt.datetime) -> bool:
+    """pending/failed -> sending in one UPDATE, committed: two workers never send the same e-mail."""
     table = Notice.__table__
-    with db.engine.begin() as conn:
-        return bool(conn.execute(update(table).where(
-            table.c.id == notice_id, table.c.email_state.in_(("pending", "failed")),
-            or_(table.c.email_next_try.is_(None), table.c.email_next_try <= now)).values(email_state="sending")).rowcount)
+    claimed = db.session.execute(update(table).where(
+        table.c.id == notice_id, table.c.email_state.in_(("pending", "failed")),
+        or_(table.c.email_next_try.is_(None), table.c.email_next_try <= now)).values(email_state="sending")).rowcount
+    db.session.commit()
+    return bool(claimed)
 
 
 def _mark(notice_id: int, **values) -> None:
     table = Notice.__table__
-    with db.engine.begin() as conn:
-        conn.execute(update(table).where(table.c.id == notice_id, table.c.email_state == "sending").values(**values))
+    db.session.execute(update(table).where(table.c.id == notice_id, table.c.email_state == "sending").values(**values))
+    db.session.commit()
 
 
 def due(now: dt.datetime | None = None) -> list[int]:
@@ -88,7 +90,9 @@ def deliver(link_base: str | None = None) -> tuple[int, int]:
 
     link = (link_base if link_base is not None else base_url()) + "/notices/"
     sent = failed = 0
-    for notice_id in due():
+    ids = due()
+    db.session.commit()  # each claim and mark below is its own short transaction
+    for notice_id in ids:
         now = utcnow()
         if not _claim(notice_id, now):
             continue
@@ -96,10 +100,11 @@ def deliver(link_base: str | None = None) -> tuple[int, int]:
         db.session.refresh(notice)
         user = db.session.get(User, notice.user_id)
         attempts = (notice.email_attempts or 0) + 1
-        db.session.commit()
+        subject, body = message_for(user, link)
+        to = user.email
+        db.session.commit()  # no transaction held while talking to the mail server
         try:
-            subject, body = message_for(user, link)
-            EmailMessage(subject, body, current_app.config.get("MAIL_DEFAULT_SENDER"), [user.email],
+            EmailMessage(subject, body, current_app.config.get("MAIL_DEFAULT_SENDER"), [to],
                          connection=_connection()).send()
         except Exception as exc:  # noqa: BLE001 - any failure is recorded, never raised into the action
             wait = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
