@@ -370,3 +370,21 @@ def test_the_english_messages_too(client, login, world, run, clock):
 
 def test_start_is_a_monday():
     assert START.weekday() == 0
+
+
+def test_decline_from_a_collective_flags_the_stay_for_the_others_and_tells_the_coordinators(
+        app, make_house, make_stay, make_user):
+    house = make_house(collective_min=2)
+    stay = make_stay(house, START, type="collective", defenders=3)
+    coordinator = make_user("coordinator")
+    with app.test_request_context():
+        offers = service.make_offers(coordinator, [stay], None)
+        db.session.commit()
+        first = offers[0]
+        her = make_user("defender", defender=first.request.defender)
+        service.answer(her, first, accept=False, reason="")
+        db.session.commit()
+    db.session.refresh(stay)
+    assert len(stay.requests) == 2 and stay.needs_replan and "left the stay" in stay.replan_reason
+    kinds = {n.kind for n in db.session.scalars(select(Notice).where(Notice.user_id == coordinator.id))}
+    assert {"flagged", "freed"} <= kinds
