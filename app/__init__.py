@@ -17,7 +17,8 @@ def resource_dir(name: str) -> Path:
     return shipped if shipped.is_dir() else ROOT / name
 
 
-BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars", "schedule")
+BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars", "schedule",
+              "offers", "notices")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -38,6 +38,16 @@ def from_environment(instance_path: str) -> dict:
         "REQUIRE_TOTP": os.environ.get("REQUIRE_TOTP") == "1",
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", DEFAULTS["QUICK_EXIT_URL"]),
         "TIMEZONE": os.environ.get("RESPIRO_TIMEZONE") or DEFAULTS["TIMEZONE"],
+        # Notices by e-mail (opt-in per person); no MAIL_SERVER: notices stay in the app only.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS") == "1",
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL") == "1",
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT") or 10),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or "respiro@localhost",
+        "RESPIRO_BASE_URL": os.environ.get("RESPIRO_BASE_URL", ""),
     }
 
 

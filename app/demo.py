@@ -76,7 +76,28 @@ def load_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     _publish(rng, houses, therapists, requests, ref)
     _users(houses, defenders)
     db.session.flush()
+    _offers(requests, defenders[0], local_today())
     return list(LOGINS)
+
+
+def _offers(requests: list[StayRequest], lead: Defender, today: dt.date) -> None:
+    """Each published stay was offered. Two offers still wait: the demo defender's own, and one at Casa La
+    Serena that its house team answers for an assisted defender with no account; the others were accepted
+    (by the house teams, on behalf of defenders with no account)."""
+    from app.models import Offer
+
+    waiting_at_serena = False
+    for request in requests:
+        if request.status != "published" or request.stay is None:
+            continue
+        mine = request.defender_id == lead.id
+        waits = mine or (not waiting_at_serena and request.stay.house.code == "serena")
+        waiting_at_serena = waiting_at_serena or (waits and not mine)
+        deadline = max(today, min(today + dt.timedelta(days=7), request.stay.start - dt.timedelta(days=2)))
+        db.session.add(Offer(stay_id=request.stay.id, request_id=request.id, deadline=deadline,
+                             status="open" if waits else "accepted", on_behalf=not waits,
+                             answered_at=None if waits else dt.datetime.combine(today, dt.time(12, 0))))
+    db.session.flush()
 
 
 # ------------------------------------------------------------------ houses

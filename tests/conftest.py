@@ -277,3 +277,66 @@ def login(client):
         return response
 
     return do
+
+
+# ---------------------------------------------------------------- a real local SMTP server
+
+class Mailbox:
+    """What an aiosmtpd server on 127.0.0.1 received: parsed e-mail messages, in order of arrival."""
+
+    def __init__(self):
+        import threading
+
+        self.messages: list = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        with self._lock:
+            return list(self.messages)
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """aiosmtpd's Controller on a free port of 127.0.0.1; yields (host, port, mailbox)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """The local SMTP server's mailbox, emptied for this test."""
+    smtp_server[2].clear()
+    return smtp_server[2]

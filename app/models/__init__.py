@@ -8,6 +8,8 @@ from app.models.interviews import (
     DiagnosticInterview, InterviewDimension, StayRequest,
 )
 from app.models.network import KINDS, Availability, Therapist
+from app.models.notices import EMAIL_STATES, NOTICE_KINDS, Notice, NoticeSetting
+from app.models.offers import OFFER_STATUSES, Offer
 from app.models.people import Defender
 from app.models.schedule import ATTENDANCE, CHANGE_KINDS, StayAttendance, StayChange
 from app.models.planning import (
@@ -21,4 +23,5 @@ __all__ = [
     "Defender", "RUN_STATUSES", "SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",
     "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS",
     "ATTENDANCE", "CHANGE_KINDS", "StayAttendance", "StayChange",
+    "EMAIL_STATES", "NOTICE_KINDS", "Notice", "NoticeSetting", "OFFER_STATUSES", "Offer",
 ]

@@ -40,11 +40,19 @@ class Figures:
         return round(100 * self.sessions_given / self.sessions_needed) if self.sessions_needed else None
 
 
+def added(run: PlanningRun) -> list[ProposedStay]:
+    """The stays this run adds: every stay but those published before it (kept as locks `p<id>`).
+
+    A stay the run itself published still counts, so its figures stay after publishing.
+    """
+    return [s for s in run.stays if not (s.key or "").startswith("p")]
+
+
 def figures(run: PlanningRun, instance) -> Figures:
-    """The proposal's figures, counted over the stays it adds (published ones are already served)."""
+    """The proposal's figures, counted over the stays it adds (those published before it are already served)."""
     fig = Figures()
     requests = instance.request_by_id
-    new = [s for s in run.stays if s.status != "published"]
+    new = added(run)
     fig.new_stays = len(new)
     fig.kept_published = len(run.stays) - len(new)
     locked_requests = {rid for s in instance.locked if str(s.id).startswith("p") for rid in s.requests}

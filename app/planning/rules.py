@@ -361,27 +361,40 @@ def remove_session(run: PlanningRun, session: ProposedSession) -> None:
 # Publishing
 # --------------------------------------------------------------------------
 
-def publish(user, run: PlanningRun, stay_ids: set[int]) -> list[Stay]:
-    """Publish the chosen proposed stays: Stay and Session rows, requests published.
+def can_publish(run: PlanningRun) -> bool:
+    """A finished run, or one partly published with proposed stays left."""
+    return run.status == "done" or (run.status == "published" and any(s.status == "proposed" for s in run.stays))
+
+
+def publish(user, run: PlanningRun, stay_ids: set[int], deadline: dt.date | None = None) -> list[Stay]:
+    """Publish the chosen proposed stays: Stay and Session rows, requests published, each offered to her
+    with `deadline` to answer (app.offers; 7 days when None).
 
     Inside the one transaction of the request: the houses are locked (FOR
     UPDATE on PostgreSQL; SQLite writes already start with BEGIN IMMEDIATE),
     the run's inputs are checked unchanged, and the chosen stays are
     validated again beside every stay published by now (items 35-37).
+    A run already partly published can publish its remaining stays while
+    they still fit: its inputs changed by its own publishing, so only the
+    validation beside every published stay decides.
     """
-    if run.status != "done":
+    from app.offers.service import make_offers
+
+    if run.status not in ("done", "published"):
         raise Conflict()
     chosen = [s for s in run.stays if s.id in stay_ids and s.status == "proposed"]
     if not chosen:
         raise Refused(_("Choose at least one proposed stay to publish."))
     house_ids = sorted({h for h in (run.house_ids or [])} | {s.house_id for s in chosen})
     db.session.execute(select(House.id).where(House.id.in_(house_ids)).with_for_update())
-    check_fresh(run)
+    if run.status == "done":
+        check_fresh(run)
     for stay in chosen:
         if any(r.status != "pending" for r in stay.requests):
             raise Conflict()
     _validate_against_published(run, chosen)
     published = [_publish_stay(run, stay) for stay in chosen]
+    make_offers(user, published, deadline)
     run.status = "published"
     run.published_at = utcnow()
     run.published_by_id = getattr(user, "id", None)

@@ -128,7 +128,7 @@ def runs():
     if changed:
         db.session.commit()
     houses = {h.id: h.name for h in db.session.scalars(select(House))}
-    served = {r.id: sum(1 for s in r.stays if s.status != "published") for r in rows}
+    served = {r.id: len(figures.added(r)) for r in rows}
     left = {r.id: len(r.unassigned) for r in rows}
     return render_template("planning/runs.html", runs=rows, houses=houses, served=served, left=left)
 
@@ -459,8 +459,8 @@ def publish(run_id: int):
     run = _run(run_id)
     form = PublishForm()
     form.stays.choices = choices([(s.id, s.key) for s in run.stays if s.status == "proposed"])
-    if run.status != "done":
-        abort(409)  # item 17
+    if not rules.can_publish(run):
+        abort(409)  # item 17; a partly published run may publish the rest
     if not form.validate_on_submit():
         messages = [e for errors in form.errors.values() for e in errors]
         return _proposal(run, 400, messages)

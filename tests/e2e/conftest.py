@@ -126,8 +126,9 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Serve Respiro with the demo data on 127.0.0.1; yield its base URL."""
+def live_server(tmp_path_factory, smtp_server):
+    """Serve Respiro with the demo data on 127.0.0.1, its mail going to the local SMTP server
+    (`smtp_server`, whose mailbox the `mailbox` fixture reads); yield its base URL."""
     from app.i18n import compile_catalogs
 
     folder = tmp_path_factory.mktemp("live")
@@ -142,6 +143,7 @@ def live_server(tmp_path_factory):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
+    env.update({"MAIL_SERVER": smtp_server[0], "MAIL_PORT": str(smtp_server[1]), "RESPIRO_BASE_URL": url})
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60",

@@ -84,7 +84,11 @@ def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, phone_pa
     shot(phone_page, "planning-proposal-phone")
 
     page.click("button:has-text('Aprobar y publicar las estancias marcadas')")
-    page.wait_for_selector("text=Ya pueden verlas")
+    page.wait_for_selector("h1:has-text('Publicar: confirma, por favor')")  # the stays and people it touches
+    axe(page)
+    shot(page, "planning-publish-confirm")
+    page.click("button:has-text('Sí, publicar y ofrecer estas estancias')")
+    page.wait_for_selector("text=se ofrecieron a las mujeres")
     axe(page)
     shot(page, "planning-published")
 

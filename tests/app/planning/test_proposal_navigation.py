@@ -168,7 +168,11 @@ def test_publishing_from_one_house_still_offers_every_proposed_stay_and_returns_
     page = client.get(url(run, house=siguata.code))
     offered = [int(i) for i in re.findall(r'name="stays" value="(\d+)" id="pub-\d+" checked', page.text)]
     assert sorted(offered) == sorted(s.id for s in run.stays)
-    action = re.search(r'action="([^"]*/publish[^"]*)"', page.text).group(1).replace("&amp;", "&")
+    # publishing asks first (the stays and the people they touch), then publishes from the confirmation
+    action = re.search(r'action="([^"]*/confirm[^"]*)"', page.text).group(1).replace("&amp;", "&")
+    confirmation = client.post(action, data={"version": run.version, "stays": offered})
+    assert confirmation.status_code == 200
+    action = re.search(r'action="([^"]*/publish[^"]*)"', confirmation.text).group(1).replace("&amp;", "&")
     response = client.post(action, data={"version": run.version, "stays": offered})
     assert response.status_code == 302
     assert query(response.location) == {"house": [siguata.code]}

@@ -227,8 +227,9 @@ def _check(problems, response, endpoint, fuzzed, csrf, before, after) -> None:
 EXPECTED_BUTTONS = {
     D: {"auth.logout", "calendars.defender_feed_create"},
     T: {"auth.logout", "houses.closure_delete", "network.availability_delete"},
-    C: {"auth.logout", "planning.lock", "planning.publish", "planning.rerun", "planning.remove_session"},
-    M: {"auth.logout", "planning.lock", "planning.publish", "planning.rerun", "admin.deactivate_user"},
+    # the proposal's publish button asks for a confirmation first (offers.confirm, which writes nothing)
+    C: {"auth.logout", "planning.lock", "offers.confirm", "planning.rerun", "planning.remove_session"},
+    M: {"auth.logout", "planning.lock", "offers.confirm", "planning.rerun", "admin.deactivate_user"},
 }
 ALSO_FUZZED = {"planning.decline"}  # one text field and a hidden version: fuzzed here too
 # What ends something goes last: publishing, deactivating a user, logging out, closing her account.
@@ -261,7 +262,7 @@ def _button_forms(app, client, world, role) -> dict[str, tuple[str, str]]:
 
 
 def _in_group(endpoint: str, group: str) -> bool:
-    return endpoint.startswith("planning.") == (group == "planning")
+    return endpoint.startswith(("planning.", "offers.")) == (group == "planning")
 
 
 # The planning forms apart from the rest: a deleted availability makes the run stale, and a stale run is

@@ -35,7 +35,7 @@ from app.extensions import db
 from app.models import (
     Availability, Closure, DiagnosticInterview, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest,
 )
-from app.models import Defender
+from app.models import Defender, Notice, Offer
 from app.planning import jobs, rules
 from app.planning.bridge import Settings
 
@@ -167,6 +167,22 @@ MATRIX: dict[str, Expect] = {
     "schedule.repair": Expect(COORD),
     "schedule.repair_run": Expect(COORD),
     "schedule.unavailable": Expect(COORD),
+    # offers: her answer (or her house team's for an assisted defender), publishing, withdrawing, the diff
+    "offers.index": Expect(USERS),
+    "offers.show": Expect(USERS),
+    "offers.accept": Expect(f"{D} {T}"),
+    "offers.decline": Expect(f"{D} {T}"),
+    "offers.confirm": Expect(COORD),
+    "offers.publish": Expect(COORD),
+    "offers.unpublish": Expect(COORD),
+    "offers.compare": Expect(COORD),
+    # notices: each person's own
+    "notices.index": Expect(USERS),
+    "notices.read": Expect(USERS, scoped=USERS),
+    "notices.read_all": Expect(USERS),
+    "notices.settings": Expect(USERS),
+    "notices.failed": Expect(M),
+    "notices.retry": Expect(M),
 }
 
 DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "therapist",
@@ -174,6 +190,8 @@ DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "t
                 "stay_id": "stay", "run_id": "run", "session_id": "session", "defender_id": "defender",
                 "user_id": "user"}
 FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "fmt": "csv"}
+                "user_id": "user", "offer_id": "offer", "notice_id": "notice"}
+FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css"}
 
 
 @pytest.fixture
@@ -206,13 +224,16 @@ def world(make_house, make_user, make_defender, make_therapist, make_request):
             proposed_session = ProposedSession(stay=proposed, dimension="emotional", day=dt.date(2027, 3, 2), slot=0,
                                                therapist=therapist)
             db.session.add_all([draft_interview, draft_request, stay, closure, session, run, proposed, proposed_session])
+            offer = Offer(stay=stay, request=request, deadline=dt.date(2027, 1, 20))
+            notice = Notice(user_id=users[D].id, kind="offered", link="/offers/")
+            db.session.add_all([offer, notice])
         db.session.commit()
         sides[side] = {
             "house": house.id, "defender": defender.id, "therapist": therapist.id,
             "availability": therapist.availability[0].id, "request": request.id, "submitted_request": submitted.id,
             "interview": request.interview_id, "draft_interview": draft_interview.id, "stay": stay.id,
             "closure": closure.id, "session": session.id, "run": run.id, "proposed_stay": proposed.id,
-            "proposed_session": proposed_session.id,
+            "proposed_session": proposed_session.id, "offer": offer.id, "notice": notice.id,
             "users": users,
         }
         sides[side]["user"] = sides[side]["users"][T].id
