@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notices import service as notices
 from app.models import CLOSURE_REASONS, STAY_TYPES, Closure, House, Stay
 
 DAY = dt.timedelta(days=1)
@@ -345,6 +346,7 @@ def save_closure(house: House, closure: Closure | None, data: ClosureData, *, co
     for stay in new:
         stay.needs_replan = True
         stay.replan_reason = reason
+        notices.stay_flagged(stay)
     for stay in already:
         if stay.replan_reason in previous_reasons:
             stay.replan_reason = reason

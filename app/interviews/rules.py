@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notices import service as notices
 from app.models import DIMENSIONS, STAY_TYPES, DiagnosticInterview, Defender, StayRequest, utcnow
 
 STEPS = (*DIMENSIONS, "life", "logistics", "consent", "review")
@@ -288,6 +289,7 @@ def withdraw(stay_request: StayRequest) -> None:
         stay.needs_replan = True
         stay.replan_reason = f"request r{stay_request.id} was withdrawn by the defender"
         stay_request.stay = None
+        notices.stay_flagged(stay)
     stay_request.status = "withdrawn"
     db.session.flush()
 

@@ -107,3 +107,32 @@ def unread_count(user) -> int:
         return 0
     return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id,
                                                                 Notice.read_at.is_(None))) or 0
+
+
+# ------------------------------------------------------------------ what the living schedule tells
+
+CHANGE_NOTICES = {"change": "changed", "repair": "changed", "programme_repair": "changed", "fill": "changed",
+                  "refilled": "changed", "cancel": "cancelled", "no_show": "freed", "left_early": "freed"}
+
+
+def accounts_of_defenders(defender_ids) -> list[User]:
+    ids = list(defender_ids or [])
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.defender_id.in_(ids), User.role == "defender")))
+
+
+def stay_changed(change, stay: Stay) -> None:
+    """Tell the people a recorded change touches: the women in it and the house team (changed, cancelled),
+    or the coordinators when places were freed (no-show, early departure). Arrivals tell no one."""
+    kind = CHANGE_NOTICES.get(change.kind)
+    if kind == "freed":
+        notify(coordinators(), "freed", target=stay, link="/")
+    elif kind:
+        notify(accounts_of_defenders(change.people), kind, target=stay, link=f"/interviews/stays/{stay.id}")
+        notify(house_team(stay.house_id), kind, target=stay, link=f"/schedule/stays/{stay.id}")
+
+
+def stay_flagged(stay: Stay) -> None:
+    """A published stay now needs re-planning: the coordinators hear of it."""
+    notify(coordinators(), "flagged", target=stay, link="/")

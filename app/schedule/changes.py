@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Stay, StayChange
+from app.notices import service as notices
 from app.security import audit
-
-# Called with the StayChange after it is flushed (app/notices registers here).
-LISTENERS: list = []
-
 
 def snapshot(stay: Stay) -> dict:
     """What people rely on in a stay: house, dates, type, requests, sessions (ids and dates only)."""
@@ -47,7 +44,5 @@ def record_change(actor, stay: Stay, kind: str, old: dict | None, new: dict | No
     db.session.add(change)
     db.session.flush()
     audit.record(actor, f"stay.{kind}", target=stay, change=change.id)
-    for listener in LISTENERS:
-        listener(change)
-    db.session.flush()
+    notices.stay_changed(change, stay)
     return change
