@@ -440,9 +440,10 @@ class Programmes:
             plan = self._spread_stage(plan, deadline, workers, seed, stop)
         return self._sessions(plan), status
 
-    def _run(self, seconds: float, workers: int, seed: int, stop: threading.Event | None):
+    def _run(self, seconds: float, workers: int, seed: int, stop: threading.Event | None, presolve: bool = True):
         """Solve the model as it stands: (plan or None, solver, status code)."""
         solver = cp_model.CpSolver()
+        solver.parameters.cp_model_presolve = presolve
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
@@ -463,56 +464,166 @@ class Programmes:
         """Keep the value of `plan`; minimise the largest weekly load, then empty edges, doubles, squares."""
         value = self.value(plan)
         self.stages["spread_before"] = self.spread(plan)
+        plan = self.polish_days(plan, deadline)
+        self.stages["spread_polished"] = self.spread(plan)
         m = self.model
         m.Add(self._objective >= value)
-        top, loads, squares = self._load_terms()
+        top = self._load_terms()
         edges, doubles = self._stay_terms()
-        m.ClearHints()
-        self.hint(plan)
+        self._hint_all(plan)
         m.ClearObjective()
         m.Minimize(top)
-        found, solver, code = self._run(STAGE2A_SHARE * (deadline - time.monotonic()), workers, seed, stop)
+        # the hint is complete and feasible: skip presolve, which can take all of a short stage
+        found, solver, code = self._run(STAGE2A_SHARE * (deadline - time.monotonic()), workers, seed, stop, False)
         if found is None or self.value(found) < value:
-            self.stages["stage2"] = "kept stage 1"
+            self.stages["stage2"] = "polished only"
+            self.stages["spread_after"] = self.stages["spread_polished"]
             return plan
         plan = found
+        self.stages["top_week"] = solver.Value(top)
         m.Add(top <= solver.Value(top))
-        m.ClearHints()
-        self.hint(plan)
+        self._hint_all(plan)
         m.ClearObjective()
-        m.Minimize(EDGE_DAY * sum(edges) + DOUBLE_DAY * sum(doubles) + sum(squares))
+        m.Minimize(EDGE_DAY * sum(edges) + DOUBLE_DAY * sum(doubles) + sum(sq for _, sq, _, _ in self._loads))
         if deadline - time.monotonic() > MIN_STAGE2_SECONDS and (stop is None or not stop.is_set()):
-            found, solver, code = self._run(deadline - time.monotonic(), workers, seed, stop)
+            found, solver, code = self._run(deadline - time.monotonic(), workers, seed, stop, False)
             if found is not None and self.value(found) >= value:
                 plan = found
         self.stages["stage2"] = solver.StatusName(code)
         self.stages["spread_after"] = self.spread(plan)
         return plan
 
+    def polish_days(self, plan: dict, deadline: float) -> dict:
+        """Move single sessions to other days of their stay, same therapist, while it helps.
+
+        A move keeps every count the objective reads (sessions per stay and
+        dimension, therapists per stay and dimension), so the value never
+        changes; it is made when it keeps every rule, does not raise the
+        largest weekly load and lowers EDGE_DAY x empty edge days + DOUBLE_DAY
+        x doubled days + the sum of squared weekly loads.
+        """
+        inst = self.instance
+        plan = {key: n for key, n in plan.items() if n}
+        stay_day = defaultdict(int)
+        t_day = defaultdict(int, self.busy.sessions)
+        t_house = dict(self.busy.house)
+        t_week = defaultdict(int, self.busy.week)
+        for (k, dim, ti, d), n in plan.items():
+            stay_day[k, d] += n
+            t_day[ti, d] += n
+            t_house[ti, d] = self.stays[k].house
+            t_week[ti, inst.week_index(d)] += n
+        locked = defaultdict(int)
+        for k, stay in enumerate(self.stays):
+            for s in stay.sessions:
+                locked[k, s.dimension, self.tindex[s.therapist], inst.day_index(s.day)] += 1
+        days_of = {need.stay: need.days for need in self.needs}
+        top = max(t_week.values(), default=0)
+
+        def stay_cost(k):
+            days = days_of[k]
+            counts = [stay_day[k, d] for d in days]
+            if not any(counts):
+                return 0
+            lead = next(i for i, c in enumerate(counts) if c)
+            trail = next(i for i, c in enumerate(reversed(counts)) if c)
+            return EDGE_DAY * (lead + trail) + DOUBLE_DAY * sum(c - 1 for c in counts if c > 1)
+
+        improved = True
+        while improved and time.monotonic() < deadline:
+            improved = False
+            for key in sorted(plan):
+                k, dim, ti, d = key
+                if plan.get(key, 0) <= locked.get(key, 0):
+                    continue
+                t = inst.therapists[ti]
+                house = self.stays[k].house
+                before = stay_cost(k)
+                wk = inst.week_index(d)
+                best = None
+                for d2 in days_of[k]:
+                    key2 = (k, dim, ti, d2)
+                    if d2 == d or key2 not in self.give or stay_day[k, d2] >= self.per_day:
+                        continue
+                    if t_day[ti, d2] >= inst.day_limit(t) or t_house.get((ti, d2), house) != house:
+                        continue
+                    wk2 = inst.week_index(d2)
+                    if wk2 != wk and (t_week[ti, wk2] + 1 > top or (t.max_sessions_per_week is not None
+                                                                     and t_week[ti, wk2] >= t.max_sessions_per_week)):
+                        continue
+                    stay_day[k, d] -= 1
+                    stay_day[k, d2] += 1
+                    gain = before - stay_cost(k)
+                    stay_day[k, d] += 1
+                    stay_day[k, d2] -= 1
+                    if wk2 != wk:
+                        gain += t_week[ti, wk] ** 2 + t_week[ti, wk2] ** 2 \
+                            - (t_week[ti, wk] - 1) ** 2 - (t_week[ti, wk2] + 1) ** 2
+                    if gain > 0 and (best is None or gain > best[0]):
+                        best = (gain, d2, wk2)
+                if best is None:
+                    continue
+                _, d2, wk2 = best
+                plan[key] -= 1
+                if not plan[key]:
+                    del plan[key]
+                plan[k, dim, ti, d2] = plan.get((k, dim, ti, d2), 0) + 1
+                stay_day[k, d] -= 1
+                stay_day[k, d2] += 1
+                t_day[ti, d] -= 1
+                t_day[ti, d2] += 1
+                if not t_day[ti, d]:
+                    t_house.pop((ti, d), None)
+                t_house[ti, d2] = house
+                t_week[ti, wk] -= 1
+                t_week[ti, wk2] += 1
+                improved = True
+        return plan
+
+    def _hint_all(self, plan: dict) -> None:
+        """A complete hint: the plan's sessions and every stage-2 term they imply (CP-SAT starts from it)."""
+        self.model.ClearHints()
+        self.hint(plan)
+        m = self.model
+        loads = []
+        for load, sq, base, keys in self._loads:
+            n = base + sum(plan.get(key, 0) for key in keys)
+            m.AddHint(load, n)
+            m.AddHint(sq, n * n)
+            loads.append(n)
+        m.AddHint(self._top, max(loads, default=0))
+        for k, days, leads, trails, extras in self._stay_vars:
+            counts = [sum(n for key, n in plan.items() if key[0] == k and key[3] == d) for d in days] \
+                if leads else []
+            for i, (lead, trail) in enumerate(zip(leads, trails)):
+                m.AddHint(lead, int(sum(counts[: i + 1]) == 0))
+                m.AddHint(trail, int(sum(counts[i:]) == 0))
+            for d, extra in extras:
+                m.AddHint(extra, max(0, sum(n for key, n in plan.items() if key[0] == k and key[3] == d) - 1))
+
     def _load_terms(self):
-        """(largest weekly load, load per therapist-week, their squares) over the therapists of the model."""
+        """The largest weekly load of a therapist of the model; keeps each load and its square in `_loads`."""
         m = self.model
         by_week = defaultdict(list)
         for key, var in self.give.items():
-            by_week[key[2], self.instance.week_index(key[3])].append((var, self.cap[key]))
-        loads, squares, highest = [], [], 0
+            by_week[key[2], self.instance.week_index(key[3])].append((key, var))
+        self._loads, highest = [], 0
         for (ti, wk), items in sorted(by_week.items()):
             base = self.busy.week.get((ti, wk), 0)
-            hi = base + sum(c for _, c in items)
+            hi = base + sum(self.cap[key] for key, _ in items)
             t = self.instance.therapists[ti]
             if t.max_sessions_per_week is not None:
                 hi = max(base, min(hi, t.max_sessions_per_week))
             load = m.NewIntVar(base, hi, f"load_{t.id}_w{wk}")
-            m.Add(load == base + sum(v for v, _ in items))
+            m.Add(load == base + sum(v for _, v in items))
             sq = m.NewIntVar(base * base, hi * hi, f"load2_{t.id}_w{wk}")
             m.AddMultiplicationEquality(sq, [load, load])
-            loads.append(load)
-            squares.append(sq)
+            self._loads.append((load, sq, base, [key for key, _ in items]))
             highest = max(highest, hi)
-        top = m.NewIntVar(0, highest, "top_week_load")
-        for load in loads:
-            m.Add(top >= load)
-        return top, loads, squares
+        self._top = m.NewIntVar(0, highest, "top_week_load")
+        for load, *_ in self._loads:
+            m.Add(self._top >= load)
+        return self._top
 
     def _stay_terms(self):
         """(empty days at a stay's start and end, days with more than one session) as 0/1 and integer terms."""
@@ -521,25 +632,31 @@ class Programmes:
         for (k, dim, ti, d), var in self.give.items():
             by_day[k, d].append(var)
         edges, doubles = [], []
+        self._stay_vars = []
         for k, stay in enumerate(self.stays):
             house = self.instance.house_by_id[stay.house]
             first = self.instance.day_index(stay.start)
             days = list(range(first, first + house.stay_length[stay.type]))
-            counts = [sum(by_day[k, d]) for d in days]
             if not any(by_day.get((k, d)) for d in days):
                 continue
+            counts = [sum(by_day.get((k, d), [])) for d in days]
+            leads, trails, extras = [], [], []
             for i in range(len(days)):
                 lead = m.NewBoolVar(f"lead_{stay.id}_{i}")
                 m.Add(lead + sum(counts[: i + 1]) >= 1)
                 trail = m.NewBoolVar(f"trail_{stay.id}_{i}")
                 m.Add(trail + sum(counts[i:]) >= 1)
-                edges += [lead, trail]
+                leads.append(lead)
+                trails.append(trail)
             if self.per_day > 1:
                 for d in days:
                     if len(by_day.get((k, d), ())) > 1:
                         extra = m.NewIntVar(0, self.per_day - 1, f"double_{stay.id}_d{d}")
                         m.Add(extra >= sum(by_day[k, d]) - 1)
-                        doubles.append(extra)
+                        extras.append((d, extra))
+            edges += leads + trails
+            doubles += [e for _, e in extras]
+            self._stay_vars.append((k, days, leads, trails, extras))
         return edges, doubles
 
     def spread(self, plan: dict) -> dict:
