@@ -39,6 +39,7 @@ MAX_THERAPISTS_PER_NEED = 6  # candidates kept per (stay, dimension); the rest a
 STAGE1_SHARE = 0.6  # of the programme's time for the spec objective; the rest (and what stage 1 leaves) spreads
 STAGE2A_SHARE = 0.35  # of stage 2's time to minimise the largest weekly load; the rest for (b)
 MIN_STAGE2_SECONDS = 0.05  # below this, stage 2 is not tried
+SMALL_MODEL = 4000  # session variables: when the greedy plan is already best, build CP-SAT for stage 2 below this
 EDGE_DAY = 50  # stage 2b: an empty day at the start or end of a stay
 DOUBLE_DAY = 10  # stage 2b: a day on which a stay has more than one session
 
@@ -424,10 +425,16 @@ class Programmes:
             status = "OPTIMAL"
         elif target is not None and self.value(plan) >= target - slack:
             status = "GREEDY"
+        if status is not None and self._estimate() > SMALL_MODEL:
+            # Stage 1 needs no solver here; building a large model could overrun: polish the days only.
+            self.stages["spread_before"] = self.spread(plan)
+            plan = self.polish_days(plan, deadline)
+            self.stages["spread_after"] = self.spread(plan)
+            return self._sessions(plan), status
         if not self._built:
             self.build()
         if not self.give or deadline - time.monotonic() <= 0.05:
-            return self._sessions(plan), status or "GREEDY"
+            return self._sessions(self.polish_days(plan, deadline)), status or "GREEDY"
         if status is None:
             self.hint(plan)
             found, solver, code = self._run(STAGE1_SHARE * (deadline - time.monotonic()), workers, seed, stop)
@@ -438,7 +445,13 @@ class Programmes:
         self.stages["stage1"] = self.value(plan)
         if (stop is None or not stop.is_set()) and deadline - time.monotonic() > MIN_STAGE2_SECONDS:
             plan = self._spread_stage(plan, deadline, workers, seed, stop)
+        else:
+            plan = self.polish_days(plan, deadline)
         return self._sessions(plan), status
+
+    def _estimate(self) -> int:
+        """Session variables the model would have (an upper estimate)."""
+        return sum(len(n.candidates) * len(n.days) for n in self.needs)
 
     def _run(self, seconds: float, workers: int, seed: int, stop: threading.Event | None, presolve: bool = True):
         """Solve the model as it stands: (plan or None, solver, status code)."""
@@ -518,7 +531,13 @@ class Programmes:
             for s in stay.sessions:
                 locked[k, s.dimension, self.tindex[s.therapist], inst.day_index(s.day)] += 1
         days_of = {need.stay: need.days for need in self.needs}
+        candidates = {(need.stay, need.dim): set(need.candidates) for need in self.needs}
         top = max(t_week.values(), default=0)
+
+        def may_give(k, dim, ti, d2, house):
+            if self._built:
+                return (k, dim, ti, d2) in self.give
+            return ti in candidates.get((k, dim), ()) and self._can_work(ti, d2, house)
 
         def stay_cost(k):
             days = days_of[k]
@@ -529,9 +548,9 @@ class Programmes:
             trail = next(i for i, c in enumerate(reversed(counts)) if c)
             return EDGE_DAY * (lead + trail) + DOUBLE_DAY * sum(c - 1 for c in counts if c > 1)
 
-        improved = True
-        while improved and time.monotonic() < deadline:
-            improved = False
+        improved, sweeps = True, 0
+        while improved and (sweeps == 0 or time.monotonic() < deadline):  # one sweep always (cheap)
+            improved, sweeps = False, sweeps + 1
             for key in sorted(plan):
                 k, dim, ti, d = key
                 if plan.get(key, 0) <= locked.get(key, 0):
@@ -542,8 +561,7 @@ class Programmes:
                 wk = inst.week_index(d)
                 best = None
                 for d2 in days_of[k]:
-                    key2 = (k, dim, ti, d2)
-                    if d2 == d or key2 not in self.give or stay_day[k, d2] >= self.per_day:
+                    if d2 == d or stay_day[k, d2] >= self.per_day or not may_give(k, dim, ti, d2, house):
                         continue
                     if t_day[ti, d2] >= inst.day_limit(t) or t_house.get((ti, d2), house) != house:
                         continue
@@ -716,6 +734,9 @@ def _programme(instance: Instance, stays: list[Stay], *, time_limit: float, work
         plan = whole.greedy()
         if whole.value(plan) >= target - slack:
             stats["status"] = "OPTIMAL" if whole.value(plan) >= target else "GREEDY"
+            before = whole.spread(plan)
+            plan = whole.polish_days(plan, t0 + time_limit)
+            stats["stages"] = {"greedy": whole.value(plan), "spread_before": before, "spread_after": whole.spread(plan)}
             return whole._sessions(plan), stats
     if estimate <= max_vars:
         sessions, status = whole.solve(time_limit, workers, seed, stop, target, slack)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CLOSURE_REASONS, STAY_TYPES, Closure, House, Stay
+from app.models import CLOSURE_REASONS, DEFAULT_SLOT_TIMES, STAY_TYPES, Closure, House, Stay
 
 DAY = dt.timedelta(days=1)
 
@@ -64,6 +64,7 @@ class HouseSettings:
     accessible: bool
     turnover_days: int
     arrival_weekdays: list[int]
+    slot_times: list[str] = field(default_factory=lambda: list(DEFAULT_SLOT_TIMES))
 
     @classmethod
     def of(cls, house: House) -> "HouseSettings":
@@ -71,7 +72,8 @@ class HouseSettings:
                    family_units=house.family_units, stay_types=list(house.stay_types or []),
                    stay_length=dict(house.stay_length or {}), collective_min=house.collective_min,
                    collective_max=house.collective_max, accessible=house.accessible,
-                   turnover_days=house.turnover_days, arrival_weekdays=list(house.arrival_weekdays or []))
+                   turnover_days=house.turnover_days, arrival_weekdays=list(house.arrival_weekdays or []),
+                   slot_times=list(house.slot_times or DEFAULT_SLOT_TIMES))
 
 
 # ------------------------------------------------------------------ days
@@ -175,6 +177,8 @@ def settings_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
             add("collective_size", [stay], size=_defenders(stay))
         if not new.accessible and _needs_accessible(stay):
             add("accessible", [stay])
+        if any(s.slot >= len(new.slot_times) for s in stay.sessions):
+            add("slot_removed", [stay], slots=len(new.slot_times))
     if stays:
         first = min(s.start for s in stays)
         last = max(held_end(s.end, new.turnover_days) for s in stays)
@@ -229,6 +233,7 @@ def _set_settings(house: House, new: HouseSettings) -> None:
     house.accessible = new.accessible
     house.turnover_days = new.turnover_days
     house.arrival_weekdays = sorted(set(new.arrival_weekdays))
+    house.slot_times = list(new.slot_times)
     db.session.flush()
 
 

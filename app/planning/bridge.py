@@ -26,11 +26,12 @@ from matching import cpsat
 from matching.io import stay_to_dict
 from app.extensions import db
 from app.models import (
-    DIMENSIONS, House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist,
+    DEFAULT_SLOT_TIMES, DIMENSIONS, House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist,
     UnassignedRequest,
 )
 
 ONE_DAY = dt.timedelta(days=1)
+MAX_SESSIONS_PER_STAY_DAY = 2
 DEFAULT_WEIGHTS = {"serve": 10000, "wait": 10, "type_rank": 100, "away": 200, "session": 20, "switch": 5,
                    "urgency_factor": [1, 2, 4, 8]}
 InstanceError = matching.InstanceError
@@ -78,7 +79,8 @@ def build_instance_dict(settings: Settings) -> dict:
     published = _published_stays(settings, set(codes))
     start = min([settings.horizon_start] + [s.start for s in published])
     end = max([settings.horizon_end] + [s.end for s in published])
-    locked = [_published_lock(s, codes) for s in published]
+    slots = slots_per_day(houses)
+    locked = [_published_lock(s, codes, slots) for s in published]
     requests, spec_requests = _requests(settings, published)
     # A carried lock keeps only requests still waiting: one published since (by any run) is held by its
     # published stay, and carrying it too would put her in two stays.
@@ -90,7 +92,8 @@ def build_instance_dict(settings: Settings) -> dict:
         "format": "respite-stays/1",
         "name": "Respiro",
         "horizon": {"start": start.isoformat(), "days": (end - start).days + 1},
-        "max_sessions_per_stay_day": 2,
+        "max_sessions_per_stay_day": MAX_SESSIONS_PER_STAY_DAY,
+        "slots_per_day": slots,
         "weights": _weights(settings.weights),
         "houses": [_house(h) for h in houses],
         "therapists": _therapists(codes, published, start, end),
@@ -112,6 +115,12 @@ def _weights(given: dict) -> dict:
     weights.update({k: v for k, v in (given or {}).items() if k in DEFAULT_WEIGHTS})
     weights["urgency_factor"] = [int(v) for v in weights["urgency_factor"]]
     return weights
+
+
+def slots_per_day(houses: list[House]) -> int:
+    """Session times in a day for the engine (rule 11): the fewest any of the run's houses gives a clock time to."""
+    counts = [len(h.slot_times or DEFAULT_SLOT_TIMES) for h in houses] or [len(DEFAULT_SLOT_TIMES)]
+    return max(MAX_SESSIONS_PER_STAY_DAY, min(counts))
 
 
 def _houses(settings: Settings) -> list[House]:
@@ -145,10 +154,12 @@ def _published_stays(settings: Settings, house_ids: set[int]) -> list[Stay]:
             if s.requests and s.end + dt.timedelta(days=s.house.turnover_days or 0) >= settings.horizon_start]
 
 
-def _published_lock(stay: Stay, codes: dict[int, str]) -> dict:
+def _published_lock(stay: Stay, codes: dict[int, str], slots: int) -> dict:
+    """A published stay as a lock; its sessions keep their slots (rule 11) when the run's day has them."""
     return {"id": f"p{stay.id}", "house": codes[stay.house_id], "start": stay.start.isoformat(), "type": stay.type,
             "requests": [r.spec_id for r in stay.requests],
             "sessions": [{"dimension": s.dimension, "day": s.day.isoformat(), "therapist": f"t{s.therapist_id}"}
+                         | ({"slot": s.slot} if s.slot is not None and 0 <= s.slot < slots else {})
                          for s in stay.sessions]}
 
 
@@ -226,10 +237,13 @@ def _therapists(codes: dict[int, str], published: list[Stay], start: dt.date, en
             continue
         ranges = _without_days([(a.start, a.end) for a in t.availability if a.end >= a.start],
                                busy_elsewhere.get(t.id, set()))
-        out.append({"id": t.spec_id, "name": t.name, "kind": t.kind if t.kind in ("therapist", "healer", "activist")
-                    else "therapist", "houses": houses, "dimensions": dims, "languages": list(t.languages or []),
-                    "available": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ranges],
-                    "max_sessions_per_day": max(1, t.max_sessions_per_day or 1)})
+        spec = {"id": t.spec_id, "name": t.name, "kind": t.kind if t.kind in ("therapist", "healer", "activist")
+                else "therapist", "houses": houses, "dimensions": dims, "languages": list(t.languages or []),
+                "available": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ranges],
+                "max_sessions_per_day": max(1, t.max_sessions_per_day or 1)}
+        if t.max_sessions_per_week:  # network extension: a weekly cap, when the network set one
+            spec["max_sessions_per_week"] = max(1, t.max_sessions_per_week)
+        out.append(spec)
     return out
 
 
@@ -282,7 +296,17 @@ def solution_json(solution: Solution) -> str:
 
 
 def validate(instance: Instance, solution: Solution) -> list[Violation]:
-    return matching.validate(instance, solution)
+    """Every broken rule, slots required (rule 11: the app always gives a session its time)."""
+    return matching.validate(instance, solution, require_slots=True)
+
+
+def proposal_spread(run: PlanningRun, instance: Instance | None = None):
+    """How the run's proposal shares the work: the most loaded therapist's week, the median week, and
+    how the stays' sessions sit in their days (`matching.spread.Spread`)."""
+    from matching.spread import spread_of
+
+    instance = instance or instance_from_json(run.instance_json)
+    return spread_of(instance, [spec_stay(row) for row in run.stays])
 
 
 def problem_records(solution: Solution, limit: int = 20) -> list:
@@ -343,10 +367,13 @@ def _lock_key(stay) -> tuple:
 
 
 def _session_rows(sessions) -> list[ProposedSession]:
-    rows, per_day = [], {}
-    for s in sorted(sessions, key=lambda s: (s.day, s.dimension, s.therapist)):
-        slot = per_day.get(s.day, 0)
-        per_day[s.day] = slot + 1
+    """Proposal rows of spec sessions, each at the slot the engine gave it (the next free one if none)."""
+    rows, taken = [], set()
+    for s in sorted(sessions, key=lambda s: (s.day, s.slot is None, s.slot or 0, s.dimension, s.therapist)):
+        slot = s.slot
+        if slot is None:
+            slot = next(n for n in range(len(sessions) + 1) if (s.day, n) not in taken)
+        taken.add((s.day, slot))
         rows.append(ProposedSession(dimension=s.dimension, day=s.day, slot=slot, therapist_id=_id_of(s.therapist)))
     return rows
 
@@ -355,7 +382,7 @@ def spec_stay(row: ProposedStay) -> SpecStay:
     """One proposal row as a spec stay."""
     return SpecStay(id=row.key, house=row.house.code, start=row.start, type=row.type,
                     requests=tuple(r.spec_id for r in row.requests),
-                    sessions=tuple(SpecSession(s.dimension, s.day, f"t{s.therapist_id}") for s in row.sessions))
+                    sessions=tuple(SpecSession(s.dimension, s.day, f"t{s.therapist_id}", s.slot) for s in row.sessions))
 
 
 def proposal_solution(run: PlanningRun, instance: Instance | None = None) -> Solution:

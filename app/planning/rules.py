@@ -37,6 +37,7 @@ RULE_NAMES = {
     8: _l("no more sessions than she needs, at most two a day"),
     9: _l("a therapist's sessions per day, all at one house"),
     10: _l("stays already approved are kept"),
+    11: _l("a person is in one place at a time"),
 }
 
 
@@ -326,7 +327,7 @@ def change_session(run: PlanningRun, session: ProposedSession, therapist: Therap
     if stay.locked:
         raise Refused(_("This stay is locked. Unlock it first to change it."))
     specs = [bridge.spec_stay(stay).sessions[i] if s.id != session.id
-             else bridge.SpecSession(s.dimension, s.day, therapist.spec_id)
+             else bridge.SpecSession(s.dimension, s.day, therapist.spec_id, s.slot)
              for i, s in enumerate(stay.sessions)]
     _with_sessions(run, stay, specs)
     session.therapist_id = therapist.id
@@ -334,13 +335,14 @@ def change_session(run: PlanningRun, session: ProposedSession, therapist: Therap
     _rescore(run)
 
 
-def add_session(run: PlanningRun, stay: ProposedStay, *, dimension: str, day: dt.date, therapist: Therapist) -> None:
+def add_session(run: PlanningRun, stay: ProposedStay, *, dimension: str, day: dt.date, therapist: Therapist,
+                slot: int) -> None:
+    """Add a session at a time of day (slot); refused, naming the person, when she is already busy then."""
     _editable(run, stay)
     if stay.locked:
         raise Refused(_("This stay is locked. Unlock it first to change it."))
-    specs = list(bridge.spec_stay(stay).sessions) + [bridge.SpecSession(dimension, day, therapist.spec_id)]
+    specs = list(bridge.spec_stay(stay).sessions) + [bridge.SpecSession(dimension, day, therapist.spec_id, slot)]
     _with_sessions(run, stay, specs)
-    slot = 1 + max((s.slot for s in stay.sessions if s.day == day), default=-1)
     stay.sessions.append(ProposedSession(dimension=dimension, day=day, slot=slot, therapist_id=therapist.id))
     _programme_changed(stay)
     _rescore(run)
