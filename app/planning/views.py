@@ -7,7 +7,7 @@ import io
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import format_decimal, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -234,6 +234,7 @@ def _proposal(run: PlanningRun, status: int = 200, messages: list[str] | None = 
     return render_template(
         "planning/proposal.html", run=run, instance=instance, houses=houses, shown_houses=shown_houses,
         spread=spread, busiest=busiest.name if busiest else "",
+        median_week=format_decimal(round(float(spread.median_week), 1)),
         gantts={h.id: figures.gantt(run, instance, h) for h in shown_houses}, fig=fig,
         bars=figures.histogram_bars(fig.load), changes=figures.changes(run, instance),
         reasons={u.id: figures.reason_text(u.code, u.params, u.reason, names) for u in run.unassigned},
