@@ -332,7 +332,8 @@ class Programmes:
                         days.append(d)
                 days = self._spread(need, days, want, ti, used_w, stay_day)
                 already = int((need.stay, need.dim, ti) in users)
-                score = (min(want, len(days)), already, -len(t.houses), -ti)
+                busiest = max((used_w.get((ti, inst.week_index(d)), 0) for d in days[:want]), default=0)
+                score = (min(want, len(days)), already, -busiest, -len(t.houses), -ti)  # then the less loaded
                 if best is None or score > best[0]:
                     best = (score, ti, days)
             if best is None or best[0][0] == 0:
@@ -512,8 +513,11 @@ class Programmes:
         A move keeps every count the objective reads (sessions per stay and
         dimension, therapists per stay and dimension), so the value never
         changes; it is made when it keeps every rule, does not raise the
-        largest weekly load and lowers EDGE_DAY x empty edge days + DOUBLE_DAY
-        x doubled days + the sum of squared weekly loads.
+        largest weekly load and lowers EDGE_DAY x empty edge days (the longer
+        end counted twice) + DOUBLE_DAY x doubled days + the sum of squared
+        weekly loads. Only stays with an
+        empty edge or a doubled day are looked at, and only moves to an empty
+        day of the stay (the others cannot lower those terms).
         """
         inst = self.instance
         plan = {key: n for key, n in plan.items() if n}
@@ -546,7 +550,8 @@ class Programmes:
                 return 0
             lead = next(i for i, c in enumerate(counts) if c)
             trail = next(i for i, c in enumerate(reversed(counts)) if c)
-            return EDGE_DAY * (lead + trail) + DOUBLE_DAY * sum(c - 1 for c in counts if c > 1)
+            # the longer end counts twice: one session sits mid-stay rather than on its first day
+            return EDGE_DAY * (lead + trail + max(lead, trail)) + DOUBLE_DAY * sum(c - 1 for c in counts if c > 1)
 
         improved, sweeps = True, 0
         while improved and (sweeps == 0 or time.monotonic() < deadline):  # one sweep always (cheap)
@@ -555,13 +560,16 @@ class Programmes:
                 k, dim, ti, d = key
                 if plan.get(key, 0) <= locked.get(key, 0):
                     continue
+                before = stay_cost(k)
+                if not before:  # no empty edge, no doubled day: nothing to gain for this stay
+                    continue
                 t = inst.therapists[ti]
                 house = self.stays[k].house
-                before = stay_cost(k)
                 wk = inst.week_index(d)
                 best = None
                 for d2 in days_of[k]:
-                    if d2 == d or stay_day[k, d2] >= self.per_day or not may_give(k, dim, ti, d2, house):
+                    # only an empty day can shorten an empty edge or undo a doubled day
+                    if stay_day[k, d2] or not may_give(k, dim, ti, d2, house):
                         continue
                     if t_day[ti, d2] >= inst.day_limit(t) or t_house.get((ti, d2), house) != house:
                         continue
