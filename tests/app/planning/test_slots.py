@@ -130,3 +130,23 @@ def test_a_weekly_cap_set_in_the_network_reaches_the_engine(client, proposal, se
     assert therapists[lucia.spec_id]["max_sessions_per_week"] == 5
     assert "max_sessions_per_week" not in therapists[world["therapists"][0].spec_id]
     assert "Máximo de sesiones a la semana" in client.get(f"/network/{lucia.id}").text
+
+
+def test_a_swap_to_a_therapist_busy_at_that_time_moves_the_session_to_a_free_time(client, proposal):  # noqa: F811
+    run = proposal["run"]
+    pairs = [(x, y) for a in run.stays for b in run.stays if a.id != b.id and a.house_id == b.house_id
+             for x in a.sessions for y in b.sessions
+             if x.day == y.day and x.therapist_id != y.therapist_id and y.dimension in x.therapist.dimensions]
+    if not pairs:
+        pytest.skip("no two stays of a house have sessions on the same day")
+    x, y = pairs[0]
+    y.slot = x.slot  # set-up: her session at the time the other therapist is busy with another stay
+    db.session.commit()
+    stay = y.stay
+    response = client.post(f"/planning/runs/{run.id}/stays/{stay.id}/sessions/{y.id}",
+                           data={f"s{y.id}-version": stay.version, f"s{y.id}-therapist": x.therapist_id})
+    assert response.status_code == 302, response.text
+    db.session.refresh(y)
+    assert y.therapist_id == x.therapist_id and y.slot != x.slot
+    instance = bridge.instance_from_json(run.instance_json)
+    assert not [v for v in bridge.validate(instance, bridge.proposal_solution(run, instance)) if v.rule == 11]
