@@ -7,8 +7,6 @@ Create Date: 2026-12-05 17:40:00
 Existing houses get the default times (09:30, 11:30, 16:00, 18:00); existing
 therapists get no weekly cap (as before).
 """
-import json
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -24,7 +22,8 @@ DEFAULT_SLOT_TIMES = ["09:30", "11:30", "16:00", "18:00"]
 def upgrade():
     with op.batch_alter_table('houses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('slot_times', sa.JSON(), nullable=True))
-    op.execute(sa.text("UPDATE houses SET slot_times = :times").bindparams(times=json.dumps(DEFAULT_SLOT_TIMES)))
+    op.execute(sa.text("UPDATE houses SET slot_times = :times").bindparams(
+        sa.bindparam("times", value=DEFAULT_SLOT_TIMES, type_=sa.JSON)))
     with op.batch_alter_table('houses', schema=None) as batch_op:
         batch_op.alter_column('slot_times', existing_type=sa.JSON(), nullable=False)
     with op.batch_alter_table('therapists', schema=None) as batch_op:
