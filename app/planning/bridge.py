@@ -80,7 +80,8 @@ def build_instance_dict(settings: Settings) -> dict:
     start = min([settings.horizon_start] + [s.start for s in published])
     end = max([settings.horizon_end] + [s.end for s in published])
     slots = slots_per_day(houses)
-    locked = [_published_lock(s, codes, slots) for s in published]
+    claimed: set = set()
+    locked = [_published_lock(s, codes, slots, claimed) for s in published]
     requests, spec_requests = _requests(settings, published)
     # A carried lock keeps only requests still waiting: one published since (by any run) is held by its
     # published stay, and carrying it too would put her in two stays.
@@ -154,13 +155,23 @@ def _published_stays(settings: Settings, house_ids: set[int]) -> list[Stay]:
             if s.requests and s.end + dt.timedelta(days=s.house.turnover_days or 0) >= settings.horizon_start]
 
 
-def _published_lock(stay: Stay, codes: dict[int, str], slots: int) -> dict:
-    """A published stay as a lock; its sessions keep their slots (rule 11) when the run's day has them."""
+def _published_lock(stay: Stay, codes: dict[int, str], slots: int, claimed: set) -> dict:
+    """A published stay as a lock; its sessions keep their slots (rule 11) when the run's day has them.
+
+    Stays published before sessions had real times may double-book a therapist or a stay: a slot
+    already claimed (in `claimed`, shared by the locks of one instance) is left out, so the engine
+    times that session again instead of finding the locks impossible.
+    """
+    sessions = []
+    for s in stay.sessions:
+        spec = {"dimension": s.dimension, "day": s.day.isoformat(), "therapist": f"t{s.therapist_id}"}
+        keys = {("therapist", s.therapist_id, s.day, s.slot), ("stay", stay.id, s.day, s.slot)}
+        if s.slot is not None and 0 <= s.slot < slots and not keys & claimed:
+            spec["slot"] = s.slot
+            claimed |= keys
+        sessions.append(spec)
     return {"id": f"p{stay.id}", "house": codes[stay.house_id], "start": stay.start.isoformat(), "type": stay.type,
-            "requests": [r.spec_id for r in stay.requests],
-            "sessions": [{"dimension": s.dimension, "day": s.day.isoformat(), "therapist": f"t{s.therapist_id}"}
-                         | ({"slot": s.slot} if s.slot is not None and 0 <= s.slot < slots else {})
-                         for s in stay.sessions]}
+            "requests": [r.spec_id for r in stay.requests], "sessions": sessions}
 
 
 def plannable_requests() -> list[StayRequest]:

@@ -150,3 +150,27 @@ def test_a_swap_to_a_therapist_busy_at_that_time_moves_the_session_to_a_free_tim
     assert y.therapist_id == x.therapist_id and y.slot != x.slot
     instance = bridge.instance_from_json(run.instance_json)
     assert not [v for v in bridge.validate(instance, bridge.proposal_solution(run, instance)) if v.rule == 11]
+
+
+def test_published_stays_that_double_book_from_before_times_existed_do_not_block_a_run(world, settings):
+    """Stays published by older versions gave times per stay (09:30, 11:30...), so a therapist could have two
+    sessions at once: the next run keeps the first claim of each time and re-times the other, not INFEASIBLE."""
+    from app.models import Session, Stay
+
+    serena, rosa = world["houses"][0], world["therapists"][0]
+    first, second = world["requests"][0], world["requests"][2]
+    for req, start in ((first, settings.horizon_start), (second, settings.horizon_start + dt.timedelta(days=5))):
+        stay = Stay(house_id=serena.id, start=start, end=start + dt.timedelta(days=9), type="individual")
+        stay.sessions = [Session(dimension="emotional", day=settings.horizon_start + dt.timedelta(days=6), slot=0,
+                                 therapist_id=rosa.id)]
+        db.session.add(stay)
+        db.session.flush()
+        req.stay_id, req.status = stay.id, "published"
+    db.session.commit()
+    raw = bridge.build_instance_dict(settings)
+    slots = [s.get("slot") for lock in raw["locked"] for s in lock["sessions"]]
+    assert slots == [0, None]
+    instance = bridge.build_instance(settings)
+    solution = bridge.solve(instance, time_limit=2)
+    assert solution.status != "INFEASIBLE", solution.problems
+    assert bridge.validate(instance, solution) == []
