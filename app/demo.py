@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    DIMENSIONS, Availability, Closure, Defender, DiagnosticInterview, House, Session, Stay, StayRequest,
+    DEFAULT_SLOT_TIMES, DIMENSIONS, Availability, Closure, Defender, DiagnosticInterview, House, Session, Stay, StayRequest,
     Therapist, User, local_today,
 )
 
@@ -480,6 +480,7 @@ class Ledger:
     families: dict = field(default_factory=lambda: defaultdict(int))
     sessions: dict = field(default_factory=lambda: defaultdict(int))  # (therapist id, day) -> n
     where: dict = field(default_factory=dict)  # (therapist id, day) -> house code
+    slots: dict = field(default_factory=lambda: defaultdict(set))  # (therapist id, day) -> session slots taken
 
 
 def _request_languages(request: StayRequest) -> set[str]:
@@ -599,6 +600,8 @@ def _programme(house: House, stay: Stay, group: list[StayRequest], therapists: l
     languages = set.intersection(*(_request_languages(r) for r in group))
     days = [stay.start + dt.timedelta(days=k) for k in range(1, (stay.end - stay.start).days)]
     per_day: dict[dt.date, int] = defaultdict(int)
+    stay_slots: dict[dt.date, set[int]] = defaultdict(set)
+    times = len(house.slot_times or DEFAULT_SLOT_TIMES)
     sessions = []
     for dimension in sorted(DIMENSIONS, key=lambda d: -demand[d]):
         chosen: Therapist | None = None
@@ -609,10 +612,17 @@ def _programme(house: House, stay: Stay, group: list[StayRequest], therapists: l
                 therapist = _therapist_for(house, dimension, day, languages, therapists, ledger, chosen)
                 if therapist is None:
                     continue
+                # a person is in one place at a time: a slot free for the stay and for her (rule 11)
+                slot = next((n for n in range(times) if n not in stay_slots[day]
+                             and n not in ledger.slots[(therapist.id, day)]), None)
+                if slot is None:
+                    continue
                 chosen = therapist
                 ledger.sessions[(therapist.id, day)] += 1
                 ledger.where[(therapist.id, day)] = house.code
-                sessions.append(Session(dimension=dimension, day=day, slot=per_day[day], therapist=therapist))
+                ledger.slots[(therapist.id, day)].add(slot)
+                stay_slots[day].add(slot)
+                sessions.append(Session(dimension=dimension, day=day, slot=slot, therapist=therapist))
                 per_day[day] += 1
                 break
     return sessions

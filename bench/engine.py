@@ -53,7 +53,7 @@ def run_one(name: str, time_limit: float, workers: int) -> dict:
     t0 = time.monotonic()
     sol = solve(instance, time_limit=time_limit, workers=workers)
     wall = time.monotonic() - t0
-    violations = validate(instance, sol)
+    violations = validate(instance, sol, require_slots=True)
     checked = None
     if CHECKER.is_file():
         import importlib.util
@@ -62,7 +62,7 @@ def run_one(name: str, time_limit: float, workers: int) -> dict:
         checker = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(checker)
         inst = checker.load_instance(json.loads(json.dumps(instance_to_dict(instance))))
-        c = checker.Checker(inst)
+        c = checker.Checker(inst, require_slots=True)  # rule 11: every session has a time
         objective, _, missing = c.check(json.loads(json.dumps(solution_to_dict(sol))))
         checked = {"feasible": not c.violations, "objective": objective, "unexplained": len(missing)}
     gap = None if sol.bound in (None, 0) else 100.0 * (sol.bound - sol.objective) / abs(sol.bound)

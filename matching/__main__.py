@@ -132,7 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Report each broken rule; exit 1 when any, or when the claimed objective is wrong."""
     instance = read_instance(args.instance)
     solution = read_solution(args.solution, instance)
-    violations = validate(instance, solution)
+    violations = validate(instance, solution, require_slots=args.require_slots)
     for v in violations:
         print(f"rule {v.rule}: {v.message}")
     total = score(instance, solution).total
@@ -242,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check a solution against the hard rules")
     p.add_argument("instance")
     p.add_argument("solution")
+    p.add_argument("--require-slots", action="store_true",
+                   help="a session without a slot breaks rule 11 (as the shared checker's flag)")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("explain", help="say why each unassigned request is not in a stay")

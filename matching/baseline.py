@@ -23,6 +23,7 @@ from typing import Iterable
 
 from .capacity import Capacity, Ledger
 from .model import DIMENSIONS, House, Instance, Request, Session, Solution, Stay, Therapist, Unassigned
+from .slots import assign_slots
 from .validate import score, validate
 
 
@@ -91,6 +92,7 @@ class _Programme:
     def __init__(self, instance: Instance):
         self.instance = instance
         self.load: dict[tuple[str, int], int] = defaultdict(int)
+        self.week: dict[tuple[str, int], int] = defaultdict(int)  # (therapist, week index) -> sessions
         self.at: dict[tuple[str, int], str] = {}
         self.available = {t.id: self._available_days(t) for t in instance.therapists}
         self.by_house_dim: dict[tuple[str, str], list[Therapist]] = defaultdict(list)
@@ -113,6 +115,7 @@ class _Programme:
         for ses in sessions:
             key = (ses.therapist, self.instance.day_index(ses.day))
             self.load[key] += 1
+            self.week[ses.therapist, self.instance.week_index(key[1])] += 1
             self.at[key] = house_id
 
     def plan(self, stay: Stay, requests: list[Request]) -> tuple[Session, ...]:
@@ -144,7 +147,7 @@ class _Programme:
         while missing > 0 and candidates:
             usable = {t.id: self._usable_days(t, house_id, days, per_day) for t in candidates}
             best = max(candidates, key=lambda t: min(len(usable[t.id]), missing))
-            chosen = sorted(usable[best.id], key=lambda d: (per_day[d], d))[:missing]
+            chosen = self._within_week_cap(best, sorted(usable[best.id], key=lambda d: (per_day[d], d)))[:missing]
             if not chosen:
                 break
             for d in chosen:
@@ -159,10 +162,24 @@ class _Programme:
         avail = self.available[t.id]
         return [d for d in days
                 if d in avail and per_day[d] < limit
-                and self.load[(t.id, d)] < t.max_sessions_per_day
+                and self.load[(t.id, d)] < self.instance.day_limit(t)
                 and self.at.get((t.id, d), house_id) == house_id]
 
+    def _within_week_cap(self, t: Therapist, days: list[int]) -> list[int]:
+        """The days in order, dropping those that would take her past max_sessions_per_week."""
+        if t.max_sessions_per_week is None:
+            return days
+        room = defaultdict(int)
+        kept = []
+        for d in days:
+            wk = self.instance.week_index(d)
+            if self.week[t.id, wk] + room[wk] < t.max_sessions_per_week:
+                room[wk] += 1
+                kept.append(d)
+        return kept
+
     def _give(self, t: Therapist, house_id: str, d: int, per_day: dict[int, int]) -> None:
+        self.week[t.id, self.instance.week_index(d)] += 1
         self.load[(t.id, d)] += 1
         self.at[(t.id, d)] = house_id
         per_day[d] += 1
@@ -311,7 +328,7 @@ def baseline(instance: Instance) -> Solution:
     for r in planner.order:
         if r.id not in planner.placed:
             planner.place(r)
-    solution = Solution(stays=planner.stays, status="BASELINE")
+    solution = Solution(stays=assign_slots(instance, planner.stays), status="BASELINE")
     solution.unassigned = [Unassigned(r.id, unplaced_reason(instance, r, planner.calendar))
                            for r in instance.requests if r.id not in planner.placed]
     solution.objective = score(instance, solution).total

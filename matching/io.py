@@ -170,6 +170,9 @@ def load_instance(raw: Any) -> Instance:
             raw.get("max_sessions_per_stay_day", 2), "max_sessions_per_stay_day", minimum=1),
         name=_F.optional_text(raw.get("name"), "name", ""),
     )
+    if raw.get("slots_per_day") is not None:
+        instance = dataclasses.replace(instance, slots_per_day=_F.int(
+            raw["slots_per_day"], "slots_per_day", minimum=instance.max_sessions_per_stay_day))
     locked = _load_locked(_F.list(raw.get("locked"), "locked"), instance)
     return dataclasses.replace(instance, locked=locked) if locked else instance
 
@@ -268,6 +271,8 @@ def _load_therapist(t: dict, where: str, house_ids: set[str]) -> Therapist:
         languages=_F.texts(t.get("languages"), f"{where}.languages"),
         available=tuple(DateRange(*_F.range(a, f"{where}.available[{i}]")) for i, a in enumerate(available)),
         max_sessions_per_day=_F.int(t.get("max_sessions_per_day"), f"{where}.max_sessions_per_day", minimum=1),
+        max_sessions_per_week=None if t.get("max_sessions_per_week") is None else _F.int(
+            t["max_sessions_per_week"], f"{where}.max_sessions_per_week", minimum=1),
     )
 
 
@@ -343,12 +348,14 @@ def _check_locked_refs(stay: Stay, where: str, instance: Instance) -> None:
             raise InstanceError(f"{where}.sessions[{j}].dimension: unknown dimension {s.dimension!r}")
         if s.therapist not in instance.therapist_by_id:
             raise InstanceError(f"{where}.sessions[{j}].therapist: unknown therapist {s.therapist!r}")
+        if s.slot is not None and not 0 <= s.slot < instance.day_slots:
+            raise InstanceError(f"{where}.sessions[{j}].slot: must be an integer from 0 to {instance.day_slots - 1}")
 
 
 def instance_to_dict(instance: Instance) -> dict:
     """Write an instance as `respite-stays/1` JSON data, every default explicit."""
     w = instance.weights
-    return {
+    data = {
         "format": INSTANCE_FORMAT,
         "name": instance.name,
         "horizon": {"start": instance.horizon_start.isoformat(), "days": instance.horizon_days},
@@ -359,6 +366,9 @@ def instance_to_dict(instance: Instance) -> dict:
         "requests": [_request_to_dict(r) for r in instance.requests],
         "locked": [stay_to_dict(s) for s in instance.locked],
     }
+    if instance.slots_per_day is not None:  # given: written; the default stays implicit
+        data["slots_per_day"] = instance.slots_per_day
+    return data
 
 
 def _range_to_dict(r: DateRange) -> dict:
@@ -378,12 +388,15 @@ def _house_to_dict(h: House) -> dict:
 
 
 def _therapist_to_dict(t: Therapist) -> dict:
-    return {
+    data = {
         "id": t.id, "name": t.name, "kind": t.kind, "houses": list(t.houses),
         "dimensions": list(t.dimensions), "languages": list(t.languages),
         "available": [_range_to_dict(a) for a in t.available],
         "max_sessions_per_day": t.max_sessions_per_day,
     }
+    if t.max_sessions_per_week is not None:  # network extension, written only when set
+        data["max_sessions_per_week"] = t.max_sessions_per_week
+    return data
 
 
 def _request_to_dict(r: Request) -> dict:
@@ -464,6 +477,7 @@ def _load_session(raw: Any, where: str, f: _Fields) -> Session:
         dimension=f.text(item.get("dimension"), f"{where}.dimension"),
         day=f.date(item.get("day"), f"{where}.day"),
         therapist=f.text(item.get("therapist"), f"{where}.therapist"),
+        slot=None if item.get("slot") is None else f.int(item["slot"], f"{where}.slot", minimum=-(10**9)),
     )
 
 
@@ -472,9 +486,15 @@ def stay_to_dict(stay: Stay) -> dict:
     return {
         "id": stay.id, "house": stay.house, "start": stay.start.isoformat(), "type": stay.type,
         "requests": list(stay.requests),
-        "sessions": [{"dimension": s.dimension, "day": s.day.isoformat(), "therapist": s.therapist}
-                     for s in stay.sessions],
+        "sessions": [_session_to_dict(s) for s in stay.sessions],
     }
+
+
+def _session_to_dict(s: Session) -> dict:
+    data: dict[str, Any] = {"dimension": s.dimension, "day": s.day.isoformat(), "therapist": s.therapist}
+    if s.slot is not None:
+        data["slot"] = s.slot
+    return data
 
 
 def _unassigned_to_dict(u: Unassigned) -> dict:

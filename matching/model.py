@@ -77,6 +77,9 @@ class Therapist:
     languages: tuple[str, ...]
     available: tuple[DateRange, ...]
     max_sessions_per_day: int
+    # Network extension (not in the spec yet): sessions in one calendar week,
+    # Monday to Sunday, across all houses; None = no weekly cap.
+    max_sessions_per_week: int | None = None
 
     def is_available(self, day: dt.date) -> bool:
         return any(r.contains(day) for r in self.available)
@@ -120,9 +123,17 @@ class Request:
 
 @dataclass(frozen=True)
 class Session:
+    """One session; `slot` (spec rule 11) is its time of day, 0 = first, None = not given yet."""
+
     dimension: str
     day: dt.date
     therapist: str
+    slot: int | None = None
+
+    @property
+    def key(self) -> tuple[str, dt.date, str]:
+        """What rule 10 compares: dimension, day and therapist (not the slot)."""
+        return self.dimension, self.day, self.therapist
 
 
 @dataclass(frozen=True)
@@ -146,14 +157,31 @@ class Instance:
     weights: Weights = field(default_factory=Weights)
     max_sessions_per_stay_day: int = 2
     name: str = ""
+    slots_per_day: int | None = None  # as given; None = the spec's default, see `day_slots`
 
     @property
     def horizon_end(self) -> dt.date:
         """The last day of the horizon (inclusive)."""
         return self.horizon_start + dt.timedelta(days=self.horizon_days - 1)
 
+    @cached_property
+    def day_slots(self) -> int:
+        """Session times in a day (rule 11): `slots_per_day`, or by default the largest of
+        `max_sessions_per_stay_day` and every therapist's `max_sessions_per_day`."""
+        if self.slots_per_day is not None:
+            return self.slots_per_day
+        return max([self.max_sessions_per_stay_day] + [t.max_sessions_per_day for t in self.therapists])
+
+    def day_limit(self, therapist: Therapist) -> int:
+        """Sessions she can give on one day: her limit (rule 9), at most one per slot (rule 11)."""
+        return min(therapist.max_sessions_per_day, self.day_slots)
+
     def day_index(self, day: dt.date) -> int:
         return (day - self.horizon_start).days
+
+    def week_index(self, index: int) -> int:
+        """Calendar week (Monday to Sunday) of horizon day `index`, 0 = the horizon's first week."""
+        return (index + self.horizon_start.weekday()) // 7
 
     def date_of(self, index: int) -> dt.date:
         return self.horizon_start + dt.timedelta(days=index)

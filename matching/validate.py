@@ -1,4 +1,4 @@
-"""The hard rules 1-10 and the objective of the spec, in one place.
+"""The hard rules 1-11 and the objective of the spec, in one place.
 
 `validate(instance, solution)` lists every broken hard rule as a `Violation`
 whose message a coordinator can act on; `score(instance, solution)` breaks
@@ -8,6 +8,16 @@ solution, feasible or not: a stay with an unknown house, no known request or
 a type its house does not offer is reported and then left out of everything
 else (occupancy, sessions, objective); a session with an unknown dimension
 or therapist is reported and then ignored.
+
+Rule 11 (slots): a session without a slot is a fault only when
+`require_slots` is asked for, as the checker's `--require-slots`; a slot
+that is given is always checked.
+
+One network extension is checked here and NOT by the shared checker (it does
+not know it yet): a therapist's `max_sessions_per_week` (calendar weeks,
+Monday to Sunday, across all houses), reported under rule 9 with the code
+`therapist_week_limit`. Instances without it are checked exactly as the
+checker does.
 """
 from __future__ import annotations
 
@@ -92,8 +102,10 @@ CODES: dict[str, int] = {
     "therapist_not_at_house": 7, "therapist_wrong_dimension": 7, "therapist_unavailable": 7,
     "therapist_no_language": 7,
     "sessions_over_need": 8, "sessions_per_day": 8,
-    "therapist_day_limit": 9, "therapist_several_houses": 9,
+    "therapist_day_limit": 9, "therapist_several_houses": 9, "therapist_week_limit": 9,
     "lock_not_kept": 10, "locked_session_not_kept": 10,
+    "session_without_slot": 11, "slot_out_of_range": 11, "stay_slot_taken": 11, "therapist_slot_taken": 11,
+    "locked_slot_not_kept": 11,
 }
 
 # bad(rule, code, params, message)
@@ -236,9 +248,11 @@ def _check_calendar(instance: Instance, p: _Placed, bad: Report) -> None:
 
 
 def _check_sessions(instance: Instance, p: _Placed, bad: Report,
-                    therapist_day: dict[tuple[str, dt.date], list[str]]) -> None:
-    """Rule 7 for each session, counting the valid ones for rules 8 and 9."""
+                    therapist_day: dict[tuple[str, dt.date], list[str]],
+                    therapist_slot: dict[tuple[str, dt.date, int], list[str]], require_slots: bool) -> None:
+    """Rule 7 for each session, counting the valid ones for rules 8, 9 and 11."""
     per_day: Counter = Counter()
+    stay_slot: Counter = Counter()
     for j, ses in enumerate(p.stay.sessions):
         if not _check_session(instance, p, j, ses, bad):
             continue
@@ -246,7 +260,31 @@ def _check_sessions(instance: Instance, p: _Placed, bad: Report,
         per_day[ses.day] += 1
         p.dim_therapists[ses.dimension].add(ses.therapist)
         therapist_day[(ses.therapist, ses.day)].append(p.house.id)
+        if _check_slot(instance, p, j, ses, bad, require_slots):
+            stay_slot[ses.day, ses.slot] += 1
+            therapist_slot[(ses.therapist, ses.day, ses.slot)].append(p.stay.id)
     _check_demand(instance, p, per_day, bad)
+    for (day, slot), n in sorted(stay_slot.items()):
+        if n > 1:
+            bad(11, "stay_slot_taken", {"stay": p.stay.id, "day": day.isoformat(), "slot": slot, "count": n},
+                f"stay {p.stay.id}: {n} sessions on {day} at the same time (slot {slot})")
+
+
+def _check_slot(instance: Instance, p: _Placed, j: int, ses: Session, bad: Report, require_slots: bool) -> bool:
+    """Rule 11 on one session's own slot; True when it counts for the double-booking checks."""
+    at = {"stay": p.stay.id, "session": j + 1, "dimension": ses.dimension, "day": ses.day.isoformat(),
+          "therapist": ses.therapist}
+    if ses.slot is None:
+        if require_slots:
+            bad(11, "session_without_slot", at,
+                f"stay {p.stay.id}, session {j + 1} ({ses.dimension} on {ses.day}): has no time (slot)")
+        return False
+    if isinstance(ses.slot, bool) or not isinstance(ses.slot, int) or not 0 <= ses.slot < instance.day_slots:
+        bad(11, "slot_out_of_range", {**at, "slot": ses.slot, "slots": instance.day_slots},
+            f"stay {p.stay.id}, session {j + 1} ({ses.dimension} on {ses.day}): slot {ses.slot!r} "
+               f"is not one of the day's {instance.day_slots} times (0 to {instance.day_slots - 1})")
+        return False
+    return True
 
 
 def _check_session(instance: Instance, p: _Placed, j: int, ses: Session, bad: Report) -> bool:
@@ -360,6 +398,38 @@ def _check_therapists(instance: Instance, therapist_day: dict[tuple[str, dt.date
                 f"{t.name} ({tid}) has sessions at several houses on {day}: {names}")
 
 
+def _check_therapist_slots(instance: Instance, therapist_slot: dict[tuple[str, dt.date, int], list[str]],
+                           bad: Report) -> None:
+    """Rule 11: a therapist is in one place at a time (one session per day and slot)."""
+    for (tid, day, slot), stays in sorted(therapist_slot.items()):
+        if len(stays) > 1:
+            t = instance.therapist_by_id[tid]
+            bad(11, "therapist_slot_taken", {"therapist": tid, "day": day.isoformat(), "slot": slot,
+                                             "count": len(stays), "stays": list(stays)},
+                f"{t.name} ({tid}) has {len(stays)} sessions on {day} at the same time (slot {slot}): "
+                   f"stays {', '.join(stays)}")
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week: the weeks `max_sessions_per_week` counts in."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _check_therapist_weeks(instance: Instance, therapist_day: dict[tuple[str, dt.date], list[str]],
+                           bad: Report) -> None:
+    """Extension, not in the checker yet: at most `max_sessions_per_week` sessions in a calendar week."""
+    weeks: Counter = Counter()
+    for (tid, day), houses in therapist_day.items():
+        if instance.therapist_by_id[tid].max_sessions_per_week is not None:
+            weeks[tid, week_of(day)] += len(houses)
+    for (tid, monday), n in sorted(weeks.items()):
+        t = instance.therapist_by_id[tid]
+        if n > t.max_sessions_per_week:
+            bad(9, "therapist_week_limit", {"therapist": tid, "week": monday.isoformat(), "count": n,
+                                            "limit": t.max_sessions_per_week},
+                f"{t.name} ({tid}) gives {n} sessions in the week of {monday}, at most {t.max_sessions_per_week}")
+
+
 def _check_locked(instance: Instance, solution: Solution, bad: Report) -> None:
     """Rule 10: each locked stay is kept with its house, start, type, requests and sessions."""
     by_key: dict[tuple, Stay] = {}
@@ -374,41 +444,57 @@ def _check_locked(instance: Instance, solution: Solution, bad: Report) -> None:
                 f"{name} ({lock.type} at {lock.house} from {lock.start} for "
                     f"{', '.join(lock.requests)}) is not kept")
             continue
-        have = Counter(found.sessions)
+        have = Counter(s.key for s in found.sessions)
+        have_slot = Counter((s.key, s.slot) for s in found.sessions)
         for ses in lock.sessions:
-            if have[ses] <= 0:
-                bad(10, "locked_session_not_kept", {"lock": lock.id or str(i + 1), "dimension": ses.dimension,
-                                                    "day": ses.day.isoformat(), "therapist": ses.therapist},
+            params = {"lock": lock.id or str(i + 1), "dimension": ses.dimension,
+                      "day": ses.day.isoformat(), "therapist": ses.therapist}
+            if ses.slot is not None:
+                if have_slot[ses.key, ses.slot] <= 0:
+                    bad(11, "locked_slot_not_kept", {**params, "slot": ses.slot},
+                        f"{name}: its {ses.dimension} session on {ses.day} with {ses.therapist} "
+                           f"is not kept at its time (slot {ses.slot})")
+                have_slot[ses.key, ses.slot] -= 1
+            if have[ses.key] <= 0:
+                bad(10, "locked_session_not_kept", params,
                     f"{name}: its {ses.dimension} session on {ses.day} with {ses.therapist} is not kept")
-            have[ses] -= 1
+            have[ses.key] -= 1
 
 
 # --------------------------------------------------------------------------
 # Entry points
 # --------------------------------------------------------------------------
 
-def _walk(instance: Instance, solution: Solution, bad: Report) -> list[_Placed]:
+def _walk(instance: Instance, solution: Solution, bad: Report, require_slots: bool = False) -> list[_Placed]:
     """Check every rule, reporting through `bad`; return the stays that count."""
     therapist_day: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    therapist_slot: dict[tuple[str, dt.date, int], list[str]] = defaultdict(list)
     placed = []
     for p in _resolve(instance, solution, bad):
         _check_types(p, bad)
         _check_group(p, bad)
         _check_requests(p, bad)
         _check_calendar(instance, p, bad)
-        _check_sessions(instance, p, bad, therapist_day)
+        _check_sessions(instance, p, bad, therapist_day, therapist_slot, require_slots)
         placed.append(p)
     _check_capacity(instance, placed, bad)
     _check_therapists(instance, therapist_day, bad)
+    _check_therapist_weeks(instance, therapist_day, bad)
+    _check_therapist_slots(instance, therapist_slot, bad)
     _check_locked(instance, solution, bad)
     return placed
 
 
-def validate(instance: Instance, solution: Solution) -> list[Violation]:
-    """List every hard rule (1-10) the solution breaks; empty when feasible."""
+def validate(instance: Instance, solution: Solution, *, require_slots: bool = False) -> list[Violation]:
+    """List every hard rule (1-11) the solution breaks; empty when feasible.
+
+    `require_slots` makes a session without a slot a fault (rule 11), as the
+    checker's `--require-slots`; without it only the slots given are checked.
+    """
     violations: list[Violation] = []
     _walk(instance, solution,
-          lambda rule, code, params, msg: violations.append(Violation(rule, msg, code, params)))
+          lambda rule, code, params, msg: violations.append(Violation(rule, msg, code, params)),
+          require_slots)
     return violations
 
 

@@ -8,8 +8,9 @@ feed shows only that *something* happens on some days.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from icalendar import Calendar, Event
@@ -17,7 +18,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.labels import DIMENSION, label
-from app.models import FEED_KINDS, SLOT_TIMES, CalendarToken, Defender, House, Session, Stay, StayRequest, Therapist, utcnow
+from app.models import FEED_KINDS, CalendarToken, Defender, House, Session, Stay, StayRequest, Therapist, utcnow
 from app.models.interviews import request_members
 from app.security.tokens import new_token as new_secret_token
 from app.security.tokens import token_hash
@@ -76,14 +77,28 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
+def _zone() -> ZoneInfo:
+    """The network's time zone (RESPIRO_TIMEZONE): the houses' clocks."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
 def _session_event(session: Session, uid_prefix: str, title: str) -> Event:
-    hours, minutes = (int(p) for p in SLOT_TIMES[session.slot % len(SLOT_TIMES)].split(":"))
-    start = dt.datetime.combine(session.day, dt.time(hours, minutes))  # floating: the house's local time
+    """At the clock time of its slot at its house, in the network's zone (a TZID, not a floating time).
+
+    A slot the house gives no time for becomes an all-day event on its day.
+    """
     event = Event()
     event.add("uid", f"{uid_prefix}-session-{session.id}@respiro")
     event.add("dtstamp", utcnow().replace(tzinfo=dt.UTC))
-    event.add("dtstart", start)
-    event.add("dtend", start + dt.timedelta(minutes=SESSION_MINUTES))
+    clock = session.stay.house.slot_time(session.slot)
+    if clock:
+        hours, minutes = (int(p) for p in clock.split(":"))
+        start = dt.datetime.combine(session.day, dt.time(hours, minutes), tzinfo=_zone())
+        event.add("dtstart", start)
+        event.add("dtend", start + dt.timedelta(minutes=SESSION_MINUTES))
+    else:
+        event.add("dtstart", session.day)
+        event.add("dtend", session.day + dt.timedelta(days=1))
     event.add("summary", title)
     return event
 
@@ -106,6 +121,7 @@ def therapist_feed(therapist: Therapist) -> bytes:
     for session in sessions:
         title = _("Respiro: session (%(dimension)s)", dimension=label(DIMENSION, session.dimension).lower())
         cal.add_component(_session_event(session, "t", title))
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 
@@ -133,6 +149,7 @@ def defender_feed(defender: Defender) -> bytes:
         cal.add_component(_stay_event(stay, "d", _("Respiro: stay")))
         for session in stay.sessions:
             cal.add_component(_session_event(session, "d", _("Respiro: session")))
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 

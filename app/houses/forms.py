@@ -7,11 +7,12 @@ from wtforms import (
     BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.labels import CLOSURE_REASON, COUNTRY, STAY_TYPE, WEEKDAY
 from app.models import CLOSURE_REASONS, STAY_TYPES
+from app.houses.slots import MAX_SLOTS, MIN_SLOTS, SlotTimesError, format_slot_times, parse_slot_times
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -28,6 +29,26 @@ def _number(label, low, high, description=None):
     return IntegerField(label, description=description,
                         validators=[InputRequired(_l("Please give a number.")),
                                     NumberRange(low, high, _l("Please give a number from %(min)s to %(max)s."))])
+
+
+class SlotTimesField(StringField):
+    """Session times as "09:30, 11:30, 16:00, 18:00": `data` is the list of "HH:MM", earliest first."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_slot_times(self.data) if isinstance(self.data, (list, tuple)) else (self.data or "")
+
+    def process_formdata(self, valuelist):
+        self.raw_data = valuelist
+        self.data = valuelist[0] if valuelist else ""
+
+    def pre_validate(self, form):
+        try:
+            self.data = parse_slot_times(self.data if isinstance(self.data, str) else format_slot_times(self.data))
+        except SlotTimesError as error:
+            self.data = []
+            raise ValidationError(str(error)) from None
 
 
 class HouseSettingsForm(FlaskForm):
@@ -48,6 +69,11 @@ class HouseSettingsForm(FlaskForm):
     accessible = BooleanField(_l("The house is accessible (wheelchair, no steps)"))
     turnover_days = _number(_l("Turnover days"), 0, 14,
                             _l("Days after a stay during which its beds stay taken (cleaning, the team's rest)."))
+    slot_times = SlotTimesField(
+        _l("Session times"),
+        description=_l("The clock time of each session of the day, earliest first, separated by commas "
+                       "(from %(low)s to %(high)s times), e.g. 09:30, 11:30, 16:00, 18:00.", low=MIN_SLOTS,
+                       high=MAX_SLOTS))
     arrival_weekdays = MultiCheckboxField(_l("Weekdays allowed for arrival"), coerce=int,
                                           choices=choices((d, WEEKDAY[d]) for d in range(7)),
                                           validators=[DataRequired(_l("Choose at least one weekday."))])

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models import CLOSURE_REASONS, DEFAULT_SLOT_TIMES, STAY_TYPES, Closure, House, Stay
 from app.notices import service as notices
-from app.models import CLOSURE_REASONS, STAY_TYPES, Closure, House, Stay
 
 DAY = dt.timedelta(days=1)
 
@@ -65,6 +65,7 @@ class HouseSettings:
     accessible: bool
     turnover_days: int
     arrival_weekdays: list[int]
+    slot_times: list[str] = field(default_factory=lambda: list(DEFAULT_SLOT_TIMES))
 
     @classmethod
     def of(cls, house: House) -> "HouseSettings":
@@ -72,7 +73,8 @@ class HouseSettings:
                    family_units=house.family_units, stay_types=list(house.stay_types or []),
                    stay_length=dict(house.stay_length or {}), collective_min=house.collective_min,
                    collective_max=house.collective_max, accessible=house.accessible,
-                   turnover_days=house.turnover_days, arrival_weekdays=list(house.arrival_weekdays or []))
+                   turnover_days=house.turnover_days, arrival_weekdays=list(house.arrival_weekdays or []),
+                   slot_times=list(house.slot_times or DEFAULT_SLOT_TIMES))
 
 
 # ------------------------------------------------------------------ days
@@ -180,6 +182,8 @@ def settings_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
             add("collective_size", [stay], size=_defenders(stay))
         if not new.accessible and _needs_accessible(stay):
             add("accessible", [stay])
+        if any(s.slot >= len(new.slot_times) for s in stay.sessions):
+            add("slot_removed", [stay], slots=len(new.slot_times))
     conflicts += capacity_conflicts(stays, new)
     return conflicts
 
@@ -250,6 +254,7 @@ def _set_settings(house: House, new: HouseSettings) -> None:
     house.accessible = new.accessible
     house.turnover_days = new.turnover_days
     house.arrival_weekdays = sorted(set(new.arrival_weekdays))
+    house.slot_times = list(new.slot_times)
     db.session.flush()
 
 

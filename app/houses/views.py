@@ -20,7 +20,7 @@ from app.houses.rules import (
     ClosureData, HouseRuleError, HouseSettings, apply_settings, create_house, delete_closure, save_closure,
 )
 from app.labels import CLOSURE_REASON, DIMENSION, STAY_TYPE, WEEKDAY, label
-from app.models import SLOT_TIMES, Closure, House, Stay, local_today
+from app.models import DEFAULT_SLOT_TIMES, Closure, House, Stay, local_today
 from app.security import access
 from app.security.access import STAFF, check_version, get_house, roles_required
 
@@ -63,6 +63,9 @@ def describe(conflict) -> str:
                                      "smallest and largest size: %(stays)s.", n=p["size"], stays=stays),
         "accessible": lambda: _("Defenders in these published stays need an accessible house: %(stays)s.",
                                 stays=stays),
+        "slot_removed": lambda: _("These published stays have sessions at a time of day beyond the %(n)s times "
+                                  "you give; keep as many times or change their programmes first: %(stays)s.",
+                                  n=p["slots"], stays=stays),
         "length_missing": lambda: _("Please give the length of every stay type offered."),
         "collective_range": lambda: _("The smallest collective cannot be larger than the largest."),
         "code_taken": lambda: _("There is already a house with this code."),
@@ -113,13 +116,14 @@ def _settings(form: HouseSettingsForm) -> HouseSettings:
                          stay_length=form.lengths(), collective_min=form.collective_min.data,
                          collective_max=form.collective_max.data, accessible=bool(form.accessible.data),
                          turnover_days=form.turnover_days.data,
-                         arrival_weekdays=list(form.arrival_weekdays.data or []))
+                         arrival_weekdays=list(form.arrival_weekdays.data or []),
+                         slot_times=list(form.slot_times.data or DEFAULT_SLOT_TIMES))
 
 
 def _settings_data(house: House) -> dict:
     data = {f: getattr(house, f) for f in ("beds", "max_concurrent_stays", "family_units", "stay_types",
                                            "collective_min", "collective_max", "accessible", "turnover_days",
-                                           "arrival_weekdays", "version")}
+                                           "arrival_weekdays", "slot_times", "version")}
     for stay_type, length in (house.stay_length or {}).items():
         data[f"length_{stay_type}"] = length
     return data
@@ -151,7 +155,8 @@ def settings(house_id: int):
 def new():
     form = NewHouseForm(data={"beds": 6, "max_concurrent_stays": 2, "family_units": 1, "collective_min": 3,
                               "collective_max": 8, "turnover_days": 1, "stay_types": ["individual"],
-                              "length_individual": 10, "arrival_weekdays": list(range(7))})
+                              "length_individual": 10, "arrival_weekdays": list(range(7)),
+                              "slot_times": list(DEFAULT_SLOT_TIMES)})
     refusals: list[str] = []
     if form.validate_on_submit():
         try:
@@ -336,9 +341,9 @@ def programme_days(stay: Stay) -> list[dict]:
     out = []
     day = stay.start
     while day <= stay.end:
-        rows = [{"time": SLOT_TIMES[s.slot % len(SLOT_TIMES)], "dimension": label(DIMENSION, s.dimension),
+        rows = [{"time": stay.house.slot_time(s.slot), "dimension": label(DIMENSION, s.dimension),
                  "therapist": s.therapist.name if s.therapist else "—"}
-                for s in sorted(by_day.get(day, []), key=lambda s: (SLOT_TIMES[s.slot % len(SLOT_TIMES)], s.id))]
+                for s in sorted(by_day.get(day, []), key=lambda s: (s.slot, s.id))]
         out.append({"day": day, "sessions": rows})
         day += dt.timedelta(days=1)
     return out

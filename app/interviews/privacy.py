@@ -36,7 +36,7 @@ from sqlalchemy import delete, select
 from app.extensions import db
 from app.interviews.rules import WITHDRAWABLE, dimension_answers, withdraw
 from app.models import (
-    SLOT_TIMES, AuditEvent, CalendarToken, Defender, DiagnosticInterview, Invitation, Stay, StayRequest, User, utcnow,
+    AuditEvent, CalendarToken, Defender, DiagnosticInterview, Invitation, Stay, StayRequest, User, utcnow,
 )
 from app.security import access
 from app.security.passwords import hash_password
@@ -154,7 +154,7 @@ def _request(stay_request: StayRequest, reader: User | None) -> dict:
     stay = stay_request.stay
     data["stay"] = None if stay is None or not (own or _may_see_stay(reader, stay)) else {
         "house": stay.house.name, "start": _iso(stay.start), "end": _iso(stay.end), "type": stay.type,
-        "sessions": [{"day": _iso(s.day), "time": slot_time(s.slot), "dimension": s.dimension,
+        "sessions": [{"day": _iso(s.day), "time": slot_time(s), "dimension": s.dimension,
                       "with": s.therapist.first_name} for s in stay.sessions]}
     return data
 
@@ -163,8 +163,9 @@ def _may_see_stay(reader: User, stay: Stay) -> bool:
     return db.session.scalar(access.stay_scope(reader).where(Stay.id == stay.id)) is not None
 
 
-def slot_time(slot: int) -> str:
-    return SLOT_TIMES[slot] if 0 <= slot < len(SLOT_TIMES) else ""
+def slot_time(session) -> str:
+    """A published session's clock time at its house ("HH:MM")."""
+    return session.stay.house.slot_time(session.slot)
 
 
 def export_json(defender: Defender, user: User | None, *, reader: User | None = None) -> str:

@@ -2,7 +2,7 @@
 from app.models.accounts import ROLES, Invitation, LoginAttempt, User
 from app.models.audit import AuditEvent
 from app.models.base import local_today, utcnow
-from app.models.houses import CLOSURE_REASONS, Closure, House
+from app.models.houses import CLOSURE_REASONS, DEFAULT_SLOT_TIMES, Closure, House
 from app.models.interviews import (
     CONSENT_SCOPES, DIMENSIONS, INTERVIEW_STATUSES, REQUEST_STATUSES, STAY_TYPES,
     DiagnosticInterview, InterviewDimension, StayRequest,
@@ -13,14 +13,14 @@ from app.models.offers import OFFER_STATUSES, Offer
 from app.models.people import Defender
 from app.models.schedule import ATTENDANCE, CHANGE_KINDS, StayAttendance, StayChange
 from app.models.planning import (
-    FEED_KINDS, RUN_STATUSES, SLOT_TIMES, CalendarToken, PlanningRun, ProposedSession, ProposedStay, Session, Stay, UnassignedRequest,
+    FEED_KINDS, RUN_STATUSES, CalendarToken, PlanningRun, ProposedSession, ProposedStay, Session, Stay, UnassignedRequest,
 )
 
 __all__ = [
     "ROLES", "Invitation", "LoginAttempt", "User", "AuditEvent", "utcnow", "local_today", "CLOSURE_REASONS", "Closure",
     "House", "CONSENT_SCOPES", "DIMENSIONS", "INTERVIEW_STATUSES", "REQUEST_STATUSES", "STAY_TYPES",
     "DiagnosticInterview", "InterviewDimension", "StayRequest", "KINDS", "Availability", "Therapist",
-    "Defender", "RUN_STATUSES", "SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",
+    "Defender", "RUN_STATUSES", "DEFAULT_SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",
     "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS",
     "ATTENDANCE", "CHANGE_KINDS", "StayAttendance", "StayChange",
     "EMAIL_STATES", "NOTICE_KINDS", "Notice", "NoticeSetting", "OFFER_STATUSES", "Offer",

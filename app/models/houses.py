@@ -12,6 +12,9 @@ from app.models.base import TimestampMixin, version_column
 CLOSURE_REASONS = ("water", "repairs", "rest", "other")
 
 
+DEFAULT_SLOT_TIMES = ("09:30", "11:30", "16:00", "18:00")
+
+
 class House(TimestampMixin, db.Model):
     """A house, with every field of the `respite-stays/1` house."""
 
@@ -32,6 +35,8 @@ class House(TimestampMixin, db.Model):
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     turnover_days: Mapped[int] = mapped_column(Integer, default=0)
     arrival_weekdays: Mapped[list] = mapped_column(JSON, default=lambda: list(range(7)))
+    # The clock time of each session slot of the day (spec rule 11), "HH:MM", earliest first.
+    slot_times: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_SLOT_TIMES))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = version_column()
 
@@ -39,6 +44,11 @@ class House(TimestampMixin, db.Model):
                             order_by="Closure.start")
 
     __mapper_args__ = {"version_id_col": version}
+
+    def slot_time(self, slot: int | None) -> str:
+        """The clock time ("HH:MM") of a session slot here; "" for a slot the house has no time for."""
+        times = list(self.slot_times or DEFAULT_SLOT_TIMES)
+        return times[slot] if slot is not None and 0 <= slot < len(times) else ""
 
 
 class Closure(TimestampMixin, db.Model):

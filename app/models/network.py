@@ -30,6 +30,7 @@ class Therapist(UidMixin, TimestampMixin, db.Model):
     techniques: Mapped[str] = mapped_column(Text, default="")
     languages: Mapped[list] = mapped_column(JSON, default=list)
     max_sessions_per_day: Mapped[int] = mapped_column(Integer, default=3)
+    max_sessions_per_week: Mapped[int | None] = mapped_column(Integer)  # none: no weekly cap
     contact_ct: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = version_column()

@@ -163,8 +163,6 @@ class Session(db.Model):
     therapist = relationship("Therapist")
 
 
-SLOT_TIMES = ("10:00", "16:00", "18:00", "09:00")
-
 FEED_KINDS = ("therapist", "house", "defender")
 
 

@@ -27,6 +27,10 @@ class TherapistForm(FlaskForm):
                                         description=_l("Her rest matters: across all houses."),
                                         validators=[InputRequired(_l("Please give a number.")),
                                                     NumberRange(1, 8, _l("Please give a number from %(min)s to %(max)s."))])
+    max_sessions_per_week = IntegerField(
+        _l("Most sessions she gives in a week"),
+        description=_l("Optional, Monday to Sunday, across all houses. Leave it empty for no weekly limit."),
+        validators=[Optional(), NumberRange(1, 40, _l("Please give a number from %(min)s to %(max)s."))])
     contact = TextAreaField(_l("Contact"), description=_l("Phone, Signal or email. Kept encrypted; only house teams and coordinators see it."),
                             validators=[Optional(), Length(max=500)])
     active = BooleanField(_l("Active in the network"), default=True)

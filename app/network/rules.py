@@ -33,6 +33,10 @@ from app.models import DIMENSIONS, KINDS, Availability, House, Session, Stay, Th
 MAX_RANGE_DAYS = 731
 
 
+KEEP_WEEKLY_CAP = -1  # TherapistData.max_sessions_per_week when the change does not touch it (CSV import)
+MAX_SESSIONS_PER_WEEK = 40
+
+
 @dataclass
 class TherapistData:
     name: str
@@ -44,6 +48,7 @@ class TherapistData:
     max_sessions_per_day: int
     active: bool
     contact: str | None = None  # None: leave as it is
+    max_sessions_per_week: int | None = KEEP_WEEKLY_CAP  # None: no weekly cap; KEEP_WEEKLY_CAP: leave as it is
 
 
 # ------------------------------------------------------------------ houses
@@ -141,6 +146,9 @@ def data_problems(data: TherapistData) -> list[Problem]:
         problems.append(Problem("no_language"))
     if not 1 <= data.max_sessions_per_day <= 8:
         problems.append(Problem("bad_max"))
+    week = data.max_sessions_per_week
+    if week not in (None, KEEP_WEEKLY_CAP) and not data.max_sessions_per_day <= week <= MAX_SESSIONS_PER_WEEK:
+        problems.append(Problem("bad_week_max"))
     if not data.house_ids:
         problems.append(Problem("no_house"))
     return problems
@@ -167,6 +175,8 @@ def save_therapist(therapist: Therapist | None, data: TherapistData, editor, tod
     therapist.techniques = data.techniques.strip()
     therapist.languages = list(dict.fromkeys(data.languages))
     therapist.max_sessions_per_day = data.max_sessions_per_day
+    if data.max_sessions_per_week != KEEP_WEEKLY_CAP:
+        therapist.max_sessions_per_week = data.max_sessions_per_week
     therapist.active = data.active
     if data.contact is not None:
         therapist.contact = data.contact.strip() or None

@@ -64,6 +64,7 @@ def describe(problem) -> str:
         "bad_dimensions": lambda: _("Choose at least one dimension."),
         "no_language": lambda: _("Choose at least one language."),
         "bad_max": lambda: _("The most sessions a day must be a number from 1 to 8."),
+        "bad_week_max": lambda: _("The most sessions a week must be at least the most sessions a day, and at most 40."),
         "no_house": lambda: _("She must work at one house at least. To stop working with her, mark her as "
                               "not active instead."),
         "bad_range": lambda: _("The last day cannot be before the first."),
@@ -118,6 +119,7 @@ def _therapist_form(therapist: Therapist | None) -> TherapistForm:
                                    "techniques": therapist.techniques, "languages": therapist.languages,
                                    "houses": [h.id for h in therapist.houses],
                                    "max_sessions_per_day": therapist.max_sessions_per_day,
+                                   "max_sessions_per_week": therapist.max_sessions_per_week,
                                    "contact": therapist.contact or "", "active": therapist.active,
                                    "version": therapist.version})
     form.houses.choices = choices((h.id, h.name) for h in _houses())
@@ -128,7 +130,8 @@ def _data(form: TherapistForm) -> TherapistData:
     return TherapistData(name=form.name.data or "", kind=form.kind.data, dimensions=list(form.dimensions.data or []),
                          techniques=form.techniques.data or "", languages=list(form.languages.data or []),
                          house_ids=set(form.houses.data or []), max_sessions_per_day=form.max_sessions_per_day.data,
-                         active=bool(form.active.data), contact=form.contact.data or "")
+                         active=bool(form.active.data), contact=form.contact.data or "",
+                         max_sessions_per_week=form.max_sessions_per_week.data or None)
 
 
 def _edit(therapist: Therapist | None):

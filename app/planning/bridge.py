@@ -28,7 +28,7 @@ from matching import engine as matching_engine
 from matching.io import stay_to_dict
 from app.extensions import db
 from app.models import (
-    DIMENSIONS, House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist,
+    DEFAULT_SLOT_TIMES, DIMENSIONS, House, PlanningRun, ProposedSession, ProposedStay, Session, Stay, StayRequest, Therapist,
     UnassignedRequest,
 )
 
@@ -36,6 +36,7 @@ ONE_DAY = dt.timedelta(days=1)
 # the spec's default weights, from the one place that states them (matching.model.Weights)
 DEFAULT_WEIGHTS = {name: (list(value) if isinstance(value, tuple) else value)
                    for name, value in dataclasses.asdict(matching.Weights()).items()}
+MAX_SESSIONS_PER_STAY_DAY = 2
 InstanceError = matching.InstanceError
 SolutionError = matching.SolutionError
 Violation = matching.Violation
@@ -182,7 +183,9 @@ def _instance_dict(settings: Settings, houses: list[House], codes: dict[int, str
     kept = [s for s in published if s not in flagged]
     start = min([settings.horizon_start] + [s.start for s in kept])
     end = max([settings.horizon_end] + [s.end for s in kept])
-    locked = [_published_lock(s, codes) for s in kept]
+    slots = slots_per_day(houses)
+    claimed: set = set()
+    locked = [_published_lock(s, codes, slots, claimed) for s in kept]
     requests, spec_requests = _requests(settings, kept, flagged)
     # A carried lock keeps only requests still waiting: one published since (by any run) is held by its
     # published stay, and carrying it too would put her in two stays.
@@ -194,7 +197,8 @@ def _instance_dict(settings: Settings, houses: list[House], codes: dict[int, str
         "format": "respite-stays/1",
         "name": "Respiro",
         "horizon": {"start": start.isoformat(), "days": (end - start).days + 1},
-        "max_sessions_per_stay_day": 2,
+        "max_sessions_per_stay_day": MAX_SESSIONS_PER_STAY_DAY,
+        "slots_per_day": slots,
         "weights": _weights(settings.weights),
         "houses": [_house(h) for h in houses],
         "therapists": _therapists(codes, kept, start, end),
@@ -216,6 +220,12 @@ def _weights(given: dict) -> dict:
     weights.update({k: v for k, v in (given or {}).items() if k in DEFAULT_WEIGHTS})
     weights["urgency_factor"] = [int(v) for v in weights["urgency_factor"]]
     return weights
+
+
+def slots_per_day(houses: list[House]) -> int:
+    """Session times in a day for the engine (rule 11): the fewest any of the run's houses gives a clock time to."""
+    counts = [len(h.slot_times or DEFAULT_SLOT_TIMES) for h in houses] or [len(DEFAULT_SLOT_TIMES)]
+    return max(MAX_SESSIONS_PER_STAY_DAY, min(counts))
 
 
 def _houses(settings: Settings) -> list[House]:
@@ -251,11 +261,23 @@ def _published_stays(settings: Settings, house_ids: set[int]) -> list[Stay]:
             and s.end + dt.timedelta(days=s.house.turnover_days or 0) >= settings.horizon_start]
 
 
-def _published_lock(stay: Stay, codes: dict[int, str]) -> dict:
+def _published_lock(stay: Stay, codes: dict[int, str], slots: int, claimed: set) -> dict:
+    """A published stay as a lock; its sessions keep their slots (rule 11) when the run's day has them.
+
+    Stays published before sessions had real times may double-book a therapist or a stay: a slot
+    already claimed (in `claimed`, shared by the locks of one instance) is left out, so the engine
+    times that session again instead of finding the locks impossible.
+    """
+    sessions = []
+    for s in stay.sessions:
+        spec = {"dimension": s.dimension, "day": s.day.isoformat(), "therapist": f"t{s.therapist_id}"}
+        keys = {("therapist", s.therapist_id, s.day, s.slot), ("stay", stay.id, s.day, s.slot)}
+        if s.slot is not None and 0 <= s.slot < slots and not keys & claimed:
+            spec["slot"] = s.slot
+            claimed |= keys
+        sessions.append(spec)
     return {"id": f"p{stay.id}", "house": codes[stay.house_id], "start": stay.start.isoformat(), "type": stay.type,
-            "requests": [r.spec_id for r in stay.requests],
-            "sessions": [{"dimension": s.dimension, "day": s.day.isoformat(), "therapist": f"t{s.therapist_id}"}
-                         for s in stay.sessions]}
+            "requests": [r.spec_id for r in stay.requests], "sessions": sessions}
 
 
 def plannable_requests() -> list[StayRequest]:
@@ -335,10 +357,13 @@ def _therapists(codes: dict[int, str], published: list[Stay], start: dt.date, en
             continue
         ranges = _without_days([(a.start, a.end) for a in t.availability if a.end >= a.start],
                                busy_elsewhere.get(t.id, set()))
-        out.append({"id": t.spec_id, "name": t.name, "kind": t.kind if t.kind in ("therapist", "healer", "activist")
-                    else "therapist", "houses": houses, "dimensions": dims, "languages": list(t.languages or []),
-                    "available": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ranges],
-                    "max_sessions_per_day": max(1, t.max_sessions_per_day or 1)})
+        spec = {"id": t.spec_id, "name": t.name, "kind": t.kind if t.kind in ("therapist", "healer", "activist")
+                else "therapist", "houses": houses, "dimensions": dims, "languages": list(t.languages or []),
+                "available": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ranges],
+                "max_sessions_per_day": max(1, t.max_sessions_per_day or 1)}
+        if t.max_sessions_per_week:  # network extension: a weekly cap, when the network set one
+            spec["max_sessions_per_week"] = max(1, t.max_sessions_per_week)
+        out.append(spec)
     return out
 
 
@@ -422,7 +447,17 @@ def solution_json(solution: Solution) -> str:
 
 
 def validate(instance: Instance, solution: Solution) -> list[Violation]:
-    return matching.validate(instance, solution)
+    """Every broken rule, slots required (rule 11: the app always gives a session its time)."""
+    return matching.validate(instance, solution, require_slots=True)
+
+
+def proposal_spread(run: PlanningRun, instance: Instance | None = None):
+    """How the run's proposal shares the work: the most loaded therapist's week, the median week, and
+    how the stays' sessions sit in their days (`matching.spread.Spread`)."""
+    from matching.spread import spread_of
+
+    instance = instance or instance_from_json(run.instance_json)
+    return spread_of(instance, [spec_stay(row) for row in run.stays])
 
 
 def dropped_lock_records(solution: Solution) -> list[dict]:
@@ -496,10 +531,13 @@ def _lock_key(stay) -> tuple:
 
 
 def _session_rows(sessions) -> list[ProposedSession]:
-    rows, per_day = [], {}
-    for s in sorted(sessions, key=lambda s: (s.day, s.dimension, s.therapist)):
-        slot = per_day.get(s.day, 0)
-        per_day[s.day] = slot + 1
+    """Proposal rows of spec sessions, each at the slot the engine gave it (the next free one if none)."""
+    rows, taken = [], set()
+    for s in sorted(sessions, key=lambda s: (s.day, s.slot is None, s.slot or 0, s.dimension, s.therapist)):
+        slot = s.slot
+        if slot is None:
+            slot = next(n for n in range(len(sessions) + 1) if (s.day, n) not in taken)
+        taken.add((s.day, slot))
         rows.append(ProposedSession(dimension=s.dimension, day=s.day, slot=slot, therapist_id=_id_of(s.therapist)))
     return rows
 
@@ -508,7 +546,7 @@ def spec_stay(row: ProposedStay) -> SpecStay:
     """One proposal row as a spec stay."""
     return SpecStay(id=row.key, house=row.house.code, start=row.start, type=row.type,
                     requests=tuple(r.spec_id for r in row.requests),
-                    sessions=tuple(SpecSession(s.dimension, s.day, f"t{s.therapist_id}") for s in row.sessions))
+                    sessions=tuple(SpecSession(s.dimension, s.day, f"t{s.therapist_id}", s.slot) for s in row.sessions))
 
 
 def proposal_solution(run: PlanningRun, instance: Instance | None = None) -> Solution:

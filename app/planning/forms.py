@@ -106,6 +106,7 @@ class AddSessionForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     dimension = SelectField(_l("Care dimension"), choices=choices((d, d) for d in DIMENSIONS), validators=[InputRequired()])
     day = DateField(_l("Day"), validators=[InputRequired()])
+    slot = SelectField(_l("Time"), coerce=int, validators=[InputRequired()])
     therapist = SelectField(_l("Therapist"), coerce=int, validators=[InputRequired()])
 
 

@@ -37,6 +37,7 @@ RULE_NAMES = {
     8: _l("no more sessions than she needs, at most two a day"),
     9: _l("a therapist's sessions per day, all at one house"),
     10: _l("stays already approved are kept"),
+    11: _l("a person is in one place at a time"),
 }
 
 
@@ -321,27 +322,43 @@ def _programme_changed(stay: ProposedStay) -> None:
 
 
 def change_session(run: PlanningRun, session: ProposedSession, therapist: Therapist) -> None:
-    """Give a session to another therapist."""
+    """Give a session to another therapist, at its time if she is free then, else at the first time of the day
+    free for her and for the stay (rule 11); refused, naming her, when no time fits."""
     stay = session.stay
     _editable(run, stay)
     if stay.locked:
         raise Refused(_("This stay is locked. Unlock it first to change it."))
-    specs = [bridge.spec_stay(stay).sessions[i] if s.id != session.id
-             else bridge.SpecSession(s.dimension, s.day, therapist.spec_id)
-             for i, s in enumerate(stay.sessions)]
-    _with_sessions(run, stay, specs)
+    instance = bridge.instance_from_json(run.instance_json)
+    current = bridge.proposal_solution(run, instance)
+    before = {(v.rule, v.message) for v in bridge.validate(instance, current)}
+    first_refusal = None
+    for slot in [session.slot] + [n for n in range(instance.day_slots) if n != session.slot]:
+        specs = [bridge.spec_stay(stay).sessions[i] if s.id != session.id
+                 else bridge.SpecSession(s.dimension, s.day, therapist.spec_id, slot)
+                 for i, s in enumerate(stay.sessions)]
+        candidate = bridge.replace_stay(current, replace(bridge.spec_stay(stay), sessions=tuple(specs)))
+        new = [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
+        if not new:
+            break
+        first_refusal = first_refusal or new
+        if any(v.rule != 11 for v in new):  # another rule: no time of day mends it
+            _refuse(instance, new)
+    else:
+        _refuse(instance, first_refusal)
     session.therapist_id = therapist.id
+    session.slot = slot
     _programme_changed(stay)
     _rescore(run)
 
 
-def add_session(run: PlanningRun, stay: ProposedStay, *, dimension: str, day: dt.date, therapist: Therapist) -> None:
+def add_session(run: PlanningRun, stay: ProposedStay, *, dimension: str, day: dt.date, therapist: Therapist,
+                slot: int) -> None:
+    """Add a session at a time of day (slot); refused, naming the person, when she is already busy then."""
     _editable(run, stay)
     if stay.locked:
         raise Refused(_("This stay is locked. Unlock it first to change it."))
-    specs = list(bridge.spec_stay(stay).sessions) + [bridge.SpecSession(dimension, day, therapist.spec_id)]
+    specs = list(bridge.spec_stay(stay).sessions) + [bridge.SpecSession(dimension, day, therapist.spec_id, slot)]
     _with_sessions(run, stay, specs)
-    slot = 1 + max((s.slot for s in stay.sessions if s.day == day), default=-1)
     stay.sessions.append(ProposedSession(dimension=dimension, day=day, slot=slot, therapist_id=therapist.id))
     _programme_changed(stay)
     _rescore(run)

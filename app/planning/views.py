@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import format_decimal, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -252,8 +252,12 @@ def _proposal(run: PlanningRun, status: int = 200, messages: list[str] | None = 
     if request.method == "GET":
         publish_form.stays.data = [s.id for s in to_publish]
     fig = figures.figures(run, instance)
+    spread = bridge.proposal_spread(run, instance)
+    busiest = instance.therapist_by_id.get(spread.top_therapist)
     return render_template(
         "planning/proposal.html", run=run, instance=instance, houses=houses, shown_houses=shown_houses,
+        spread=spread, busiest=busiest.name if busiest else "",
+        median_week=format_decimal(round(float(spread.median_week), 1)),
         gantts={h.id: figures.gantt(run, instance, h) for h in shown_houses}, fig=fig,
         bars=figures.histogram_bars(fig.load), changes=figures.changes(run, instance),
         reasons={u.id: figures.reason_text(u.code, u.params, u.reason, names) for u in run.unassigned},
@@ -334,6 +338,12 @@ def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
     return [(t.id, t.name) for t in rows]
 
 
+def _slot_choices(run: PlanningRun, stay: ProposedStay) -> list[tuple[int, str]]:
+    """The times of day a session of this stay can take: the run's slots, at the house's clock times."""
+    slots = bridge.instance_from_json(run.instance_json).day_slots
+    return [(n, stay.house.slot_time(n) or _("Time %(n)s", n=n + 1)) for n in range(slots)]
+
+
 def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=None, session_forms=None):
     instance = bridge.instance_from_json(run.instance_json)
     houses = db.session.scalars(select(House).where(House.code.in_([h.id for h in instance.houses]))
@@ -346,6 +356,7 @@ def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=N
     add_form = add_form or AddSessionForm(formdata=None, version=stay.version, day=stay.start)
     add_form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
     add_form.therapist.choices = choices(therapists)
+    add_form.slot.choices = choices(_slot_choices(run, stay))
     forms = {}
     for s in stay.sessions:
         f = (session_forms or {}).get(s.id) or SessionTherapistForm(formdata=None, prefix=f"s{s.id}",
@@ -440,12 +451,14 @@ def add_session(run_id: int, stay_id: int):
     form = AddSessionForm()
     form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
     form.therapist.choices = choices(_therapist_choices(run))
+    form.slot.choices = choices(_slot_choices(run, stay))
     if not form.validate_on_submit():
         return _render_edit(run, stay, 400, add_form=form)
     check_version(stay, form.version.data)
     therapist = db.session.get(Therapist, form.therapist.data)
     return _edit(run_id, stay_id, lambda: rules.add_session(run, stay, dimension=form.dimension.data,
-                                                            day=form.day.data, therapist=therapist),
+                                                            day=form.day.data, therapist=therapist,
+                                                            slot=form.slot.data),
                  _("The session was added."), add_form=form)
 
 

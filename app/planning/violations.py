@@ -227,13 +227,38 @@ def _rules_8_to_10(code: str, p: dict, n: Names) -> str | None:
     return None
 
 
+def _rule_11(code: str, p: dict, n: Names) -> str | None:
+    """A person is in one place at a time; slots are named by their place in the day (1 = first)."""
+    if code == "therapist_slot_taken":
+        return _("%(therapist)s already has a session at that time on %(day)s (session time %(n)s of the day): "
+                 "stays %(stays)s.", therapist=n.therapist(p["therapist"]), day=_day(p["day"]), n=p["slot"] + 1,
+                 stays=", ".join(str(s) for s in p["stays"]))
+    if code == "stay_slot_taken":
+        return _("Stay %(stay)s already has a session at that time on %(day)s (session time %(n)s of the day).",
+                 stay=p["stay"], day=_day(p["day"]), n=p["slot"] + 1)
+    if code == "slot_out_of_range":
+        return _("Stay %(stay)s: the session on %(day)s is at a time the day does not have (the day has %(slots)s "
+                 "session times).", stay=p["stay"], day=_day(p["day"]), slots=p["slots"])
+    if code == "session_without_slot":
+        return _("Stay %(stay)s: the %(dimension)s session on %(day)s has no time of day.", stay=p["stay"],
+                 dimension=label(DIMENSION, p["dimension"]), day=_day(p["day"]))
+    if code == "locked_slot_not_kept":
+        return _("Locked stay %(lock)s: its %(dimension)s session on %(day)s with %(therapist)s is not kept at "
+                 "its time.", lock=p["lock"], dimension=label(DIMENSION, p["dimension"]), day=_day(p["day"]),
+                 therapist=n.therapist(p["therapist"]))
+    if code == "therapist_week_limit":
+        return _("%(therapist)s gives %(count)s sessions in the week of %(week)s; at most %(limit)s a week.",
+                 therapist=n.therapist(p["therapist"]), count=p["count"], week=_day(p["week"]), limit=p["limit"])
+    return None
+
+
 def violation_text(violation, names: Names | None = None) -> str:
     """The detail of a broken rule in her language; the engine's English message for an unknown code."""
     code = getattr(violation, "code", "") or ""
     params = getattr(violation, "params", None) or {}
     names = names or Names()
     try:
-        for part in (_rule_1, _rules_2_to_4, _rules_5_and_6, _rule_7, _rules_8_to_10):
+        for part in (_rule_1, _rules_2_to_4, _rules_5_and_6, _rule_7, _rules_8_to_10, _rule_11):
             text = part(code, params, names)
             if text is not None:
                 return text

@@ -138,3 +138,20 @@ def sample_path() -> Callable[[str], Path]:
             pytest.skip(f"sample {name} is not beside the repository")
         return found
     return path
+
+
+def checker_verdict(instance: Instance, solution: Solution) -> list[tuple[int, str]] | None:
+    """The shared checker's violations of a solution with `--require-slots`, or None when it is absent."""
+    import json
+
+    from matching.io import instance_to_dict, solution_to_dict
+
+    module = _load_checker()
+    if module is None:
+        return None
+    check = module.Checker(module.load_instance(json.loads(json.dumps(instance_to_dict(instance)))),
+                           require_slots=True)
+    objective, _, _ = check.check(json.loads(json.dumps(solution_to_dict(solution))))
+    if solution.objective is not None and objective != solution.objective:
+        check.violations.append((0, f"objective {solution.objective} claimed, the checker finds {objective}"))
+    return check.violations

@@ -20,12 +20,12 @@ SAMPLES = ("small", "realistic", "regional")
 
 
 def verdicts(checker, instance: Instance, raw_instance: dict, raw_solution: dict):
-    """(rules broken, objective) by the checker and by us, for one solution."""
-    check = checker.Checker(checker.load_instance(copy.deepcopy(raw_instance)))
+    """(rules broken, objective) by the checker with --require-slots and by us, for one solution."""
+    check = checker.Checker(checker.load_instance(copy.deepcopy(raw_instance)), require_slots=True)
     objective, _, _ = check.check(copy.deepcopy(raw_solution))
     theirs = ({rule for rule, _ in check.violations}, objective)
     solution = load_solution(raw_solution, instance)
-    ours = ({v.rule for v in validate(instance, solution)}, score(instance, solution).total)
+    ours = ({v.rule for v in validate(instance, solution, require_slots=True)}, score(instance, solution).total)
     return theirs, ours
 
 
@@ -65,7 +65,8 @@ def mutation(draw, instance: Instance, plan: dict):
     """Apply one random edit a coordinator might make (or get wrong) to the plan, in place."""
     stays = plan["stays"]
     kind = draw(st.sampled_from(["move", "therapist", "drop", "add_request", "add_session", "house",
-                                 "type", "session_day", "remove_stay", "duplicate", "dimension"]))
+                                 "type", "session_day", "remove_stay", "duplicate", "dimension",
+                                 "slot", "no_slot", "same_time"]))
     if not stays:
         return
     stay = draw(st.sampled_from(stays))
@@ -80,7 +81,19 @@ def mutation(draw, instance: Instance, plan: dict):
     elif kind == "add_session":
         stay["sessions"].append({"dimension": draw(st.sampled_from(DIMENSIONS)),
                                  "day": _shift(stay["start"], draw(st.integers(-1, 15))),
-                                 "therapist": draw(st.sampled_from([t.id for t in instance.therapists]))})
+                                 "therapist": draw(st.sampled_from([t.id for t in instance.therapists])),
+                                 "slot": draw(st.integers(0, instance.day_slots - 1))})
+    elif kind == "slot" and stay["sessions"]:
+        draw(st.sampled_from(stay["sessions"]))["slot"] = draw(st.integers(-1, instance.day_slots))
+    elif kind == "no_slot" and stay["sessions"]:
+        draw(st.sampled_from(stay["sessions"])).pop("slot", None)
+    elif kind == "same_time":  # a session moved to the time of another one: same stay, or same therapist
+        everyone = [x for s in stays for x in s["sessions"]]
+        if len(everyone) >= 2:
+            one, other = draw(st.sampled_from(everyone)), draw(st.sampled_from(everyone))
+            other["day"], other["slot"] = one["day"], one.get("slot", 0)
+            if draw(st.booleans()):
+                other["therapist"] = one["therapist"]
     elif kind == "house":
         stay["house"] = draw(st.sampled_from([h.id for h in instance.houses]))
     elif kind == "type":

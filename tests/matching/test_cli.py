@@ -34,6 +34,35 @@ def test_generate_writes_a_deterministic_instance(tmp_path):
     assert len(json.loads(a.read_text())["houses"]) == 3
 
 
+def _shared_checker(instance, solution) -> subprocess.CompletedProcess | None:
+    """The shared checker run on two files with --require-slots, or None when it is not beside us."""
+    from .conftest import CHECKER_PATH
+
+    if not CHECKER_PATH.is_file():
+        return None
+    return subprocess.run([sys.executable, str(CHECKER_PATH), str(instance), str(solution), "--require-slots"],
+                          capture_output=True, text=True)
+
+
+def test_the_baseline_gives_every_session_a_slot(files, capsys):
+    instance, plan = files
+    assert main(["check", str(instance), str(plan), "--require-slots"]) == 0
+    checked = _shared_checker(instance, plan)
+    assert checked is None or checked.returncode == 0, checked.stdout
+
+
+def test_check_with_required_slots_reports_a_session_without_one(files, tmp_path, capsys):
+    instance, plan = files
+    data = json.loads(plan.read_text())
+    next(s for s in data["stays"] if s["sessions"])["sessions"][0].pop("slot")
+    bare = tmp_path / "bare.json"
+    write_json(bare, data)
+    assert main(["check", str(instance), str(bare)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(instance), str(bare), "--require-slots"]) == 1
+    assert "rule 11: " in capsys.readouterr().out
+
+
 def test_check_accepts_the_baseline(files, capsys):
     instance, plan = files
     assert main(["check", str(instance), str(plan)]) == 0
@@ -133,7 +162,9 @@ def test_solve_writes_a_feasible_plan_and_shows_progress(files, tmp_path, capsys
                  "--seed", "1", "--hint", str(plan)]) == 0
     err = capsys.readouterr().err
     assert "objective" in err and "bound" in err
-    assert main(["check", str(instance), str(out)]) == 0
+    assert main(["check", str(instance), str(out), "--require-slots"]) == 0
+    checked = _shared_checker(instance, out)
+    assert checked is None or checked.returncode == 0, checked.stdout
 
 
 def test_progress_keeps_the_last_objective_and_bound():

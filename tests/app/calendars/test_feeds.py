@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -67,8 +68,33 @@ def test_a_therapist_feed_shows_her_sessions_with_neutral_titles(client, make_us
     assert response.headers["Cache-Control"] == "no-store"
     [session] = events(response.data)
     assert str(session["SUMMARY"]) == "Respiro: sesión (emocional)"
-    assert session.decoded("DTSTART") == dt.datetime(2027, 3, 2, 10, 0)
+    assert session.decoded("DTSTART") == dt.datetime(2027, 3, 2, 9, 30, tzinfo=ZoneInfo("America/Mexico_City"))
     assert_neutral(response.data, "Rosa", "Ventura", "Serena", stay.requests[0].defender.alias, "Marta")
+
+
+def test_session_times_are_the_houses_in_the_networks_zone_not_floating(client, make_user, login, house, rosa, stay,
+                                                                        app):
+    """A calendar app in another zone shows the house's clock time converted, never as its own local 09:30."""
+    house.slot_times = ["08:15", "12:00", "17:00"]
+    db.session.commit()
+    login(make_user("team", house=house))
+    url = link_from(client.post(f"/calendar/therapists/{rosa.id}/create"), client)
+    body = client.get(url).data
+    assert b"DTSTART;TZID=America/Mexico_City:20270302T081500" in body
+    assert b"BEGIN:VTIMEZONE" in body and b"TZID:America/Mexico_City" in body
+    [session] = events(body)
+    start = session.decoded("DTSTART")
+    assert start.tzinfo is not None and start.astimezone(dt.UTC) == dt.datetime(2027, 3, 2, 14, 15, tzinfo=dt.UTC)
+    assert session.decoded("DTEND") - start == dt.timedelta(minutes=60)
+
+
+def test_a_slot_the_house_has_no_time_for_is_an_all_day_event(client, make_user, login, house, rosa, stay):
+    stay.sessions[0].slot = 7
+    db.session.commit()
+    login(make_user("team", house=house))
+    url = link_from(client.post(f"/calendar/therapists/{rosa.id}/create"), client)
+    [session] = events(client.get(url).data)
+    assert session.decoded("DTSTART") == dt.date(2027, 3, 2)
 
 
 def test_a_revoked_or_replaced_link_answers_404(client, make_user, login, house, rosa):

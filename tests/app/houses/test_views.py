@@ -30,7 +30,8 @@ def settings_form(house, **changes):
             "family_units": house.family_units, "stay_types": list(house.stay_types),
             "collective_min": house.collective_min, "collective_max": house.collective_max,
             "turnover_days": house.turnover_days, "arrival_weekdays": list(house.arrival_weekdays),
-            "version": house.version, "accessible": "y" if house.accessible else ""}
+            "version": house.version, "accessible": "y" if house.accessible else "",
+            "slot_times": ", ".join(house.slot_times)}
     for stay_type, length in house.stay_length.items():
         data[f"length_{stay_type}"] = length
     data.update(changes)
@@ -144,10 +145,12 @@ def test_a_coordinator_sees_every_house_and_adds_one(client, make_user, login, h
     response = client.post("/houses/new", data={
         "code": "luna", "name": "Casa Luna", "place": "Cobán", "country": "GT", "beds": 5,
         "max_concurrent_stays": 2, "family_units": 0, "stay_types": ["individual"], "length_individual": 8,
-        "collective_min": 3, "collective_max": 6, "turnover_days": 1, "arrival_weekdays": [0, 1]})
+        "collective_min": 3, "collective_max": 6, "turnover_days": 1, "arrival_weekdays": [0, 1],
+        "slot_times": "9:00, 17:30"})
     assert response.status_code == 302
     luna = db.session.scalar(select(House).where(House.code == "luna"))
     assert (luna.name, luna.beds, luna.stay_length, luna.arrival_weekdays) == ("Casa Luna", 5, {"individual": 8}, [0, 1])
+    assert luna.slot_times == ["09:00", "17:30"]
 
 
 def test_a_house_code_is_unique(client, make_user, login, house):
@@ -155,7 +158,7 @@ def test_a_house_code_is_unique(client, make_user, login, house):
     response = client.post("/houses/new", data={
         "code": house.code, "name": "Otra", "country": "MX", "beds": 5, "max_concurrent_stays": 2,
         "family_units": 0, "stay_types": ["individual"], "length_individual": 8, "collective_min": 3,
-        "collective_max": 6, "turnover_days": 1, "arrival_weekdays": [0]})
+        "collective_max": 6, "turnover_days": 1, "arrival_weekdays": [0], "slot_times": "09:30, 16:00"})
     assert response.status_code == 400 and "Ya hay una casa con este código" in response.text
     assert db.session.scalar(select(func.count()).select_from(House)) == 1
 
@@ -251,9 +254,44 @@ def test_the_programme_lists_each_day_with_its_sessions_and_prints(client, team,
                                                      (D(2027, 3, 2), "physical", rosa, 0)])
     assert f"Estancia individual n.º {stay.id}" in client.get(f"/houses/{house.id}/programmes").text
     page = client.get(f"/houses/{house.id}/programmes/{stay.id}").text
-    assert page.index("10:00") < page.index("16:00") and "Emocional" in page and "Rosa" in page
+    assert page.index("09:30") < page.index("11:30") and "Emocional" in page and "Rosa" in page
     printable = client.get(f"/houses/{house.id}/programmes/{stay.id}?print=1").text
     assert "Emocional" in printable and stay.requests[0].defender.alias not in printable
+    assert printable.index("09:30") < printable.index("11:30")
+
+
+def test_the_programme_shows_the_times_the_house_set(client, team, house, make_stay, make_therapist):
+    rosa = make_therapist(name="Rosa", houses=[house])
+    stay = make_stay(house, D(2027, 3, 1), sessions=[(D(2027, 3, 2), "emotional", rosa, 1)])
+    response = client.post(f"/houses/{house.id}/settings", data=settings_form(house, slot_times="8:00, 10:15, 17:00"))
+    assert response.status_code == 302
+    page = client.get(f"/houses/{house.id}/programmes/{stay.id}").text
+    assert "10:15" in page and "11:30" not in page
+
+
+@pytest.mark.parametrize("times, message", [
+    ("09:30", "Indique de 2 a 8 horarios de sesión."),
+    ("16:00, 09:30", "Indique los horarios de sesión en el orden del día, cada uno una vez."),
+    ("09:30, 09:30", "Indique los horarios de sesión en el orden del día, cada uno una vez."),
+    ("9.30, 16:00", "«9.30» no es una hora del día"),
+    ("25:00, 26:00", "«25:00» no es una hora del día"),
+    ("", "Indique los horarios de sesión"),
+])
+def test_bad_session_times_are_refused_in_spanish_and_change_nothing(client, team, house, times, message):
+    before = list(house.slot_times)
+    response = client.post(f"/houses/{house.id}/settings", data=settings_form(house, slot_times=times or None))
+    assert response.status_code == 400 and message in response.text
+    db.session.expire_all()
+    assert db.session.get(House, house.id).slot_times == before
+
+
+def test_fewer_times_than_a_published_session_uses_are_refused(client, team, house, make_stay, make_therapist):
+    rosa = make_therapist(name="Rosa", houses=[house])
+    stay = make_stay(house, D(2099, 3, 1), sessions=[(D(2099, 3, 2), "emotional", rosa, 2)])
+    response = client.post(f"/houses/{house.id}/settings", data=settings_form(house, slot_times="09:30, 16:00"))
+    assert response.status_code == 400 and f"n.º {stay.id}" in response.text
+    db.session.expire_all()
+    assert db.session.get(House, house.id).slot_times == ["09:30", "11:30", "16:00", "18:00"]
 
 
 def test_the_message_about_flagged_stays_counts_them_right(client, team, house, make_stay):

@@ -214,7 +214,7 @@ def test_her_stay_page_shows_the_programme_day_by_day_with_first_names(
     page = client.get(f"/interviews/stays/{stay.id}")
     assert page.status_code == 200
     assert "Casa La Siguata" in page.text
-    assert "10:00" in page.text and "16:00" in page.text
+    assert "09:30" in page.text and "11:30" in page.text  # the house's session times (default)
     assert "con Rosa" in page.text and "López" not in page.text
     assert "Emocional" in page.text
 

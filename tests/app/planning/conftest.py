@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
 START = dt.date(2027, 2, 1)  # a Monday
-CHECKER = Path(__file__).resolve().parents[3].parent / "shared" / "tools" / "check_solution.py"
+# The shared folder beside the repository, or where RESPIRO_SHARED says (e.g. from a git worktree).
+CHECKER = (Path(os.environ.get("RESPIRO_SHARED") or Path(__file__).resolve().parents[3].parent / "shared")
+           / "tools" / "check_solution.py")
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ def check(tmp_path, instance, solution_data) -> dict:
         pytest.skip("the shared checker is not here")
     (tmp_path / "i.json").write_text(bridge.instance_json(instance))
     (tmp_path / "s.json").write_text(json.dumps(solution_data))
-    out = subprocess.run([sys.executable, str(CHECKER), str(tmp_path / "i.json"), str(tmp_path / "s.json"), "--json"],
+    out = subprocess.run([sys.executable, str(CHECKER), str(tmp_path / "i.json"), str(tmp_path / "s.json"), "--json",
+                          "--require-slots"],
                          capture_output=True, text=True)
     return json.loads(out.stdout)
 

@@ -27,7 +27,7 @@ def test_demo_then_run_then_export_gives_a_solution_the_checker_accepts(app, run
     written = runner.invoke(args=["plan", "export-solution", run_id, "-o", str(solution)])
     assert written.exit_code == 0, written.output
     assert json.loads(solution.read_text())["objective"] == objective
-    check = subprocess.run([sys.executable, str(CHECKER), str(instance), str(solution), "--json"],
+    check = subprocess.run([sys.executable, str(CHECKER), str(instance), str(solution), "--json", "--require-slots"],
                            capture_output=True, text=True)
     report = json.loads(check.stdout)
     assert check.returncode == 0 and report["feasible"], report

@@ -84,7 +84,7 @@ def test_a_session_she_does_not_need_is_refused(client, proposal):
     before = snapshot(stay)
     response = client.post(f"/planning/runs/{run.id}/stays/{stay.id}/sessions",
                            data={"version": stay.version, "dimension": "mental", "day": stay.start.isoformat(),
-                                 "therapist": lucia.id})
+                                 "therapist": lucia.id, "slot": 3})
     assert response.status_code == 400 and "Regla 8" in response.text
     assert snapshot(stay) == before
 

@@ -81,7 +81,7 @@ PARAMS = {
     "closure_end": "2027-02-09", "reason": "water", "weekday": 0, "limit": 2, "first": "2027-02-02",
     "second": "s2", "stays": ["s1", "s2"], "session": 1, "dimension": "physical", "day": "2027-02-02",
     "therapist": "t1", "languages": ["es", "mam"], "need": 1, "houses": ["serena", "siguata"], "lock": "p4",
-    "requests": ["r1", "r2"],
+    "requests": ["r1", "r2"], "slot": 1, "slots": 4, "week": "2027-02-01",
 }
 NAMES = Names(houses={"serena": "Casa La Serena", "siguata": "Casa La Siguata"}, therapists={"t1": "Rosa Méndez"},
               requests={"r1": "Ceiba 1", "r2": "Ceiba 2"})

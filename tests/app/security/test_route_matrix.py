@@ -381,7 +381,7 @@ def _post_change_session(client, side) -> list[str]:
 def _post_remove_and_add_session(client, side) -> list[str]:
     stay = _proposed(side)
     session = db.session.get(ProposedSession, side["solved_session"])
-    kept, session_id = (session.dimension, session.day, session.therapist_id), session.id
+    kept, session_id, slot = (session.dimension, session.day, session.therapist_id), session.id, session.slot
     response = client.post(_path("planning.remove_session", run_id=side["solved_run"], stay_id=stay.id,
                                    session_id=session_id), data={"version": stay.version})
     wrong = _redirected(response, "planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id)
@@ -391,7 +391,7 @@ def _post_remove_and_add_session(client, side) -> list[str]:
     stay = _proposed(side)
     response = client.post(_path("planning.add_session", run_id=side["solved_run"], stay_id=stay.id),
                            data={"version": stay.version, "dimension": kept[0], "day": kept[1].isoformat(),
-                                 "therapist": kept[2]})
+                                 "therapist": kept[2], "slot": slot})
     wrong = _redirected(response, "planning.edit_stay", run_id=side["solved_run"], stay_id=stay.id)
     if wrong or kept not in [(s.dimension, s.day, s.therapist_id) for s in _proposed(side).sessions]:
         return [f"add_session (putting it back): {wrong or 'not saved'}"]
