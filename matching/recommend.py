@@ -16,7 +16,7 @@ take, or out. The model maximises the plan's estimated objective and, among
 equal values, moves as few stays as it can. Its best answer is recorded,
 that place of hers forbidden, and the model solved again, until enough
 places are found or time runs out. Each answer then gets real programmes
-(`matching.programme.Programmes`, around the sessions the unchanged stays
+(`matching.engine.programme.Programmes`, around the sessions the unchanged stays
 keep), is checked with `validate`, and scored with `score`: the options are
 ranked by that exact objective change.
 
@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model
 from .explain import explain
 from .model import Instance, Request, Session, Solution, Stay, Unassigned
 from .prepare import placement_value, prepare, stay_languages
-from .programme import Busy, Programmes
+from .engine.programme import Busy, Programmes
 from .validate import score, validate
 
 MOVE_RADIUS = 14  # days a neighbour may shift its start, either way

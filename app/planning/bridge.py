@@ -98,7 +98,7 @@ def plan_programmes(instance: Instance, stays: list[SpecStay], *, others: list[S
     """Sessions for `stays` (their own sessions kept), around the sessions of `others`, none before
     `not_before`: matching's programme step, run for these stays only."""
     from matching.model import DateRange
-    from matching.programme import Busy, Programmes
+    from matching.engine.programme import Busy, Programmes
 
     therapists = tuple(replace(t, available=tuple(DateRange(max(r.start, not_before), r.end) for r in t.available
                                                   if r.end >= not_before)) for t in instance.therapists)

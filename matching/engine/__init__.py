@@ -75,8 +75,10 @@ Layout (one file per part; `Engine.run` and `Engine._phase1` read as the list of
 - `sat.py`: CP-SAT settings and the progress callback;
 - `tuning.py`: every threshold, fraction and time share, named.
 
-Rule 6 is counted by `matching.capacity` everywhere in `matching`. Phase 2 is
-`matching.programme` (to move beside these files).
+- `programme.py`: phase 2, each chosen stay's sessions (rules 7-9, and slots for rule 11 by
+  `matching.slots`), spread over its days and the therapists' weeks.
+
+Rule 6 is counted by `matching.capacity` everywhere in `matching`.
 """
 from __future__ import annotations
 

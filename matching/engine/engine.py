@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from ..model import Instance, Solution, Stay
 from ..prepare import Prepared, SessionSupply, drop_broken_locks, lock_problems, lock_violations, prepare
-from ..programme import programme
+from .programme import programme
 from . import tuning
 from .bounds import LagrangianBound, LinearBound
 from .construct import greedy_plan
@@ -337,7 +337,7 @@ class Engine:
         """Most of the time when the greedy programme already meets its bound on the baseline's stays."""
         if base is None or not base.stays:
             return tuning.PHASE1_SHARE
-        from ..programme import Programmes
+        from .programme import Programmes
 
         sample = [replace(s, sessions=()) for s in base.stays if s.id not in {x.id for x in self.inst.locked}]
         progs = Programmes(self.inst, sample)

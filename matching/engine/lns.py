@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 
 from ..capacity import Capacity
 from ..prepare import Prepared, restrict
-from ..programme import _watch
+from .programme import _watch
 from . import tuning
 from .plan import Plan
 from .sat import new_solver

@@ -5,7 +5,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from ..programme import _watch
+from .programme import _watch
 from . import tuning
 from .plan import Plan, options_of_stays
 from .sat import Progress, new_solver

@@ -13,7 +13,7 @@ from matching.cpsat import solve
 from matching.generate import generate
 from matching.io import instance_to_dict, load_instance, load_solution, solution_to_dict
 from matching.model import DIMENSIONS, Session, Solution, Stay
-from matching.programme import Programmes, programme
+from matching.engine.programme import Programmes, programme
 from matching.slots import assign_slots
 from matching.spread import edge_runs, spread_of
 from matching.validate import CODES, validate

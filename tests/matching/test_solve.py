@@ -18,7 +18,7 @@ from matching.generate import generate
 from matching.io import solution_to_dict
 from matching.model import Closure, DateRange, Solution, Stay
 from matching.prepare import prepare
-from matching.programme import Programmes
+from matching.engine.programme import Programmes
 from matching.validate import score, validate
 
 from .conftest import checker_verdict

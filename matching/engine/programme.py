@@ -30,10 +30,10 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from .model import DIMENSIONS, Instance, Session, Stay
-from .prepare import stay_languages, urgency_factor
-from .slots import with_slots
-from .spread import spread_of
+from ..model import DIMENSIONS, Instance, Session, Stay
+from ..prepare import stay_languages, urgency_factor
+from ..slots import with_slots
+from ..spread import spread_of
 
 MAX_THERAPISTS_PER_NEED = 6  # candidates kept per (stay, dimension); the rest are never better placed
 STAGE1_SHARE = 0.6  # of the programme's time for the spec objective; the rest (and what stage 1 leaves) spreads
