@@ -2,6 +2,7 @@
 from app.models.accounts import ROLES, Invitation, LoginAttempt, User
 from app.models.audit import AuditEvent
 from app.models.base import local_today, utcnow
+from app.models.followup import FOLLOW_UP_KINDS, FollowUp
 from app.models.houses import CLOSURE_REASONS, Closure, House
 from app.models.interviews import (
     CONSENT_SCOPES, DIMENSIONS, INTERVIEW_STATUSES, REQUEST_STATUSES, STAY_TYPES,
@@ -18,5 +19,5 @@ __all__ = [
     "House", "CONSENT_SCOPES", "DIMENSIONS", "INTERVIEW_STATUSES", "REQUEST_STATUSES", "STAY_TYPES",
     "DiagnosticInterview", "InterviewDimension", "StayRequest", "KINDS", "Availability", "Therapist",
     "Defender", "RUN_STATUSES", "SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",
-    "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS",
+    "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS", "FOLLOW_UP_KINDS", "FollowUp",
 ]
