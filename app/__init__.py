@@ -10,7 +10,7 @@ from app import config as config_module
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars")
+BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars", "reports")
 
 
 def create_app(config: dict | None = None) -> Flask:
