@@ -12,8 +12,7 @@ from app.reports.followup import WORDS_MAX
 
 
 def _level(dimension: str) -> RadioField:
-    return RadioField(labels.DIMENSION[dimension], coerce=int,
-                      choices=[(level, labels.NEED_LEVEL[level]) for level in range(4)],
+    return RadioField(labels.DIMENSION[dimension], coerce=int, choices=[],
                       validators=[InputRequired(message=_l("Please choose how much care you need now here."))])
 
 
@@ -27,6 +26,11 @@ class FollowUpForm(FlaskForm):
                           validators=[Optional(), Length(max=WORDS_MAX, message=_l(
                               "Please keep this shorter (at most %(max)d characters)."))])
     agreed = BooleanField(_l("She is with us and agrees to answer together"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in DIMENSIONS:  # set after the fields are bound, as the interview's level fields are
+            getattr(self, name).choices = [(level, labels.NEED_LEVEL[level]) for level in range(4)]
 
     def levels(self) -> dict:
         return {name: getattr(self, name).data for name in DIMENSIONS}
