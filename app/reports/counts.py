@@ -182,6 +182,23 @@ def home_house(request: RequestFact, houses: list[HouseFact]) -> HouseFact | Non
     return None
 
 
+class Homes:
+    """`home_house` for many requests over the same houses, remembered per kind of request."""
+
+    def __init__(self, houses: list[HouseFact]):
+        self.houses = sorted(houses, key=lambda h: h.id)
+        self.by_id = {h.id: h for h in houses}
+        self.seen: dict[tuple, HouseFact | None] = {}
+
+    def __call__(self, request: RequestFact) -> HouseFact | None:
+        if request.stay_house is not None:
+            return self.by_id.get(request.stay_house)
+        key = (request.country, request.barred, request.needs_accessible, request.stay_types)
+        if key not in self.seen:
+            self.seen[key] = home_house(request, self.houses)
+        return self.seen[key]
+
+
 @dataclass
 class DemandRow:
     house_id: int
@@ -215,6 +232,7 @@ def demand(houses: list[HouseFact], requests: list[RequestFact], stays: list[Sta
     """One row per house and month (houses by name, months in order)."""
     rows = {(h.id, m): DemandRow(h.id, m) for h in houses for m in months}
     by_id = {h.id: h for h in houses}
+    home = Homes(houses)
     wanted = set(months)
     for house in houses:
         for month in months:
@@ -224,7 +242,7 @@ def demand(houses: list[HouseFact], requests: list[RequestFact], stays: list[Sta
     for request in requests:
         if request.status not in READY:
             continue
-        house = home_house(request, houses)
+        house = home(request)
         if house is None:
             continue
         if request.earliest and month_of(request.earliest) in wanted:

@@ -23,12 +23,8 @@ def default_start(name: str, months: int, today: dt.date) -> dt.date:
 
 
 def _at(requests: list[c.RequestFact], houses: list[c.HouseFact], house_ids: list[int]) -> list[c.RequestFact]:
-    out = []
-    for request in requests:
-        home = c.home_house(request, houses)
-        if home is not None and home.id in house_ids:
-            out.append(request)
-    return out
+    home = c.Homes(houses)
+    return [r for r in requests if (h := home(r)) is not None and h.id in house_ids]
 
 
 def build(name: str, *, start: dt.date, months: int, today: dt.date, house_ids: list[int] | None) -> tables.Report:

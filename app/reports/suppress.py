@@ -120,17 +120,18 @@ def exposed(values: dict, lines: list, small: set, linked: set, secondary: set, 
         moved = False
         for parts, total in lines:
             sum_lo = sum(lo[p] for p in parts)
-            sum_hi = min(sum(hi[p] for p in parts), INF)
+            sum_hi = sum(hi[p] for p in parts)  # not capped: with an unbounded part it stays >= INF
             t_lo, t_hi = max(lo[total], sum_lo), min(hi[total], sum_hi)
             if (t_lo, t_hi) != (lo[total], hi[total]):
                 lo[total], hi[total], moved = t_lo, t_hi, True
             for p in parts:
-                p_lo = max(lo[p], t_lo - (sum_hi - hi[p]) if sum_hi < INF else lo[p])
-                p_hi = min(hi[p], t_hi - (sum_lo - lo[p]))
-                if (p_lo, p_hi) != (lo[p], hi[p]):
+                old_lo, old_hi = lo[p], hi[p]
+                p_lo = max(old_lo, t_lo - (sum_hi - old_hi))
+                p_hi = min(old_hi, t_hi - (sum_lo - old_lo))
+                if p_lo != old_lo or p_hi != old_hi:
                     lo[p], hi[p], moved = p_lo, p_hi, True
-                    sum_lo = sum(lo[q] for q in parts)
-                    sum_hi = min(sum(hi[q] for q in parts), INF)
+                    sum_lo += p_lo - old_lo
+                    sum_hi += p_hi - old_hi
         if not moved:
             break
     return {key for key in small | linked if lo[key] == hi[key]}
@@ -157,25 +158,29 @@ def suppress(cells: list[list[int]], *, row_totals: bool = True, col_totals: boo
         linked = {k for k in entries if k in linked_to and values[k] != 0}
         floor = 1
     secondary: set = set()
-    line_of = {k: [ln for ln in lines if k in ln[0] or k == ln[1]] for k in entries}
+    line_of: dict = {k: [] for k in entries}
+    for line in lines:
+        for k in (*line[0], line[1]):
+            line_of[k].append(line)
     while True:
         open_keys = exposed(values, lines, small, linked, secondary, floor)
         if not open_keys:
             break
         hidden = small | linked | secondary
-        choice = None
-        for key in sorted(open_keys):
+        chosen = set()
+        for key in sorted(open_keys):  # one more hidden number on a line of each exposed cell, in one round
             candidates = [k for parts, total in line_of[key] for k in (*parts, total)
                           if k not in hidden and values[k] > 0]
+            if any(k in chosen for k in candidates):
+                continue  # this round already hides one of its neighbours
             if candidates:
-                choice = min(candidates, key=lambda k: (k[0] in ("r", "k", "g"), values[k], k))
-                break
-        if choice is None:  # every line of the exposed cells is hidden already: hide the smallest left
+                chosen.add(min(candidates, key=lambda k: (k[0] in ("r", "k", "g"), values[k], k)))
+        if not chosen:  # every line of the exposed cells is hidden already: hide the smallest left
             rest = [k for k in entries if k not in hidden and values[k] > 0]
             if not rest:
                 break
-            choice = min(rest, key=lambda k: (values[k], k))
-        secondary.add(choice)
+            chosen.add(min(rest, key=lambda k: (values[k], k)))
+        secondary |= chosen
 
     def out(key) -> Shown:
         if key in small:
