@@ -17,6 +17,7 @@ TOP = 24
 LEFT = 56
 BOTTOM = 46
 TICKS = 4
+LABEL_CHAR = 6  # about the width of one character of a 10px label
 
 
 @dataclass
@@ -53,7 +54,8 @@ def nice_max(value: float) -> float:
 def bar_chart(groups: list[tuple[str, list[Shown]]], series: list[tuple[str, str]]) -> Chart:
     """Grouped bars: each group (a month, a category) has one bar per series."""
     per = len(series)
-    group_width = per * WIDTH_PER_BAR + GROUP_GAP
+    longest = max((len(str(label)) for label, _v in groups), default=0)
+    group_width = max(per * WIDTH_PER_BAR + GROUP_GAP, longest * LABEL_CHAR + GROUP_GAP)
     width = LEFT + max(len(groups), 1) * group_width + 8
     height = TOP + PLOT_HEIGHT + BOTTOM
     top_value = nice_max(max((v.value for _l, values in groups for v in values if v.value is not None), default=0))
@@ -63,8 +65,8 @@ def bar_chart(groups: list[tuple[str, list[Shown]]], series: list[tuple[str, str
         chart.ticks.append({"y": round(TOP + PLOT_HEIGHT - PLOT_HEIGHT * k / TICKS, 1),
                             "label": f"{value:g}" if value < 10_000 else f"{value / 1000:g}k"})
     for index, (label, values) in enumerate(groups):
-        x0 = LEFT + index * group_width + GROUP_GAP // 2
-        chart.groups.append({"x": x0 + per * WIDTH_PER_BAR / 2, "label": label})
+        x0 = LEFT + index * group_width + (group_width - per * WIDTH_PER_BAR) // 2
+        chart.groups.append({"x": x0 + per * WIDTH_PER_BAR / 2, "label": label})  # centred under its bars
         for s, (value, (key, series_label)) in enumerate(zip(values, series)):
             x = x0 + s * WIDTH_PER_BAR
             if value.value is None:
