@@ -40,8 +40,9 @@ def houses() -> list[HouseFact]:
                       accessible=bool(r.accessible), closures=tuple(sorted(closures[r.id]))) for r in rows]
 
 
-def requests() -> list[RequestFact]:
-    """Every request past the draft, with its defenders' countries and its stay, if any."""
+def requests(where=None) -> list[RequestFact]:
+    """Every request past the draft (and matching `where`, a condition on StayRequest or Stay, to read
+    only what a report counts), with its defenders' countries and its stay, if any."""
     members: dict[int, list[tuple[str, list, bool]]] = defaultdict(list)
     for request_id, country, barred, accessible in db.session.execute(
             select(request_members.c.request_id, Defender.country, Defender.barred_countries,
@@ -56,6 +57,8 @@ def requests() -> list[RequestFact]:
              .outerjoin(DiagnosticInterview, DiagnosticInterview.id == StayRequest.interview_id)
              .outerjoin(Stay, Stay.id == StayRequest.stay_id)
              .where(StayRequest.status != "draft").order_by(StayRequest.id))
+    if where is not None:
+        query = query.where(where)
     out = []
     for r in db.session.execute(query):
         group = [(r.country or "", r.barred_countries or [], bool(r.needs_accessible)), *members.get(r.id, [])]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.models import DIMENSIONS, STAY_TYPES
+from sqlalchemy import and_, or_
+
+from app.models import DIMENSIONS, STAY_TYPES, Stay, StayRequest
 from app.reports import counts as c
 from app.reports import facts, tables
 
@@ -30,11 +32,18 @@ def _at(requests: list[c.RequestFact], houses: list[c.HouseFact], house_ids: lis
 def build(name: str, *, start: dt.date, months: int, today: dt.date, house_ids: list[int] | None) -> tables.Report:
     period = c.months_from(start, months)
     first, last = period[0], c.month_end(period[-1])
-    if name == "demand":
-        requests = facts.requests()
+    if name == "demand":  # counted in the month her window opens (demand) or closes (unmet)
+        requests = facts.requests(or_(StayRequest.earliest_start.between(first, last),
+                                      StayRequest.latest_start.between(first, last)))
         return tables.build_demand(facts.houses(), requests, facts.stays(first, last), period, today, house_ids)
     if name in ("waiting", "served"):
-        requests = facts.requests()
+        if name == "waiting":  # arrived in the period, or still waiting for a place
+            where = or_(Stay.start.between(first, last),
+                        and_(StayRequest.stay_id.is_(None), StayRequest.status.in_(c.WAITING_FOR_A_PLACE)))
+        else:  # began in the period or in the same months a year before
+            where = or_(Stay.start.between(first, last), Stay.start.between(c.shift_month(first, -12),
+                                                                           c.month_end(c.shift_month(period[-1], -12))))
+        requests = facts.requests(where)
         if house_ids is not None:
             requests = _at(requests, facts.houses(), house_ids)
         if name == "waiting":
