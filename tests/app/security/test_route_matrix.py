@@ -150,13 +150,21 @@ MATRIX: dict[str, Expect] = {
     "planning.export_solution": Expect(COORD, args=SOLVED),
     "planning.export_run_schedule": Expect(COORD),
     "planning.export_schedule": Expect(COORD),
+    # reports (issue 15): suppressed aggregates; a house team sees its own house
+    "reports.index": Expect(STAFF),
+    "reports.show": Expect(STAFF),
+    "reports.download": Expect(STAFF),
+    "reports.answer": Expect(f"{D} {T}", own=False),  # open only once her stay has ended
+    "reports.follow_ups": Expect(T),
+    "reports.follow_up": Expect(T),
 }
 
 DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "therapist",
                 "availability_id": "availability", "interview_id": "interview", "request_id": "request",
                 "stay_id": "stay", "run_id": "run", "session_id": "session", "defender_id": "defender",
                 "user_id": "user"}
-FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css"}
+FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "name": "demand",
+              "kind": "end"}
 
 
 @pytest.fixture
