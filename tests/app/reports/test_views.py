@@ -169,3 +169,22 @@ def test_a_chart_never_draws_a_hidden_count(client, login, make_user, network):
     svg = html[html.index('id="served-country"'):]
     svg = svg[:svg.index("</svg>")]
     assert "Nicaragua · This period: &lt;5" in svg and 'class="chart-hidden"' in svg
+
+
+def test_free_text_never_enters_a_report(client, login, make_user, network, runner):
+    from app.models import DiagnosticInterview, StayRequest
+
+    for stay_request in db.session.scalars(select(StayRequest)):
+        stay_request.urgency_reason = "PALABRAS-SUYAS"
+        stay_request.food_notes = "PALABRAS-SUYAS"
+    for interview in db.session.scalars(select(DiagnosticInterview)):
+        interview.narrative = "PALABRAS-SUYAS"
+        interview.confirmation_reason = "PALABRAS-SUYAS"
+    db.session.commit()
+    login(make_user("coordinator"))
+    for name in ("demand", "waiting", "load", "served", "after"):
+        for url in (f"/reports/{name}?start=2027-03&months=2", f"/reports/{name}.csv?start=2027-03&months=2"):
+            assert "PALABRAS-SUYAS" not in client.get(url).text
+        if name != "after":
+            printed = runner.invoke(args=["report", name, "--from", "2027-03", "--months", "2"])
+            assert printed.exit_code == 0 and "PALABRAS-SUYAS" not in printed.output
