@@ -38,7 +38,7 @@ REPORTS = ("demand", "waiting", "load", "served")
 
 def load(instance) -> dict:
     """Write the generated instance as app rows (Core inserts, one transaction); return row counts."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert
 
     from app.extensions import db
     from app.models import (

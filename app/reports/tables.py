@@ -17,7 +17,7 @@ from app.labels import COUNTRY, DIMENSION, STAY_TYPE, URGENCY, label
 from app.reports import counts as c
 from app.reports.charts import Chart, bar_chart
 from app.reports.suppress import (
-    HIDDEN_SHOWN, SMALL_SHOWN, Shown, is_small, show, small_count, suppress, suppress_column,
+    HIDDEN_SHOWN, Shown, is_small, show, small_count, suppress, suppress_column,
 )
 
 REPORTS = ("demand", "waiting", "load", "served", "after")
@@ -41,10 +41,6 @@ def month_key(month: dt.date) -> str:
 
 def country_name(code: str) -> str:
     return label(COUNTRY, code) if code else str(_l("Unknown"))
-
-
-def _text(value) -> str:
-    return value.text if isinstance(value, Shown) else str(value)
 
 
 def _fmt(value) -> Shown:
