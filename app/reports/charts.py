@@ -69,6 +69,8 @@ def bar_chart(groups: list[tuple[str, list[Shown]]], series: list[tuple[str, str
         chart.groups.append({"x": x0 + per * WIDTH_PER_BAR / 2, "label": label})  # centred under its bars
         for s, (value, (key, series_label)) in enumerate(zip(values, series)):
             x = x0 + s * WIDTH_PER_BAR
+            if value.value is None and value.text == "—":
+                continue  # nothing to show (nobody compared): an empty slot, not a hidden number
             if value.value is None:
                 chart.bars.append({"x": x, "y": TOP + PLOT_HEIGHT - 24, "height": 24, "hidden": True, "key": key,
                                    "text": value.text, "series": series_label, "group": label})
