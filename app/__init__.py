@@ -18,7 +18,7 @@ def resource_dir(name: str) -> Path:
 
 
 BLUEPRINTS = ("auth", "main", "admin", "interviews", "houses", "network", "planning", "calendars", "schedule",
-              "offers", "notices")
+              "offers", "notices", "reports")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -158,7 +158,8 @@ def retention_run(dry_run: bool) -> None:
         db.session.commit()
     verb = "would delete" if dry_run else "deleted"
     click.echo(f"checked {result.checked} interviews with narratives; {verb} {result.purged}; "
-               f"{verb} the accessibility notes of {result.notes_purged} defenders")
+               f"{verb} the accessibility notes of {result.notes_purged} defenders; "
+               f"{verb} the words of {result.follow_ups_purged} follow-ups after a stay")
 
 
 def init_app(app: Flask) -> None:

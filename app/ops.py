@@ -362,6 +362,8 @@ class RetentionResult:
     purged_ids: list[int] = field(default_factory=list)
     notes_purged: int = 0  # defenders whose accessibility notes were deleted
     notes_purged_ids: list[int] = field(default_factory=list)
+    follow_ups_purged: int = 0  # follow-ups after a stay whose words were deleted
+    follow_ups_purged_ids: list[int] = field(default_factory=list)
 
 
 def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> RetentionResult:
@@ -415,10 +417,13 @@ def run_retention(today: dt.date | None = None, *, dry_run: bool = False) -> Ret
         interview.narrative_purged_at = utcnow()
         audit.record(None, "interview.purge", target=interview, defender_id=interview.defender_id)
     _purge_accessibility_notes(today, result, dry_run=dry_run)
-    if (result.purged or result.notes_purged) and not dry_run:
+    _purge_follow_up_words(today, result, dry_run=dry_run)
+    if (result.purged or result.notes_purged or result.follow_ups_purged) and not dry_run:
         counts = {"checked": result.checked, "purged": result.purged}
         if result.notes_purged:
             counts["notes_purged"] = result.notes_purged
+        if result.follow_ups_purged:
+            counts["follow_ups_purged"] = result.follow_ups_purged
         audit.record(None, "retention.run", **counts)
     db.session.flush()
     return result
@@ -451,3 +456,35 @@ def _purge_accessibility_notes(today: dt.date, result: RetentionResult, *, dry_r
         result.notes_purged += 1
         result.notes_purged_ids.append(defender.id)
         audit.record(None, "defender.notes_purge", target=defender, defender_id=defender.id)
+
+
+def _purge_follow_up_words(today: dt.date, result: RetentionResult, *, dry_run: bool) -> None:
+    """Delete her words in a follow-up after her stay once her period has passed.
+
+    The period is the one she chose in the interview of that request
+    (`retention_months`), counted from the later of the stay's last day and
+    the day she answered (a follow-up three months after the stay keeps her
+    words as long as the interview's words were kept after the stay). Her
+    levels stay (they are numbers, counted only in suppressed aggregates).
+    Audited as `follow_up.purge` (ids only).
+    """
+    from app.models import FollowUp, Stay
+
+    rows = db.session.execute(
+        select(FollowUp, Stay.end, DiagnosticInterview.retention_months)
+        .join(Stay, Stay.id == FollowUp.stay_id)
+        .join(StayRequest, StayRequest.id == FollowUp.request_id)
+        .outerjoin(DiagnosticInterview, DiagnosticInterview.id == StayRequest.interview_id)
+        .where(FollowUp.words_ct.is_not(None))
+        .order_by(FollowUp.id)).all()
+    for follow_up, stay_end, months in rows:
+        reference = max(stay_end, follow_up.answered_at.date())
+        if not today > add_months(reference, max(0, months if months is not None else 6)):
+            continue
+        result.follow_ups_purged += 1
+        result.follow_ups_purged_ids.append(follow_up.id)
+        if dry_run:
+            continue
+        follow_up.words = None
+        follow_up.words_purged_at = utcnow()
+        audit.record(None, "follow_up.purge", target=follow_up, defender_id=follow_up.defender_id)

@@ -90,7 +90,13 @@ def export_data(defender: Defender, user: User | None, *, reader: User | None = 
         data["person"] = {"alias": defender.alias}
         data["note"] = _("None of her requests is open any more (she withdrew them or they were declined), "
                          "so this file holds nothing of her answers.")
-    if own:
+    if own:  # her answers after her stays (issue 15): her levels and her words
+        from app.models import FollowUp
+
+        data["follow_ups"] = [{"request_id": f.request_id, "kind": f.kind, "answered_at": _iso(f.answered_at),
+                               "levels": dict(f.levels or {}), "words": f.words}
+                              for f in db.session.scalars(select(FollowUp).where(FollowUp.defender_id == defender.id)
+                                                          .order_by(FollowUp.id))]
         data["access_log"] = [{"at": _iso(e["at"]), "action": e["action"], "by_role": e["role"],
                                "by_house": e["house"]} for e in access_log(defender, user)]
     return data
@@ -211,6 +217,11 @@ def delete_personal_data(defender: Defender, user: User | None) -> None:
         interview.confirmation_reason = ""
         interview.narrative_purged_at = utcnow()
         interview.dimensions = []
+    from app.models import FollowUp
+
+    for follow_up in db.session.scalars(select(FollowUp).where(FollowUp.defender_id == defender.id)):
+        follow_up.words = None  # her words after a stay; her levels stay as anonymous numbers
+        follow_up.words_purged_at = utcnow()
     for stay_request in db.session.scalars(select(StayRequest).where(StayRequest.members.contains(defender))):
         stay_request.members = [m for m in stay_request.members if m.id != defender.id]
     defender.alias = DELETED_ALIAS

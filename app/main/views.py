@@ -31,7 +31,11 @@ def defender_home():
     stays = db.session.scalars(access.stay_scope(current_user)).all()
     interviews = db.session.scalars(
         access.interview_scope(current_user).order_by(DiagnosticInterview.created_at.desc())).all()
-    return render_template("main/home_defender.html", requests=requests, stays=stays, interviews=interviews)
+    from app.reports.followup import open_for
+
+    follow_ups_open = open_for(current_user.defender, local_today()) if current_user.defender else []
+    return render_template("main/home_defender.html", requests=requests, stays=stays, interviews=interviews,
+                           follow_ups_open=follow_ups_open)
 
 
 def team_home():

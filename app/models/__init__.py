@@ -2,6 +2,7 @@
 from app.models.accounts import ROLES, Invitation, LoginAttempt, User
 from app.models.audit import AuditEvent
 from app.models.base import local_today, utcnow
+from app.models.followup import FOLLOW_UP_KINDS, FollowUp
 from app.models.houses import CLOSURE_REASONS, DEFAULT_SLOT_TIMES, Closure, House
 from app.models.interviews import (
     CONSENT_SCOPES, DIMENSIONS, INTERVIEW_STATUSES, REQUEST_STATUSES, STAY_TYPES,
@@ -24,4 +25,5 @@ __all__ = [
     "Stay", "UnassignedRequest", "CalendarToken", "FEED_KINDS",
     "ATTENDANCE", "CHANGE_KINDS", "StayAttendance", "StayChange",
     "EMAIL_STATES", "NOTICE_KINDS", "Notice", "NoticeSetting", "OFFER_STATUSES", "Offer",
+    "FOLLOW_UP_KINDS", "FollowUp",
 ]

@@ -183,6 +183,13 @@ MATRIX: dict[str, Expect] = {
     "notices.settings": Expect(USERS),
     "notices.failed": Expect(M),
     "notices.retry": Expect(M),
+    # reports (issue 15): suppressed aggregates; a house team sees its own house
+    "reports.index": Expect(STAFF),
+    "reports.show": Expect(STAFF),
+    "reports.download": Expect(STAFF),
+    "reports.answer": Expect(f"{D} {T}", own=False),  # open only once her stay has ended
+    "reports.follow_ups": Expect(T),
+    "reports.follow_up": Expect(T),
 }
 
 DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "therapist",
@@ -192,6 +199,8 @@ DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "t
 FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "fmt": "csv"}
                 "user_id": "user", "offer_id": "offer", "notice_id": "notice"}
 FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css"}
+FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "name": "demand",
+              "kind": "end"}
 
 
 @pytest.fixture
