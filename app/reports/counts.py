@@ -9,7 +9,7 @@ Definitions
 -----------
 - A *month* is given by its first day. A period is a list of months.
 - A request is *ready* once the house team confirmed it: status pending
-  (ready for planning), planned or published.
+  (ready for planning) or published.
 - Its *people* are its defenders and their companions (the beds they need).
 - Its *house*: where its stay is, once placed; before that, the house that
   would receive her first (`home_house`).
@@ -37,8 +37,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 DAY = dt.timedelta(days=1)
-READY = ("pending", "planned", "published")
-WAITING_FOR_A_PLACE = ("pending", "planned")
+READY = ("pending", "published")
+WAITING_FOR_A_PLACE = ("pending",)
 URGENCIES = (0, 1, 2, 3)
 IMMINENT = 3
 IMMINENT_DAYS = 14

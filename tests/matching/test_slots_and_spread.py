@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.baseline import baseline
-from matching.cpsat import solve
+from matching.engine import solve
 from matching.generate import generate
 from matching.io import instance_to_dict, load_instance, load_solution, solution_to_dict
 from matching.model import DIMENSIONS, Session, Solution, Stay
