@@ -93,6 +93,15 @@ def published_spec(stay: Stay, **changes) -> SpecStay:
     return replace(spec, **changes)
 
 
+def time_sessions(instance: Instance, stay: SpecStay) -> SpecStay:
+    """`stay` with a time (slot) for each session (rule 11): the instance's locked stays keep theirs, and a
+    session keeps its own when nothing clashes (`matching.slots.assign_slots`)."""
+    from matching.slots import assign_slots
+
+    others = [lock for lock in instance.locked if lock.id != stay.id]
+    return assign_slots(instance, others + [stay])[-1]
+
+
 def plan_programmes(instance: Instance, stays: list[SpecStay], *, others: list[SpecStay], not_before: dt.date,
                     time_limit: float = 5.0) -> list[tuple[SpecSession, ...]]:
     """Sessions for `stays` (their own sessions kept), around the sessions of `others`, none before
@@ -129,7 +138,11 @@ def plan_programmes(instance: Instance, stays: list[SpecStay], *, others: list[S
                 room[s] -= 1
             kept.append(s)
         out.append(tuple(kept))
-    return out
+    # each session at a time free for its stay and its therapist (rule 11), around the others' times
+    from matching.slots import assign_slots
+
+    timed = assign_slots(instance, list(others) + [replace(stay, sessions=sessions) for stay, sessions in zip(stays, out)])
+    return [stay.sessions for stay in timed[len(others):]]
 
 
 def build_instance_dict(settings: Settings, *, lock_flagged: bool = False) -> dict:

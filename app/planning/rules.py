@@ -120,11 +120,12 @@ def problem_texts(run: PlanningRun, instance) -> list[str]:
     return texts
 
 
-def _refuse(instance, violations) -> None:
-    """Refuse with the first few broken rules, in her words."""
+def _refuse(instance, violations, stays=()) -> None:
+    """Refuse with the first few broken rules, in her words, each said once; `stays` are the plan checked
+    (so a stay is called by its type, first day and house, not the engine's id)."""
     shown = violations[:8]
-    names = names_for(instance, shown)
-    raise Refused(*[rule_message(v, names) for v in shown])
+    names = names_for(instance, shown, stays)
+    raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
 
 
 # --------------------------------------------------------------------------
@@ -260,7 +261,7 @@ def _check_edit(run: PlanningRun, candidate) -> None:
     before = {(v.rule, v.message) for v in bridge.validate(instance, bridge.proposal_solution(run, instance))}
     after = [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
     if after:
-        _refuse(instance, after)
+        _refuse(instance, after, candidate.stays)
 
 
 def _rescore(run: PlanningRun) -> None:
@@ -342,9 +343,9 @@ def change_session(run: PlanningRun, session: ProposedSession, therapist: Therap
             break
         first_refusal = first_refusal or new
         if any(v.rule != 11 for v in new):  # another rule: no time of day mends it
-            _refuse(instance, new)
+            _refuse(instance, new, candidate.stays)
     else:
-        _refuse(instance, first_refusal)
+        _refuse(instance, first_refusal, current.stays)
     session.therapist_id = therapist.id
     session.slot = slot
     _programme_changed(stay)
@@ -430,7 +431,7 @@ def _validate_against_published(run: PlanningRun, chosen: list[ProposedStay]) ->
     candidate = bridge.Solution(stays=list(instance.locked) + [bridge.spec_stay(s) for s in chosen])
     problems = [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
     if problems:
-        _refuse(instance, problems)
+        _refuse(instance, problems, candidate.stays)
 
 
 def _publish_stay(run: PlanningRun, proposed: ProposedStay) -> Stay:

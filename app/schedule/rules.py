@@ -55,14 +55,15 @@ def check(stay: Stay, new_spec, first: dt.date, last: dt.date):
     lock_houses()
     instance = bridge.schedule_instance(first, last, without=stay.id)
     others = list(instance.locked)
+    new_spec = bridge.time_sessions(instance, new_spec)
     old_spec = bridge.published_spec(stay)
     before = {(v.rule, v.message) for v in bridge.validate(instance, bridge.Solution(stays=others + [old_spec]))}
     after = bridge.validate(instance, bridge.Solution(stays=others + [new_spec]))
     new = [v for v in after if (v.rule, v.message) not in before]
     if new:
         shown = new[:MAX_SHOWN]
-        names = names_for(instance, shown)
-        raise Refused(*[rule_message(v, names) for v in shown])
+        names = names_for(instance, shown, [new_spec])
+        raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
     own = bridge.violations_by_lock(instance, bridge.Solution(stays=others + [new_spec])).get(new_spec.id, [])
     return instance, not own
 
@@ -118,7 +119,8 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
         joining.status = "published"
     stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
     stay.house = house
-    _set_sessions(stay, sessions)
+    _set_sessions(stay, instance, _spec_of(stay, house=house, start=start, stay_type=stay_type, requests=members,
+                                           sessions=sessions))
     if clean:
         stay.needs_replan = False
         stay.replan_reason = ""
@@ -139,17 +141,16 @@ def _new_programme(instance, spec, not_before: dt.date) -> list[tuple[dt.date, s
     return [(x.day, x.dimension, int(x.therapist[1:])) for x in planned]
 
 
-def _set_sessions(stay: Stay, sessions) -> None:
-    wanted = sorted(sessions, key=lambda s: (s[0], s[1], s[2]))
-    current = sorted(((s.day, s.dimension, s.therapist_id) for s in stay.sessions), key=lambda s: (s[0], s[1], s[2]))
-    if wanted == current and all(s.day for s in stay.sessions):
+def _set_sessions(stay: Stay, instance, spec) -> None:
+    """Write `spec`'s sessions on the stay, each at a time free for the stay and its therapist (rule 11)."""
+    timed = bridge.time_sessions(instance, spec)
+    wanted = sorted((s.day, s.dimension, int(s.therapist[1:]), s.slot) for s in timed.sessions)
+    current = sorted((s.day, s.dimension, s.therapist_id, s.slot) for s in stay.sessions)
+    if wanted == current:
         return
     stay.sessions.clear()
     db.session.flush()
-    per_day: dict[dt.date, int] = {}
-    for day, dim, tid in wanted:
-        slot = per_day.get(day, 0)
-        per_day[day] = slot + 1
+    for day, dim, tid, slot in wanted:
         stay.sessions.append(Session(day=day, dimension=dim, therapist_id=tid, slot=slot))
 
 
@@ -534,17 +535,17 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     problems = bridge.validate(instance, bridge.Solution(stays=locks + [spec]))
     if problems:
         shown = problems[:MAX_SHOWN]
-        names = names_for(instance, shown)
-        raise Refused(*[rule_message(v, names) for v in shown])
+        names = names_for(instance, shown, [spec])
+        raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
     sessions = bridge.plan_programmes(instance, [spec], others=locks, not_before=max(start, today))[0]
-    spec = bridge.SpecStay(id="fill", house=house.code, start=start, type=stay_type, requests=(req.spec_id,),
-                           sessions=sessions)
+    spec = bridge.time_sessions(instance, bridge.SpecStay(id="fill", house=house.code, start=start, type=stay_type,
+                                                          requests=(req.spec_id,), sessions=sessions))
     if bridge.validate(instance, bridge.Solution(stays=locks + [spec])):
         sessions = ()
     stay = Stay(house_id=house.id, start=start, end=end, type=stay_type, run_id=None)
     db.session.add(stay)
     db.session.flush()
-    _set_sessions(stay, [(x.day, x.dimension, int(x.therapist[1:])) for x in sessions])
+    _set_sessions(stay, instance, replace(spec, sessions=tuple(sessions)))
     req.stay_id = stay.id
     req.status = "published"
     db.session.flush()
