@@ -150,7 +150,7 @@ def password():
 
 # ---------------------------------------------------------------- two-step login (security item 5)
 
-TOTP_OPEN_ENDPOINTS = ("auth.totp_verify", "auth.totp_setup", "auth.logout", "static")
+TOTP_OPEN_ENDPOINTS = ("auth.totp_verify", "auth.totp_setup", "auth.logout", "auth.leave", "auth.leave_now", "static")
 
 
 @bp.before_app_request
