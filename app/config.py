@@ -53,6 +53,9 @@ DEFAULTS: dict = {
     "RECENT_LOGIN_WINDOW": timedelta(minutes=10),
     "LOGIN_FAILURE_LIMIT": 5,
     "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
+    "LOGIN_CLIENT_LIMIT": 20,  # failures from one client, across accounts, in the window
+    "LOGIN_SLOWDOWN": timedelta(seconds=5),  # past the account's limit: one attempt per this, doubling...
+    "LOGIN_SLOWDOWN_MAX": timedelta(seconds=60),  # ...up to this: slowed, never locked against her
     "INVITATION_LIFETIME": timedelta(hours=24),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "CSV_MAX_BYTES": 1024 * 1024,
