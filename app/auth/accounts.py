@@ -108,8 +108,12 @@ def set_password(user: User, new: str) -> None:
 
 
 def deactivate(user: User) -> None:
+    """Her account stops: her sessions end, and the calendar links she made with it."""
+    from app.calendars.feeds import revoke_made_by
+
     user.is_active_user = False
     user.end_all_sessions()
+    revoke_made_by(user)
     db.session.flush()
 
 
