@@ -118,14 +118,20 @@ def deactivate(user: User) -> None:
 
 
 def create_invitation(*, email: str, role: str, created_by: User | None, house_id: int | None = None,
-                      defender_id: int | None = None, purpose: str = "signup") -> tuple[Invitation, str]:
-    """Make a one-time link token; return the row and the token (shown once)."""
+                      defender_id: int | None = None, purpose: str = "signup",
+                      say_if_taken: bool = True) -> tuple[Invitation, str]:
+    """Make a one-time link token; return the row and the token (shown once).
+
+    `say_if_taken=False`: an address that already has an account is not refused here, so the
+    answer does not tell whether it has one (a house team inviting a defender must not learn
+    that); such a link then fails at use like any spent link.
+    """
     email = normalise_email(email)
     if role not in ROLES:
         raise AccountError("bad_role")
     if "@" not in email or len(email) > 254:
         raise AccountError("bad_email")
-    if purpose == "signup" and db.session.scalar(User.by_email(email)) is not None:
+    if say_if_taken and purpose == "signup" and db.session.scalar(User.by_email(email)) is not None:
         raise AccountError("email_taken")
     if role == "team" and not house_id:
         raise AccountError("team_needs_house")
@@ -159,8 +165,13 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
             raise AccountError("invitation_invalid")
         set_password(user, password)
     else:
-        user = create_user(email=invitation.email, password=password, role=invitation.role,
-                           house_id=invitation.house_id, defender_id=invitation.defender_id)
+        try:
+            user = create_user(email=invitation.email, password=password, role=invitation.role,
+                               house_id=invitation.house_id, defender_id=invitation.defender_id)
+        except AccountError as error:
+            if error.code == "email_taken":  # said like any spent link: no account is confirmed to exist
+                raise AccountError("invitation_invalid") from error
+            raise
     invitation.used_at = utcnow()
     db.session.flush()
     return user
