@@ -37,3 +37,20 @@
     }
   });
 })();
+
+// Copy buttons (a reset link shown once): shown only when JavaScript can copy.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-copy]");
+  Array.prototype.forEach.call(buttons, function (button) {
+    if (!navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.querySelector(button.getAttribute("data-copy"));
+      if (!source) { return; }
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = button.getAttribute("data-copied") || button.textContent;
+      });
+    });
+  });
+})();

@@ -90,6 +90,9 @@ MATRIX: dict[str, Expect] = {
     "admin.users": Expect(M),
     "admin.invite": Expect(M),
     "admin.deactivate_user": Expect(M, args={"user_id": "user"}),
+    # a house team: for a defender of her house only (tests/app/auth/test_reset_and_reactivate.py)
+    "admin.reset_link": Expect(f"{T} {M}", args={"user_id": "user"}),
+    "admin.reactivate_user": Expect(M, args={"user_id": "user"}),
     "admin.reveal": Expect(COORD),
     # her interview, requests and data
     "interviews.mine": Expect(D),
