@@ -93,6 +93,8 @@ MATRIX: dict[str, Expect] = {
     # a house team: for a defender of her house only (tests/app/auth/test_reset_and_reactivate.py)
     "admin.reset_link": Expect(f"{T} {M}", args={"user_id": "user"}),
     "admin.reactivate_user": Expect(M, args={"user_id": "user"}),
+    "admin.audit_events": Expect(M),
+    "admin.audit_export": Expect(M),
     "admin.reveal": Expect(COORD),
     # her interview, requests and data
     "interviews.mine": Expect(D),
