@@ -8,26 +8,23 @@ These functions only flush; the caller commits.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.auth.accounts import AccountError, create_invitation
 from app.extensions import db
-from app.models import DiagnosticInterview, Invitation, Stay, StayRequest, User, utcnow
+from app.models import Invitation, User, utcnow
 from app.security import audit
+from app.security.her_houses import houses_for
 
 
 def houses_of(user: User) -> set[int]:
-    """The houses whose team is 'her house team': for a defender, the houses of her stays and of
-    the teams that filled an interview with her; for a house team member, her house."""
+    """The houses whose team is 'her house team': for a defender, her houses (app/security/her_houses.py);
+    for a house team member, her house."""
     if user.role == "team":
         return {user.house_id} if user.house_id else set()
-    if user.role != "defender" or user.defender_id is None:
+    if user.role != "defender":
         return set()
-    stays = select(Stay.house_id).join(StayRequest, StayRequest.stay_id == Stay.id) \
-        .where(StayRequest.defender_id == user.defender_id)
-    filled = select(User.house_id).join(DiagnosticInterview, DiagnosticInterview.filled_by_id == User.id) \
-        .where(DiagnosticInterview.defender_id == user.defender_id, User.house_id.is_not(None))
-    return set(db.session.scalars(stays)) | set(db.session.scalars(filled))
+    return houses_for(user.defender_id)
 
 
 def may_manage(actor: User, person: User) -> bool:
