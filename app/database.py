@@ -16,6 +16,8 @@ def create_private_file(path: str | None) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
+    except OSError:  # no such folder, or not ours: SQLite gives its own clear error when it connects
+        return
     os.fchmod(fd, 0o600)  # whatever the umask
     os.close(fd)
 
