@@ -112,6 +112,51 @@ def reset_totp(email: str) -> None:
     click.echo(f"two-step login reset for {user.email}")
 
 
+@users.command("reset-link")
+@click.argument("email")
+def reset_link(email: str) -> None:
+    """Print a one-time link (24 hours) for an account to choose a new password; her sessions end."""
+    from flask import url_for
+
+    from app.auth import resets
+    from app.auth.accounts import AccountError
+    from app.models import User
+
+    user = db.session.scalar(User.by_email(email))
+    if user is None:
+        raise click.ClickException("no such account")
+    try:
+        token = resets.issue_reset_link(user, None)
+    except AccountError as exc:
+        raise click.ClickException("the account is deactivated: reactivate it first") from exc
+    db.session.commit()
+    from flask import current_app
+
+    if current_app.config.get("SERVER_NAME"):
+        click.echo(url_for("auth.invitation", token=token, _external=True))
+    else:  # no address configured: the path, to put after the site's address
+        click.echo(f"/invitation/{token}  (after your site's address; SERVER_NAME is not set)")
+
+
+@users.command("reactivate")
+@click.argument("email")
+def reactivate(email: str) -> None:
+    """Open a deactivated account again."""
+    from app.auth import resets
+    from app.auth.accounts import AccountError
+    from app.models import User
+
+    user = db.session.scalar(User.by_email(email))
+    if user is None:
+        raise click.ClickException("no such account")
+    try:
+        resets.reactivate(user, None)
+    except AccountError as exc:
+        raise click.ClickException("the account is already active") from exc
+    db.session.commit()
+    click.echo(f"{user.email} is active again")
+
+
 # ---------------------------------------------------------------- operations (backup, restore, retention)
 
 retention = AppGroup("retention", help="Deleting what she wrote after the retention period she chose.")

@@ -37,6 +37,7 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT") or DEFAULTS["REDIS_TIMEOUT"]),
         "REQUIRE_TOTP": os.environ.get("REQUIRE_TOTP") == "1",
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", DEFAULTS["QUICK_EXIT_URL"]),
+        "CALENDAR_WORD": (os.environ.get("CALENDAR_WORD") or DEFAULTS["CALENDAR_WORD"]).strip()[:40],
         "TIMEZONE": os.environ.get("RESPIRO_TIMEZONE") or DEFAULTS["TIMEZONE"],
         # Notices by e-mail (opt-in per person); no MAIL_SERVER: notices stay in the app only.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
@@ -63,6 +64,9 @@ DEFAULTS: dict = {
     "RECENT_LOGIN_WINDOW": timedelta(minutes=10),
     "LOGIN_FAILURE_LIMIT": 5,
     "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
+    "LOGIN_CLIENT_LIMIT": 20,  # failures from one client, across accounts, in the window
+    "LOGIN_SLOWDOWN": timedelta(seconds=5),  # past the account's limit: one attempt per this, doubling...
+    "LOGIN_SLOWDOWN_MAX": timedelta(seconds=60),  # ...up to this: slowed, never locked against her
     "INVITATION_LIFETIME": timedelta(hours=24),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "CSV_MAX_BYTES": 1024 * 1024,
@@ -71,6 +75,9 @@ DEFAULTS: dict = {
     "BABEL_DEFAULT_LOCALE": "es",
     "LANGUAGES": ("es", "en"),
     "QUICK_EXIT_URL": "https://www.google.com/search?q=clima",
+    # The word calendar feeds use for their name and titles: neutral, never the app's name (a phone's
+    # calendar is seen over her shoulder). The network sets its own.
+    "CALENDAR_WORD": "Agenda",
     "PLANNING_DEFAULT_TIME_LIMIT": 30,
     "PLANNING_PAGE_SIZE": 10,  # stays on one screen of a proposal
     "REDIS_TIMEOUT": 5,  # seconds, to connect to Redis and for each reply: a lost host never hangs a request

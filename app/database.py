@@ -1,8 +1,25 @@
 """Engine set-up: SQLite pragmas and write transactions (security items 33, 34)."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+
+def create_private_file(path: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600, as the key file), before SQLite would
+    create it with the umask's 0644. Its -wal and -shm files take the same permissions from it."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:  # no such folder, or not ours: SQLite gives its own clear error when it connects
+        return
+    os.fchmod(fd, 0o600)  # whatever the umask
+    os.close(fd)
 
 
 def configure_engine(engine: Engine) -> None:
@@ -15,6 +32,7 @@ def configure_engine(engine: Engine) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    create_private_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

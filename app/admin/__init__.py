@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import reveal, views  # noqa: E402,F401
+from app.admin import accounts, audit, reveal, views  # noqa: E402,F401

@@ -18,14 +18,15 @@ from wtforms.validators import DataRequired, Length
 from app.admin import bp
 from app.extensions import db
 from app.security import access, audit
+from app.security.text import VISIBLE_FILTERS, Visible
 from app.security.sessions import recent_login_required
 
 
 class RevealForm(FlaskForm):
     reason = TextAreaField(
         _l("Why do you need her real identity?"),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],  # spaces are no reason
-        validators=[DataRequired(), Length(min=10, max=500)],
+        filters=VISIBLE_FILTERS,  # NFC, stripped: spaces are no reason
+        validators=[DataRequired(), Visible(), Length(min=10, max=500)],
         description=_l("She will see that you looked, when, and this reason. At least 10 characters."))
 
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import ROLES, Invitation, LoginAttempt, User, utcnow
+from app.auth import throttle
+from app.auth.throttle import Throttled  # noqa: F401  (the views catch it from here)
+from app.models import ROLES, Invitation, User, utcnow
 from app.security.tokens import new_token, token_hash
 from app.security.passwords import hash_password, needs_rehash, password_problem, verify_password
 
@@ -16,10 +18,6 @@ class AccountError(ValueError):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-class Throttled(Exception):
-    """Too many failed logins for this account in the window (security item 4)."""
 
 
 def normalise_email(email: str) -> str:
@@ -49,36 +47,24 @@ def create_user(*, email: str, password: str, role: str, house_id: int | None = 
     return user
 
 
-def _refuse_past_the_limit(email: str) -> None:
-    """Raise Throttled once the failures for this account in the window reach the limit (item 4)."""
-    window = utcnow() - current_app.config["LOGIN_FAILURE_WINDOW"]
-    failures = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= window))
-    if failures >= current_app.config["LOGIN_FAILURE_LIMIT"]:
-        raise Throttled()
-
-
 def authenticate(email: str, password: str) -> User | None:
     """Return the user for good credentials, None otherwise; raise Throttled.
 
     An unknown email and a wrong password get the same answer and cost the
-    same time. Failures are counted in the database, shared by all workers.
-    The read transaction ends before the (deliberately slow) hash check, so
-    that on SQLite no write lock is held while argon2 works: that is the one
-    place where this function does more than flush, and it has nothing
-    pending to lose.
+    same time. The attempt is reserved in the ledger (app/auth/throttle.py,
+    by account and by client, committed) before the deliberately slow hash
+    check, so concurrent attempts never check more than the limit and no
+    write lock is held while argon2 works.
     """
     email = normalise_email(email)[:254]
-    _refuse_past_the_limit(email)
+    attempt = throttle.begin(email)
     user = db.session.scalar(User.by_email(email))
     stored, active, user_id = (user.password_hash, user.is_active, user.id) if user else (None, False, None)
     db.session.rollback()
     if not verify_password(stored, password) or not active:
-        db.session.add(LoginAttempt(email=email))
-        db.session.flush()
-        return None
+        return None  # the reserved rows are the failure
     user = db.session.get(User, user_id)
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    throttle.succeeded(attempt)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -91,19 +77,13 @@ def confirm_password(user: User, password: str) -> bool:
     switch off two-step login); raise Throttled.
 
     Wrong guesses count in the same ledger as the login form, so a session left
-    open gives no unlimited guesses. Like `authenticate`, the read transaction
-    ends before the slow hash check, and a failure is only flushed: the view
-    commits it.
+    open gives no unlimited guesses.
     """
-    email = user.email
-    _refuse_past_the_limit(email)
-    stored = user.password_hash
-    db.session.rollback()
+    email, stored = user.email, user.password_hash
+    attempt = throttle.begin(email)
     if not verify_password(stored, password):
-        db.session.add(LoginAttempt(email=email))
-        db.session.flush()
         return False
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    throttle.succeeded(attempt)
     return True
 
 
@@ -128,20 +108,30 @@ def set_password(user: User, new: str) -> None:
 
 
 def deactivate(user: User) -> None:
+    """Her account stops: her sessions end, and the calendar links she made with it."""
+    from app.calendars.feeds import revoke_made_by
+
     user.is_active_user = False
     user.end_all_sessions()
+    revoke_made_by(user)
     db.session.flush()
 
 
 def create_invitation(*, email: str, role: str, created_by: User | None, house_id: int | None = None,
-                      defender_id: int | None = None, purpose: str = "signup") -> tuple[Invitation, str]:
-    """Make a one-time link token; return the row and the token (shown once)."""
+                      defender_id: int | None = None, purpose: str = "signup",
+                      say_if_taken: bool = True) -> tuple[Invitation, str]:
+    """Make a one-time link token; return the row and the token (shown once).
+
+    `say_if_taken=False`: an address that already has an account is not refused here, so the
+    answer does not tell whether it has one (a house team inviting a defender must not learn
+    that); such a link then fails at use like any spent link.
+    """
     email = normalise_email(email)
     if role not in ROLES:
         raise AccountError("bad_role")
     if "@" not in email or len(email) > 254:
         raise AccountError("bad_email")
-    if purpose == "signup" and db.session.scalar(User.by_email(email)) is not None:
+    if say_if_taken and purpose == "signup" and db.session.scalar(User.by_email(email)) is not None:
         raise AccountError("email_taken")
     if role == "team" and not house_id:
         raise AccountError("team_needs_house")
@@ -175,8 +165,13 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
             raise AccountError("invitation_invalid")
         set_password(user, password)
     else:
-        user = create_user(email=invitation.email, password=password, role=invitation.role,
-                           house_id=invitation.house_id, defender_id=invitation.defender_id)
+        try:
+            user = create_user(email=invitation.email, password=password, role=invitation.role,
+                               house_id=invitation.house_id, defender_id=invitation.defender_id)
+        except AccountError as error:
+            if error.code == "email_taken":  # said like any spent link: no account is confirmed to exist
+                raise AccountError("invitation_invalid") from error
+            raise
     invitation.used_at = utcnow()
     db.session.flush()
     return user

@@ -24,10 +24,12 @@ import time
 
 import pyotp
 from flask import current_app, session
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
+
+from app.auth import throttle
 
 from app.extensions import db
-from app.models import LoginAttempt, User, utcnow
+from app.models import LoginAttempt, User
 
 ENROL_ROLES = ("team", "coordinator", "admin")
 ISSUER = "Respiro"
@@ -89,13 +91,12 @@ def disable(user: User) -> None:
 # ------------------------------------------------------------------ codes
 
 def _key(user: User) -> str:
-    return f"totp:{user.id}"
+    return throttle.totp_key(user.id)  # its own namespace: no typed text can name it
 
 
 def _failures(user: User) -> int:
-    window = utcnow() - current_app.config["LOGIN_FAILURE_WINDOW"]
-    return db.session.scalar(select(func.count()).select_from(LoginAttempt)
-                             .where(LoginAttempt.email == _key(user), LoginAttempt.at >= window))
+    throttle.lock_ledger()  # count and record under one lock: concurrent codes never pass the limit
+    return throttle.failures(_key(user))[0]
 
 
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
@@ -123,11 +124,11 @@ def check_code(user: User, code: str, now: float | None = None) -> bool:
     secret = user.totp_secret
     step = matching_step(secret, code, now) if secret else None
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        db.session.add(LoginAttempt(email=_key(user)))
+        db.session.add(LoginAttempt(key=_key(user)))
         db.session.flush()
         return False
     user.totp_last_step = step
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == _key(user)))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == _key(user)))
     db.session.flush()
     return True
 

@@ -1,6 +1,7 @@
 """Log in and out, accept an invitation, confirm the password, change it."""
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
@@ -39,6 +40,8 @@ def safe_next(target: str | None) -> str | None:
     """Only a local path is followed after login (security item 21)."""
     if not target:
         return None
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in target):
+        return None  # CR, LF, TAB, DEL, C1...: urlsplit strips some, and a header refuses them (was a 500)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
@@ -150,7 +153,7 @@ def password():
 
 # ---------------------------------------------------------------- two-step login (security item 5)
 
-TOTP_OPEN_ENDPOINTS = ("auth.totp_verify", "auth.totp_setup", "auth.logout", "static")
+TOTP_OPEN_ENDPOINTS = ("auth.totp_verify", "auth.totp_setup", "auth.logout", "auth.leave", "auth.leave_now", "static")
 
 
 @bp.before_app_request

@@ -13,7 +13,8 @@ from app.security.access import STAFF, get_house, get_therapist, roles_required
 @bp.app_template_global("calendar_feed_active")
 def calendar_feed_active(kind: str, target_id: int) -> bool:
     """Whether a target has a live private link (for pages that offer make / end buttons)."""
-    return feeds.active_token(kind, target_id) is not None
+    return feeds.active_token(kind, target_id, target_id if kind == "house" else feeds.scope_of(current_user)) \
+        is not None
 
 
 @bp.route("/<token>.ics")
@@ -30,7 +31,7 @@ def feed(token: str):
 
 def _made(kind: str, target_id: int, back: str):
     """Show the new link on this one page, never again: not in a flash, which travels in her cookie."""
-    raw = feeds.new_token(kind, target_id)
+    raw = feeds.new_token(kind, target_id, current_user._get_current_object())
     db.session.commit()
     response = Response(render_template("calendars/link_made.html", url=feeds.feed_url(raw), back=back))
     response.headers["Cache-Control"] = "no-store"
@@ -38,7 +39,7 @@ def _made(kind: str, target_id: int, back: str):
 
 
 def _ended(kind: str, target_id: int, back: str):
-    count = feeds.revoke(kind, target_id)
+    count = feeds.revoke(kind, target_id, target_id if kind == "house" else feeds.scope_of(current_user))
     db.session.commit()
     if count:
         flash(_("The calendar link was ended. Calendars that used it show nothing more."), "success")

@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.labels import CLOSURE_REASON, COUNTRY, STAY_TYPE, WEEKDAY
 from app.models import CLOSURE_REASONS, STAY_TYPES
 from app.houses.slots import MAX_SLOTS, MIN_SLOTS, SlotTimesError, format_slot_times, parse_slot_times
+from app.security.text import VISIBLE_FILTERS, Visible
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -87,7 +88,7 @@ class NewHouseForm(HouseSettingsForm):
     code = StringField(_l("Short code"), description=_l("Lowercase letters, digits and dashes, e.g. serena."),
                        validators=[DataRequired(), Length(max=40),
                                    Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lowercase letters, digits and dashes."))])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), filters=VISIBLE_FILTERS, validators=[DataRequired(), Visible(), Length(max=120)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=120)])
     country = SelectField(_l("Country"), choices=choices(COUNTRY.items()))
 
@@ -97,7 +98,7 @@ class ClosureForm(FlaskForm):
     end = DateField(_l("Last closed day"), validators=[InputRequired(_l("Please give a date."))])
     reason = SelectField(_l("Reason"), choices=choices((r, CLOSURE_REASON[r]) for r in CLOSURE_REASONS))
     note = TextAreaField(_l("Note"), description=_l("Needed when the reason is “other”. Shown to the team and coordinators."),
-                         validators=[Optional(), Length(max=500)])
+                         filters=VISIBLE_FILTERS, validators=[Optional(), Visible(), Length(max=500)])
     confirm_replan = BooleanField(_l("I confirm that the stays this closure covers will be re-planned"))
 
 

@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import labels
 from app.interviews.rules import MAX_COMPANIONS, RETENTION_CHOICES
 from app.models import DIMENSIONS
+from app.security.text import VISIBLE_FILTERS, Visible
 
 TEXT_MAX = 4000
 
@@ -176,8 +177,8 @@ class ConfirmForm(FlaskForm):
     version = HiddenField()
     urgency = RadioField(_l("Urgency"), coerce=int, choices=[],
                          validators=[InputRequired(message=_l("Please choose one option."))])
-    reason = TextAreaField(_l("Short reason"), validators=[
-        DataRequired(message=_l("Please write a short reason.")),
+    reason = TextAreaField(_l("Short reason"), filters=VISIBLE_FILTERS, validators=[
+        DataRequired(message=_l("Please write a short reason.")), Visible(),
         Length(max=500, message=_l("Please keep this shorter (at most %(max)d characters)."))],
         description=_l("Why these levels and this urgency, in a sentence or two. Her words stay in the interview."))
 
@@ -197,7 +198,8 @@ for _name in DIMENSIONS:
 
 
 class AssistedForm(FlaskForm):
-    alias = StringField(_l("Alias"), validators=[DataRequired(message=_l("Please give an alias.")), Length(max=80)],
+    alias = StringField(_l("Alias"), filters=VISIBLE_FILTERS,
+                        validators=[DataRequired(message=_l("Please give an alias.")), Visible(), Length(max=80)],
                         description=_l("A name she chooses that does not identify her. Never her real name."))
     country = SelectField(_l("Country where she lives and works"), choices=[],
                           validators=[DataRequired(message=_l("Choose the country where she lives and works."))])

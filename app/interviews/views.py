@@ -423,7 +423,7 @@ def assisted_invite(interview_id: int):
     if form.validate_on_submit():
         try:
             _invitation, token = create_invitation(email=form.email.data, role="defender", created_by=current_user,
-                                                   defender_id=interview.defender_id)
+                                                   defender_id=interview.defender_id, say_if_taken=False)
         except AccountError as error:
             db.session.rollback()
             form.email.errors = [account_message(error)]

@@ -81,10 +81,15 @@ class Invitation(TimestampMixin, db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins, counted in the database so every worker shares them."""
+    """Failed logins and two-step codes, counted in the database so every worker shares them.
+
+    `key` is built by app/auth/throttle.py only, never from what was typed: `acct:` and `client:`
+    followed by a keyed hash (of the address given, of the client), `totp:` followed by a user id.
+    Rows older than the window are purged (throttle.purge_expired).
+    """
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

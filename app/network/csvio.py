@@ -29,6 +29,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.labels import LANGUAGE
 from app.models import DIMENSIONS, KINDS, Availability, House, Therapist
+from app.security import text
 from app.network.rules import (
     NetworkRuleError, TherapistData, covered, final_houses, future_sessions, range_problems, save_therapist,
     session_problems,
@@ -142,8 +143,11 @@ def _therapist_row(row: dict, editor, scoped: dict[int, Therapist], houses_by_co
         if tid in seen:
             raise ValueError(_("The id %(id)s appears twice in the file.", id=tid))
         seen.add(tid)
+    row["name"] = text.normalise(row["name"])
     if not row["name"] or len(row["name"]) > 120:
         raise ValueError(_("The name is missing or longer than 120 characters."))
+    if text.check_visible(row["name"]):
+        raise ValueError(text.check_visible(row["name"]))
     if row["kind"] not in KINDS:
         raise ValueError(_("The kind must be one of: %(codes)s.", codes=", ".join(KINDS)))
     dims = _codes(row["dimensions"])

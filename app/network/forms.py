@@ -10,11 +10,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.houses.forms import MultiCheckboxField, choices
 from app.labels import DIMENSION, KIND, LANGUAGE
 from app.models import DIMENSIONS, KINDS
+from app.security.text import VISIBLE_FILTERS, Visible
 
 
 class TherapistForm(FlaskForm):
     name = StringField(_l("Name"), description=_l("First name or the name she uses in public; defenders see it."),
-                       validators=[DataRequired(_l("Please give a name.")), Length(max=120)])
+                       filters=VISIBLE_FILTERS,
+                       validators=[DataRequired(_l("Please give a name.")), Visible(), Length(max=120)])
     kind = SelectField(_l("She is a"), choices=choices((k, KIND[k]) for k in KINDS))
     dimensions = MultiCheckboxField(_l("Care dimensions she works on"), choices=choices((d, DIMENSION[d]) for d in DIMENSIONS),
                                     validators=[DataRequired(_l("Choose at least one dimension."))])

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.models import DIMENSIONS, STAY_TYPES
 from app.planning.bridge import DEFAULT_WEIGHTS
+from app.security.text import VISIBLE_FILTERS, Visible
 
 WEIGHT_HELP = {
     "serve": _l("Points for each defender who gets a stay, multiplied by her urgency factor. "
@@ -112,8 +113,9 @@ class AddSessionForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason she will read"), validators=[DataRequired(_l("Please write the reason she will read.")),
-                                                                   Length(max=2000)],
+    reason = TextAreaField(_l("Reason she will read"), filters=VISIBLE_FILTERS,
+                           validators=[DataRequired(_l("Please write the reason she will read.")), Visible(),
+                                       Length(max=2000)],
                            description=_l("Write to her directly and kindly: she reads these words."))
 
 

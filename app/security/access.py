@@ -187,14 +187,18 @@ def can_see_defender(user, defender: Defender) -> bool:
 def may_read_narrative(user, interview: DiagnosticInterview) -> bool:
     """Her own words: she reads them; a house team only with her consent (security item 15); no one else.
 
-    Her consent answers "What may the house team read?", so it grants nothing
+    "The house team" is the team of one of her houses (app/security/her_houses.py), never
+    every team in the network. Her consent answers "What may the house team read?", so it grants nothing
     to coordinators or admins: planning needs her levels and logistics, never
     her story.
     """
     if user.role == "defender":
         return interview.defender_id == user.defender_id
     if user.role == "team":
-        return interview.consent_scope == "narrative"
+        # ...and only the teams of her houses (placed, considered by a proposal, or who filled it with her)
+        from app.security.her_houses import houses_for
+
+        return interview.consent_scope == "narrative" and user.house_id in houses_for(interview.defender_id)
     return False
 
 

@@ -45,7 +45,9 @@ def start_session(user: User, *, began: int | None = None) -> None:
     session["seen_at"] = now
     if began:
         session["confirmed_at"] = now  # she has just given her password
-    session.permanent = True
+    # A defender's cookie is a session cookie: it goes when the browser closes (a shared phone).
+    # Her 30 minutes idle and 12 hours in all are still counted here, on the server.
+    session.permanent = user.role != "defender"
 
 
 def end_session() -> None:

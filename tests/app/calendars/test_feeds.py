@@ -51,7 +51,7 @@ def events(body: bytes):
 def assert_neutral(body: bytes, *names):
     for event in events(body):
         title = str(event["SUMMARY"])
-        assert title.startswith("Respiro: ")
+        assert title.startswith("Agenda: ") and "respiro" not in title.lower()
         for name in names:
             assert name.lower() not in title.lower()
     text = body.decode()
@@ -67,7 +67,7 @@ def test_a_therapist_feed_shows_her_sessions_with_neutral_titles(client, make_us
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert response.headers["Cache-Control"] == "no-store"
     [session] = events(response.data)
-    assert str(session["SUMMARY"]) == "Respiro: sesión (emocional)"
+    assert str(session["SUMMARY"]) == "Agenda: sesión (emocional)"
     assert session.decoded("DTSTART") == dt.datetime(2027, 3, 2, 9, 30, tzinfo=ZoneInfo("America/Mexico_City"))
     assert_neutral(response.data, "Rosa", "Ventura", "Serena", stay.requests[0].defender.alias, "Marta")
 
@@ -121,7 +121,7 @@ def test_a_house_feed_shows_its_stays_without_names(client, make_user, login, ho
     url = link_from(client.post(f"/calendar/houses/{house.id}/create"), client)
     response = client.get(url)
     [event] = events(response.data)
-    assert str(event["SUMMARY"]) == "Respiro: estancia (1 persona)"
+    assert str(event["SUMMARY"]) == "Agenda: estancia (1 persona)"
     assert event.decoded("DTSTART") == D(2027, 3, 1) and event.decoded("DTEND") == D(2027, 3, 4)
     assert_neutral(response.data, "Serena", stay.requests[0].defender.alias, "Rosa")
 
@@ -132,7 +132,7 @@ def test_a_defender_feed_shows_her_own_stay_and_sessions(client, make_user, logi
     url = link_from(client.post("/calendar/mine/create"), client)
     response = client.get(url)
     titles = sorted(str(e["SUMMARY"]) for e in events(response.data))
-    assert titles == ["Respiro: estancia", "Respiro: sesión", "Respiro: sesión"]
+    assert titles == ["Agenda: estancia", "Agenda: sesión", "Agenda: sesión"]
     assert_neutral(response.data, "Serena", defender.alias, "Rosa", "Marta")
     client.post("/calendar/mine/revoke")
     assert client.get(url).status_code == 404

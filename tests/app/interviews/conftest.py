@@ -100,3 +100,18 @@ def submitted(app, journey):
     assert journey.submit().status_code == 302
     journey.client.post("/logout")
     return journey
+
+
+def consider_at(stay_request, house) -> None:
+    """A planning proposal considers her request at `house`: its team is now one of her house teams
+    (app/security/her_houses.py), the only teams that may read her words when she consents."""
+    from app.models import PlanningRun, ProposedStay
+
+    run = PlanningRun(horizon_start=stay_request.earliest_start, horizon_days=90, status="done",
+                      house_ids=[house.id])
+    proposed = ProposedStay(run=run, key=f"consider-{stay_request.id}-{house.id}", house=house,
+                            start=stay_request.earliest_start,
+                            end=stay_request.earliest_start + dt.timedelta(days=9), type="individual")
+    proposed.requests.append(stay_request)
+    db.session.add_all([run, proposed])
+    db.session.commit()

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.security import access
 
-from .conftest import NARRATIVE, Journey
+from .conftest import NARRATIVE, Journey, consider_at
 
 DECLINE_REASON = "No hay lugar este año, lo sentimos."
 
@@ -133,6 +133,7 @@ def test_a_still_open_request_of_the_same_defender_is_fully_visible_beside_the_c
     assert again.submit().status_code == 302
     open_request = again.request()
     assert open_request.id != closed.id
+    consider_at(open_request, team_user.house)  # her house team: her words are for it alone
 
     team = app.test_client()
     login(team_user, target=team)

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from .conftest import NARRATIVE, logistics_answers
+from .conftest import NARRATIVE, consider_at, logistics_answers
 
 COMPANIONS_NOTE = "Viene mi hija de 7 años"
 ACCESSIBILITY_NOTE = "Uso silla de ruedas"
@@ -159,6 +159,7 @@ def test_with_her_words_shared_the_team_page_has_no_levels_only_note(journey, cl
     journey.start()
     journey.fill_all(consent="narrative", logistics=family_stay())
     journey.submit()
+    consider_at(journey.request(), team_user.house)
     client.post("/logout")
     page = team_page(journey, client, login, team_user)
     assert "consent-note" not in page and NARRATIVE in page and COMPANIONS_NOTE in page

@@ -1,6 +1,7 @@
 """Who may open what: another defender, a house she cannot enter, other roles all get 404."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Stay
 
-from .conftest import NARRATIVE, Journey, in_days, step_url
+from .conftest import NARRATIVE, Journey, consider_at, in_days, step_url
 
 
 def test_another_defender_cannot_open_her_interview_request_or_stay(submitted, client, login, make_user,
@@ -89,7 +90,11 @@ def test_with_narrative_consent_the_team_reads_her_words(journey, client, login,
     journey.submit()
     client.post("/logout")
     login(team_user)
-    page = client.get(f"/interviews/team/requests/{journey.request().id}")
+    url = f"/interviews/team/requests/{journey.request().id}"
+    page = client.get(url)  # not yet one of her houses: her levels only
+    assert NARRATIVE not in page.text and "Cansada en lo emotional" not in page.text
+    consider_at(journey.request(), team_user.house)
+    page = client.get(url)
     assert NARRATIVE in page.text and "Cansada en lo emotional" in page.text
 
 
@@ -129,4 +134,32 @@ def test_coordinators_and_admins_never_may_read_her_words_whatever_she_chose(sub
     interview.consent_scope = consent
     assert not access.may_read_narrative(make_user(role), interview)
     team = make_user("team")
+    consider_at(submitted.request(), team.house)
     assert access.may_read_narrative(team, interview) is (consent == "narrative")
+
+
+def test_only_the_teams_of_her_houses_read_her_words_not_every_team_in_the_network(submitted, app, login,
+                                                                                   make_user, make_house,
+                                                                                   make_stay):
+    """Her consent says "the house team": the team of a house that is placing or considering her, or
+    that filled the interview with her; any other team in the network sees her levels only."""
+    from app.security import access
+
+    stay_request = submitted.request()
+    interview = stay_request.interview
+    interview.consent_scope = "narrative"
+    db.session.commit()
+    considering, placing, elsewhere = (make_house(country="MX") for _ in range(3))
+    teams = {name: make_user("team", house=house) for name, house in
+             (("considering", considering), ("placing", placing), ("elsewhere", elsewhere))}
+    consider_at(stay_request, considering)
+    assert {name: access.may_read_narrative(team, interview) for name, team in teams.items()} == {
+        "considering": True, "placing": False, "elsewhere": False}
+    placed = make_stay(placing, dt.date(2027, 3, 1))
+    stay_request.stay = placed
+    db.session.commit()
+    assert access.may_read_narrative(teams["placing"], interview)
+    other = app.test_client()
+    login(teams["elsewhere"], target=other)
+    page = other.get(f"/interviews/team/requests/{stay_request.id}")
+    assert page.status_code == 200 and NARRATIVE not in page.text and "Cansada en lo" not in page.text

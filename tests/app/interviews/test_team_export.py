@@ -12,7 +12,7 @@ from app.interviews.privacy import export_filename
 from app.models import AuditEvent, Stay
 
 from tests.conftest import PASSWORD
-from .conftest import NARRATIVE, in_days
+from .conftest import NARRATIVE, consider_at, in_days
 
 CONTACT = "+52 951 000 1234, calle Reforma 12"
 
@@ -79,6 +79,7 @@ def test_with_narrative_consent_the_team_file_carries_her_words(journey, client,
     journey.start()
     journey.fill_all(consent="narrative")
     journey.submit()
+    consider_at(journey.request(), team_user.house)
     client.post("/logout")
     login(team_user)
     interview = json.loads(client.get(export_url(journey.request().defender_id)).data)["interviews"][0]
