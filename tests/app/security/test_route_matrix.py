@@ -205,11 +205,8 @@ ENDS_SESSION = {"auth.leave"}  # walking it would log the walker out
 DEFAULT_ARGS = {"house_id": "house", "closure_id": "closure", "therapist_id": "therapist",
                 "availability_id": "availability", "interview_id": "interview", "request_id": "request",
                 "stay_id": "stay", "run_id": "run", "session_id": "session", "defender_id": "defender",
-                "user_id": "user"}
-FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "fmt": "csv"}
                 "user_id": "user", "offer_id": "offer", "notice_id": "notice"}
-FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css"}
-FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "name": "demand",
+FIXED_ARGS = {"token": "no-such-token", "step": "physical", "filename": "respiro.css", "fmt": "csv", "name": "demand",
               "kind": "end"}
 
 
