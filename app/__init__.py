@@ -27,7 +27,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.security import crypto
 
+    from app.security import defender_keys
+
     app.extensions["respiro_keyring"] = crypto.load_keyring(app.config)
+    app.extensions["respiro_keystore"] = defender_keys.load_store(
+        app.config, lambda: app.extensions["respiro_keyring"])
     _init_extensions(app)
     from app.web import RowIdConverter
 

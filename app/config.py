@@ -21,16 +21,16 @@ def from_environment(instance_path: str) -> dict:
     env = os.environ.get("RESPIRO_ENV", "development")
     production = env == "production"
     database = os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "respiro.db")
-    if database.startswith("postgres://"):
-        database = "postgresql+psycopg://" + database[len("postgres://"):]
-    elif database.startswith("postgresql://"):
-        database = "postgresql+psycopg://" + database[len("postgresql://"):]
+    database = _normalise_url(database)
     return {
         "RESPIRO_ENV": env,
         "DEBUG": os.environ.get("FLASK_DEBUG") == "1",
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET),
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
         "DATA_KEY_FILE": os.path.join(instance_path, "data-keys"),
+        # each defender's own key, wrapped by DATA_KEYS, kept outside the database (crypto-shredding)
+        "KEY_STORE_URL": _normalise_url(os.environ.get("KEY_STORE_URL") or "sqlite:///" + os.path.join(
+            instance_path, "defender-keys.db")),
         "SQLALCHEMY_DATABASE_URI": database,
         "SESSION_COOKIE_SECURE": production or os.environ.get("SESSION_COOKIE_SECURE") == "1",
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
@@ -39,6 +39,14 @@ def from_environment(instance_path: str) -> dict:
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", DEFAULTS["QUICK_EXIT_URL"]),
         "TIMEZONE": os.environ.get("RESPIRO_TIMEZONE") or DEFAULTS["TIMEZONE"],
     }
+
+
+def _normalise_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
 
 
 DEFAULTS: dict = {
