@@ -51,7 +51,8 @@ PLAIN: dict[tuple[str, str], str] = {
     ("calendar_tokens", "token_hash"): "SHA-256 of the feed token",
     ("invitations", "token_hash"): "SHA-256 of the link's token",
     ("users", "password_hash"): "argon2id hash",
-    ("users", "session_token"): "SHA-256 of the session token",
+    ("users", "session_token"): "a random generation marker (never in a cookie as a credential)",
+    ("user_sessions", "token_hash"): "SHA-256 of a session's token (the token is only in her cookie)",
     ("planning_runs", "input_fingerprint"): "hash of the run's inputs",
     ("planning_runs", "job_id"): "queue job id",
     # pseudonyms and login names

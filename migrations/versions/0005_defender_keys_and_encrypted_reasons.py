@@ -14,7 +14,10 @@ Issue 14 (crypto-shredding, and "sensitive text stored in plaintext"):
   columns;
 - moves every value of hers that was under the master data keys under her
   own key (created in the key store, `KEY_STORE_URL`, which is not this
-  database).
+  database);
+- adds `user_sessions` (the SHA-256 of each session's token; the token is
+  only in the cookie) and replaces every user's old `session_token`, which
+  was a credential kept in the database: everyone logs in again.
 
 This is a data migration that needs the keys, which live outside the
 database: run it through the application (`flask --app wsgi db upgrade`), with
@@ -79,6 +82,24 @@ def _keys():
 def upgrade():
     ring, store = _keys()
     bind = op.get_bind()
+    # sessions: only the hash of each session's token is stored (every session open before is ended)
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_user_sessions_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_user_sessions_token_hash")),
+    )
+    with op.batch_alter_table("user_sessions") as batch:
+        batch.create_index(batch.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
+        batch.create_index(batch.f("ix_user_sessions_created_at"), ["created_at"], unique=False)
+    for (row_id,) in bind.execute(sa.text("SELECT id FROM users")).all():  # the old tokens were credentials
+        bind.execute(sa.text("UPDATE users SET session_token = :t WHERE id = :id"),
+                     {"t": secrets.token_urlsafe(24), "id": row_id})
     for table in NEW_UIDS:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("uid", sa.String(length=32), nullable=True))
@@ -189,3 +210,4 @@ def downgrade():
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(batch.f(f"uq_{table}_uid"), type_="unique")
             batch.drop_column("uid")
+    op.drop_table("user_sessions")
