@@ -32,7 +32,7 @@ import threading
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, create_engine, select, update
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, create_engine, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -49,6 +49,13 @@ defender_keys = Table(
     Column("created_at", DateTime, nullable=False),
     Column("shredded_at", DateTime),
 )
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 class KeyShredded(LookupError):
@@ -93,7 +100,11 @@ class KeyStore:
                                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
                             except FileExistsError:
                                 pass
-                    engine = create_engine(self.url, pool_pre_ping=True)
+                    if parsed.get_backend_name() == "sqlite":  # several workers: wait for the lock, never fail
+                        engine = create_engine(self.url, connect_args={"timeout": 30})
+                        event.listen(engine, "connect", _sqlite_pragmas)
+                    else:
+                        engine = create_engine(self.url, pool_pre_ping=True)
                     metadata.create_all(engine)
                     self._engine = engine
         return self._engine
