@@ -11,7 +11,7 @@ from app import ops
 from app.extensions import db
 from app.models import AuditEvent, Defender, DiagnosticInterview, StayRequest, User
 from app.security import audit
-from app.security.crypto import DecryptionError, KeyRing, new_key_spec
+from app.security.crypto import DataKeyError, KeyRing, new_key_spec
 from app.security.defender_keys import KeyShredded
 
 NAME = "Lucía Ernestina Caal"
@@ -167,7 +167,7 @@ def test_her_key_is_not_in_the_database_or_its_backup(app, runner, make_user, ma
 def test_the_key_store_cannot_be_the_application_database(app_config):
     from app import create_app
 
-    with pytest.raises(DecryptionError.__mro__[1]):  # DataKeyError and DecryptionError are ValueErrors
+    with pytest.raises(DataKeyError):
         create_app(dict(app_config, KEY_STORE_URL=app_config["SQLALCHEMY_DATABASE_URI"]))
 
 
@@ -190,3 +190,21 @@ def test_rotation_rewraps_her_key_without_touching_her_rows(app, runner, make_us
     finally:
         app.extensions["respiro_keyring"] = old
         store.clear_cache()
+
+
+def test_migrate_defenders_moves_her_older_values_under_her_own_key(app, runner, make_defender):
+    defender = make_defender(real_name="placeholder")
+    ring = app.extensions["respiro_keyring"]
+    legacy = ring.encrypt("Antes de las llaves propias", f"defenders:real_name_ct:{defender.uid}")
+    db.session.execute(text("UPDATE defenders SET real_name_ct = :t WHERE id = :id"), {"t": legacy, "id": defender.id})
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Defender, defender.id).real_name == "Antes de las llaves propias"  # still reads meanwhile
+    result = runner.invoke(args=["keys", "migrate-defenders"])
+    assert result.exit_code == 0, result.output
+    assert "moved 1 values under their defender's key" in result.output
+    db.session.expire_all()
+    moved = db.session.get(Defender, defender.id)
+    assert moved.real_name_ct.startswith("d1.") and moved.real_name == "Antes de las llaves propias"
+    again = runner.invoke(args=["keys", "migrate-defenders"])
+    assert "moved 0 values" in again.output
