@@ -196,12 +196,22 @@ for _name in DIMENSIONS:
                                                      validators=[InputRequired(message=_l("Please choose one option."))]))
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class AssistedForm(FlaskForm):
     alias = StringField(_l("Alias"), validators=[DataRequired(message=_l("Please give an alias.")), Length(max=80)],
                         description=_l("A name she chooses that does not identify her. Never her real name."))
     country = SelectField(_l("Country where she lives and works"), choices=[])
     languages = MultiCheckboxField(_l("Languages she speaks"), choices=[])
     barred_countries = MultiCheckboxField(_l("Countries she cannot enter"), choices=[])
+    real_name = StringField(_l("Her real name (optional)"), filters=[_strip], validators=[Optional(), Length(max=200)],
+                            description=_l("Encrypted under her own key. Nobody sees it on any page: a coordinator "
+                                           "can reveal it, giving a reason that she will see."))
+    contact = StringField(_l("A safe way to reach her (optional)"), filters=[_strip],
+                          validators=[Optional(), Length(max=200)],
+                          description=_l("A phone, a messaging account or a trusted person. Encrypted like her name."))
     defender_agreed = BooleanField(_l("She agrees that I fill in the interview with her."),
                                    validators=[DataRequired(message=_l("Her agreement is needed."))])
 

@@ -294,8 +294,12 @@ def withdraw(stay_request: StayRequest) -> None:
 
 
 def create_assisted_defender(*, alias: str, country: str, languages: list[str], barred_countries: list[str],
-                             agreed: bool, filled_by) -> DiagnosticInterview:
-    """A team member records a defender and opens an interview to fill with her."""
+                             agreed: bool, filled_by, real_name: str = "", contact: str = "") -> DiagnosticInterview:
+    """A team member records a defender and opens an interview to fill with her.
+
+    Her real name and a contact, when given, are encrypted under her own key
+    and shown only through a coordinator's recorded reveal (admin/reveal.py).
+    """
     if not agreed:
         raise Refused("agreement_missing", "defender_agreed")
     alias = alias.strip()
@@ -303,6 +307,8 @@ def create_assisted_defender(*, alias: str, country: str, languages: list[str], 
         raise Refused("alias_missing", "alias")
     defender = Defender(alias=alias, country=country, languages=list(languages),
                         barred_countries=list(barred_countries))
+    defender.real_name = real_name or None
+    defender.contact = contact or None
     db.session.add(defender)
     db.session.flush()
     interview = start_interview(defender, filled_by=filled_by)

@@ -427,7 +427,7 @@ def assisted_new():
             interview = rules.create_assisted_defender(
                 alias=form.alias.data, country=form.country.data, languages=form.languages.data or [],
                 barred_countries=form.barred_countries.data or [], agreed=form.defender_agreed.data,
-                filled_by=current_user)
+                filled_by=current_user, real_name=form.real_name.data or "", contact=form.contact.data or "")
         except rules.Refused as error:
             _refuse_on(form, error)
         else:
