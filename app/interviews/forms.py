@@ -180,6 +180,12 @@ class ConfirmForm(FlaskForm):
         DataRequired(message=_l("Please write a short reason.")),
         Length(max=500, message=_l("Please keep this shorter (at most %(max)d characters)."))],
         description=_l("Why these levels and this urgency, in a sentence or two. Her words stay in the interview."))
+    risk_notes = TextAreaField(_l("Risk notes (optional)"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                               validators=[Optional(), Length(max=TEXT_MAX, message=_l(
+                                   "Please keep this shorter (at most %(max)d characters)."))],
+                               description=_l("What the team knows of the risks she faces, for her safety during "
+                                              "the stay. Encrypted under her own key; kept and shown like her own "
+                                              "words: only where she shares them, and deleted with them."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

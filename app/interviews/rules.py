@@ -254,8 +254,13 @@ def submit(interview: DiagnosticInterview, stay_request: StayRequest, *, agreed:
 
 
 def confirm(interview: DiagnosticInterview, stay_request: StayRequest, *, levels: dict[str, int], urgency: int,
-            reason: str, by) -> None:
-    """The house team confirms the need levels and the urgency: the request is ready for planning."""
+            reason: str, by, risk_notes: str = "") -> None:
+    """The house team confirms the need levels and the urgency: the request is ready for planning.
+
+    `risk_notes`, if given, are the team's notes on the risks she faces:
+    encrypted under her own key, read only where her words may be read
+    (`access.may_read_narrative`) and deleted with them (retention, deletion).
+    """
     if stay_request.status != "submitted" or interview.status != "submitted":
         raise Refused("not_submitted")
     if set(levels) != set(DIMENSIONS) or any(v not in range(4) for v in levels.values()):
@@ -274,6 +279,8 @@ def confirm(interview: DiagnosticInterview, stay_request: StayRequest, *, levels
     interview.confirmation_reason = reason
     stay_request.urgency = urgency
     stay_request.urgency_reason = reason
+    if risk_notes.strip():
+        interview.risk_notes = risk_notes.strip()
     stay_request.status = "pending"
     db.session.flush()
 

@@ -378,7 +378,8 @@ def team_review(request_id: int):
             access.check_version(stay_request, form.version.data)
             try:
                 rules.confirm(interview, stay_request, levels=form.levels(), urgency=form.urgency.data,
-                              reason=form.reason.data or "", by=current_user)
+                              reason=form.reason.data or "", by=current_user,
+                              risk_notes=form.risk_notes.data or "")
             except rules.Refused as error:
                 _refuse_on(form, error)
             else:
