@@ -240,3 +240,18 @@ class ConfirmActionForm(FlaskForm):
 class DeleteForm(FlaskForm):
     confirm = BooleanField(_l("I understand that this cannot be undone."),
                            validators=[DataRequired(message=_l("Please tick the box to confirm."))])
+
+
+class IdentityForm(FlaskForm):
+    """The team records (or replaces) her real name and a contact: write-only, shown only through a reveal."""
+
+    real_name = StringField(_l("Her real name"), filters=[_strip], validators=[Optional(), Length(max=200)])
+    contact = StringField(_l("A safe way to reach her"), filters=[_strip], validators=[Optional(), Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.real_name.data or self.contact.data):
+            self.real_name.errors = [_l("Please write her real name, a contact, or both.")]
+            return False
+        return True

@@ -64,3 +64,57 @@ def test_name_and_contact_stay_optional_and_too_long_is_refused_in_her_language(
     assert _create(client, real_name="", contact="").status_code == 302
     defender = db.session.scalar(select(Defender))
     assert (defender.real_name_ct, defender.contact_ct) == (None, None)
+
+
+# ---------------------------------------------------------------- on her file (the team's page for her request)
+
+def _her_request(make_request, team_user, make_defender):
+    defender = make_defender(alias="Guayacán", country="GT", barred_countries=[])
+    return make_request(defender, status="submitted")
+
+
+def test_the_team_records_her_identity_on_her_file_write_only_and_audited(client, login, team_user, make_defender,
+                                                                          make_request):
+    stay_request = _her_request(make_request, team_user, make_defender)
+    defender_id = stay_request.defender_id
+    login(team_user)
+    page = client.get(f"/interviews/team/requests/{stay_request.id}")
+    assert page.status_code == 200 and "Su identidad" in page.text
+    saved = client.post(f"/interviews/team/requests/{stay_request.id}/identity",
+                        data={"real_name": REAL, "contact": CONTACT})
+    assert saved.status_code == 302
+    defender = db.session.get(Defender, defender_id)
+    assert (defender.real_name, defender.contact) == (REAL, CONTACT)
+    assert defender.real_name_ct.startswith("d1.") and defender.contact_ct.startswith("d1.")
+    again = client.get(f"/interviews/team/requests/{stay_request.id}")
+    assert REAL not in again.text and "5555" not in again.text and "Nombre real: registrado" in again.text
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "defender.identity_recorded"))
+    assert event.defender_id == defender_id and REAL not in str(event.details)
+
+
+def test_an_empty_identity_is_refused_in_her_language_and_changes_nothing(client, login, team_user, make_defender,
+                                                                          make_request):
+    stay_request = _her_request(make_request, team_user, make_defender)
+    stay_request.defender.real_name = "Nombre anterior"
+    db.session.commit()
+    login(team_user)
+    refused = client.post(f"/interviews/team/requests/{stay_request.id}/identity", data={"real_name": " "})
+    assert refused.status_code == 400 and "Escribe su nombre real, un contacto, o ambos." in refused.text
+    too_long = client.post(f"/interviews/team/requests/{stay_request.id}/identity", data={"contact": "x" * 201})
+    assert too_long.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Defender, stay_request.defender_id).real_name == "Nombre anterior"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "defender.identity_recorded")) is None
+
+
+def test_a_house_that_may_not_see_her_cannot_record_her_identity(client, login, make_user, make_house, make_defender,
+                                                                 make_request):
+    # the same scoping as her review page (access.get_request): here, a house in a country she cannot enter
+    stay_request = make_request(make_defender(alias="Guayacán", country="GT", barred_countries=["CR"]),
+                                status="submitted")
+    login(make_user("team", house=make_house(country="CR")))
+    response = client.post(f"/interviews/team/requests/{stay_request.id}/identity", data={"real_name": REAL})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Defender, stay_request.defender_id).real_name_ct is not None  # the factory's, unchanged
+    assert db.session.get(Defender, stay_request.defender_id).real_name != REAL
