@@ -33,13 +33,22 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
     config_module.set_timezone(app.config)
+    if app.config["RESPIRO_ENV"] != "production":
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = config_module.instance_secret_key(app.config["SECRET_KEY_FILE"])
+        if app.config["SECRET_KEY"] == config_module.DEFAULT_SECRET:
+            raise config_module.ConfigError("SECRET_KEY is the public development key: unset it to use a random one")
     if app.config["RESPIRO_ENV"] == "production":
         config_module.check_production(app.config)
         app.config["PREFERRED_URL_SCHEME"] = "https"
 
     from app.security import crypto
 
+    from app.security import defender_keys
+
     app.extensions["respiro_keyring"] = crypto.load_keyring(app.config)
+    app.extensions["respiro_keystore"] = defender_keys.load_store(
+        app.config, lambda: app.extensions["respiro_keyring"])
     _init_extensions(app)
     from app.web import RowIdConverter
 

@@ -37,18 +37,40 @@ def new_key() -> None:
 
 @keys.command("rotate")
 def rotate() -> None:
-    """Re-encrypt every encrypted value with the first (primary) data key."""
-    from app.security.crypto import DecryptionError, current_keyring, rotate_all
+    """Move to the first (primary) data key: re-wrap every defender's key, re-encrypt the network's values.
+
+    Her values are not re-encrypted: they stay under her own key, which is
+    re-wrapped. Values of hers still under a master key (written before
+    defender keys existed) are moved under her own key on the way.
+    """
+    _rotate("rotate")
+
+
+@keys.command("migrate-defenders")
+def migrate_defenders() -> None:
+    """Upgrade step (migration 0005): move every defender's values under her own key.
+
+    Run once after `flask --app wsgi db upgrade`; running it again changes
+    nothing. Until it has run, her older values still read (under the master
+    keys) but are not yet destroyed by a deletion.
+    """
+    _rotate("migrate-defenders")
+
+
+def _rotate(name: str) -> None:
+    from app.security.crypto import DataKeyError, DecryptionError, current_keyring, rotate_all
 
     try:
-        count = rotate_all(db.session)
-    except DecryptionError as exc:  # one transaction: nothing was written
+        result = rotate_all(db.session)
+    except (DecryptionError, DataKeyError) as exc:  # one transaction: nothing was written to the database
         db.session.rollback()
         raise click.ClickException(
-            f"cannot re-encrypt ({exc}); nothing was changed. Keep every old key in DATA_KEYS, "
+            f"cannot re-encrypt ({exc}); nothing was changed in the database. Keep every old key in DATA_KEYS, "
             "after the new first one, until the rotation has finished") from exc
     db.session.commit()
-    click.echo(f"re-encrypted {count} values with key {current_keyring().primary}")
+    click.echo(f"{name}: re-encrypted {result.reencrypted} network values and moved {result.moved} values "
+               f"under their defender's key; re-wrapped {result.rewrapped} defender keys with key "
+               f"{current_keyring().primary}")
 
 
 @i18n.command("compile")
@@ -181,13 +203,16 @@ def backup_command(output: str) -> None:
 @click.option("--force", is_flag=True, help="overwrite a database that is not empty")
 def restore_command(source: str, force: bool) -> None:
     """Restore a backup into the configured database (stop the app first)."""
-    from app.ops import OpsError, restore
+    from app.ops import OpsError, reapply_shredded_deletions, restore
 
     try:
-        counts = restore(source, force=force)
+        counts = restore(source, force=force, reapply_deletions=False)
     except OpsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"restored {sum(counts.values())} rows in {len(counts)} tables")
+    reapplied = reapply_shredded_deletions()  # her key is gone already; this removes her alias and login too
+    if reapplied:
+        click.echo(f"re-applied {reapplied} deletion(s) made since the backup was taken")
 
 
 @retention.command("run")

@@ -7,9 +7,10 @@ refuses to start unless it is configured safely (see `check_production`).
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 
-DEFAULT_SECRET = "dev-only-not-secret"
+DEFAULT_SECRET = "dev-only-not-secret"  # public: refused everywhere (cookies signed with it can be forged)
 
 
 class ConfigError(RuntimeError):
@@ -21,16 +22,17 @@ def from_environment(instance_path: str) -> dict:
     env = os.environ.get("RESPIRO_ENV", "development")
     production = env == "production"
     database = os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "respiro.db")
-    if database.startswith("postgres://"):
-        database = "postgresql+psycopg://" + database[len("postgres://"):]
-    elif database.startswith("postgresql://"):
-        database = "postgresql+psycopg://" + database[len("postgresql://"):]
+    database = _normalise_url(database)
     return {
         "RESPIRO_ENV": env,
         "DEBUG": os.environ.get("FLASK_DEBUG") == "1",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),  # empty: generated into SECRET_KEY_FILE (not in production)
+        "SECRET_KEY_FILE": os.path.join(instance_path, "secret-key"),
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
         "DATA_KEY_FILE": os.path.join(instance_path, "data-keys"),
+        # each defender's own key, wrapped by DATA_KEYS, kept outside the database (crypto-shredding)
+        "KEY_STORE_URL": _normalise_url(os.environ.get("KEY_STORE_URL") or "sqlite:///" + os.path.join(
+            instance_path, "defender-keys.db")),
         "SQLALCHEMY_DATABASE_URI": database,
         "SESSION_COOKIE_SECURE": production or os.environ.get("SESSION_COOKIE_SECURE") == "1",
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
@@ -50,6 +52,14 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or "respiro@localhost",
         "RESPIRO_BASE_URL": os.environ.get("RESPIRO_BASE_URL", ""),
     }
+
+
+def _normalise_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
 
 
 DEFAULTS: dict = {
@@ -96,6 +106,27 @@ def set_timezone(config) -> None:
     except (ValueError, LookupError) as exc:  # ZoneInfoNotFoundError is a KeyError
         raise RuntimeError(f"RESPIRO_TIMEZONE: unknown time zone {config['TIMEZONE']!r}") from exc
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
+
+
+def instance_secret_key(path: str) -> str:
+    """The random SECRET_KEY kept in `instance/` (created 0600 on first start), as the data keys are.
+
+    Development and the embedded setup sign cookies with it; production sets SECRET_KEY itself.
+    """
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+    with open(path) as handle:
+        secret = handle.read().strip()
+    if len(secret) < 32:
+        raise ConfigError(f"{path}: the secret key is shorter than 32 characters")
+    return secret
 
 
 def check_production(config) -> None:

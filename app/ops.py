@@ -136,8 +136,14 @@ def _run(command: list[str]) -> None:
 
 # ---------------------------------------------------------------- restore
 
-def restore(source: str | os.PathLike, *, force: bool = False) -> dict[str, int]:
-    """Restore a backup into the configured database; return its row counts."""
+def restore(source: str | os.PathLike, *, force: bool = False, reapply_deletions: bool = True) -> dict[str, int]:
+    """Restore a backup into the configured database; return its row counts.
+
+    Then re-apply every deletion made since the backup was taken
+    (`reapply_deletions`): her key is already destroyed in the key store, so
+    her values in the backup cannot be read anyway; this also removes what
+    was never encrypted (her alias, her login) from the restored database.
+    """
     source = Path(source)
     if not source.is_file():
         raise OpsError(f"{source} is not a file")
@@ -163,7 +169,29 @@ def restore(source: str | os.PathLike, *, force: bool = False) -> dict[str, int]
     else:
         raise OpsError(f"restore into {dialect} is not supported")
     db.engine.dispose()
+    if reapply_deletions:
+        reapply_shredded_deletions()
     return table_counts()
+
+
+def reapply_shredded_deletions() -> int:
+    """Delete again every defender whose key was destroyed but whose row says she is here (an older backup).
+
+    Commits; returns how many. Each is audited as `defender.deletion_reapplied` (ids only).
+    """
+    from app.interviews.privacy import delete_personal_data
+    from app.security.defender_keys import current_store
+
+    shredded = sorted(current_store().shredded_uids())
+    count = 0
+    for start in range(0, len(shredded), 500):
+        for defender in db.session.scalars(select(Defender).where(Defender.uid.in_(shredded[start:start + 500]),
+                                                                  Defender.deleted_at.is_(None))):
+            delete_personal_data(defender, defender.user)
+            audit.record(None, "defender.deletion_reapplied", target=defender, defender_id=defender.id)
+            count += 1
+    db.session.commit()
+    return count
 
 
 def code_heads() -> set[str]:

@@ -66,6 +66,7 @@ def app_config(tmp_path_factory) -> dict:
         "SECRET_KEY": "test-secret-" + secrets.token_hex(16),
         "DATA_KEYS": TEST_KEYS,
         "DATA_KEY_FILE": str(instance / "data-keys"),
+        "KEY_STORE_URL": "sqlite:///" + str(instance / "defender-keys.db"),
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": "respiro.test",
@@ -109,6 +110,7 @@ def app(app_config, _schema):
         yield app
         db.session.remove()
         _empty_tables()
+        app.extensions["respiro_keystore"].empty()
         db.session.remove()
         db.engine.dispose()
 

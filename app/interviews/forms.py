@@ -181,6 +181,12 @@ class ConfirmForm(FlaskForm):
         DataRequired(message=_l("Please write a short reason.")), Visible(),
         Length(max=500, message=_l("Please keep this shorter (at most %(max)d characters)."))],
         description=_l("Why these levels and this urgency, in a sentence or two. Her words stay in the interview."))
+    risk_notes = TextAreaField(_l("Risk notes (optional)"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                               validators=[Optional(), Length(max=TEXT_MAX, message=_l(
+                                   "Please keep this shorter (at most %(max)d characters)."))],
+                               description=_l("What the team knows of the risks she faces, for her safety during "
+                                              "the stay. Encrypted under her own key; kept and shown like her own "
+                                              "words: only where she shares them, and deleted with them."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,6 +203,10 @@ for _name in DIMENSIONS:
                                                      validators=[InputRequired(message=_l("Please choose one option."))]))
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class AssistedForm(FlaskForm):
     alias = StringField(_l("Alias"), filters=VISIBLE_FILTERS,
                         validators=[DataRequired(message=_l("Please give an alias.")), Visible(), Length(max=80)],
@@ -205,6 +215,12 @@ class AssistedForm(FlaskForm):
                           validators=[DataRequired(message=_l("Choose the country where she lives and works."))])
     languages = MultiCheckboxField(_l("Languages she speaks"), choices=[])
     barred_countries = MultiCheckboxField(_l("Countries she cannot enter"), choices=[])
+    real_name = StringField(_l("Her real name (optional)"), filters=[_strip], validators=[Optional(), Length(max=200)],
+                            description=_l("Encrypted under her own key. Nobody sees it on any page: a coordinator "
+                                           "can reveal it, giving a reason that she will see."))
+    contact = StringField(_l("A safe way to reach her (optional)"), filters=[_strip],
+                          validators=[Optional(), Length(max=200)],
+                          description=_l("A phone, a messaging account or a trusted person. Encrypted like her name."))
     defender_agreed = BooleanField(_l("She agrees that I fill in the interview with her."),
                                    validators=[DataRequired(message=_l("Her agreement is needed."))])
 
@@ -227,3 +243,18 @@ class ConfirmActionForm(FlaskForm):
 class DeleteForm(FlaskForm):
     confirm = BooleanField(_l("I understand that this cannot be undone."),
                            validators=[DataRequired(message=_l("Please tick the box to confirm."))])
+
+
+class IdentityForm(FlaskForm):
+    """The team records (or replaces) her real name and a contact: write-only, shown only through a reveal."""
+
+    real_name = StringField(_l("Her real name"), filters=[_strip], validators=[Optional(), Length(max=200)])
+    contact = StringField(_l("A safe way to reach her"), filters=[_strip], validators=[Optional(), Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.real_name.data or self.contact.data):
+            self.real_name.errors = [_l("Please write her real name, a contact, or both.")]
+            return False
+        return True

@@ -8,7 +8,10 @@ anonymous counts:
   answer, the narrative, risk notes and the need levels (the dimension rows
   are deleted); food notes, companions notes and the team's reasons on her
   requests; her invitations; her login (email and password are overwritten,
-  the account deactivated and all its sessions ended); her calendar feeds.
+  the account deactivated and all its sessions ended); her calendar feeds;
+  the reasons given when her file was opened; and her own data key, which
+  every encrypted value of hers needed (crypto-shredding: a backup taken
+  before the deletion holds only ciphertext that nothing can open any more).
 - kept, without identity: the interview and request rows with their status,
   stay types, dates and number of companions, so that counts of how many
   requests were made, served or withdrawn stay true; audit rows (they hold
@@ -39,6 +42,7 @@ from app.models import (
     AuditEvent, CalendarToken, Defender, DiagnosticInterview, Invitation, Stay, StayRequest, User, utcnow,
 )
 from app.security import access
+from app.security.defender_keys import current_store
 from app.security.passwords import hash_password
 
 DELETED_ALIAS = "—"
@@ -197,7 +201,7 @@ def access_log(defender: Defender, user: User | None) -> list[dict]:
                      "role": actor.role if actor else None,
                      "house": actor.house.name if actor is not None and actor.house is not None else None,
                      # a reveal tells her why her identity was shown (issue 7: pseudonyms)
-                     "reason": (event.details or {}).get("reason") if event.action == "defender.reveal" else None})
+                     "reason": event.reason if event.action == "defender.reveal" else None})
     return rows
 
 
@@ -208,13 +212,13 @@ def delete_personal_data(defender: Defender, user: User | None) -> None:
             withdraw(stay_request)
         stay_request.companions_note = None
         stay_request.food_notes = None
-        stay_request.urgency_reason = ""
-        stay_request.decline_reason = ""
+        stay_request.urgency_reason = None
+        stay_request.decline_reason = None
         stay_request.members = []
     for interview in defender.interviews:
         interview.narrative = None
         interview.risk_notes = None
-        interview.confirmation_reason = ""
+        interview.confirmation_reason = None
         interview.narrative_purged_at = utcnow()
         interview.dimensions = []
     from app.models import FollowUp
@@ -233,6 +237,12 @@ def delete_personal_data(defender: Defender, user: User | None) -> None:
     defender.barred_countries = []
     defender.needs_accessible = False
     defender.deleted_at = utcnow()
+    for event in db.session.scalars(select(AuditEvent).where(AuditEvent.defender_id == defender.id,
+                                                             AuditEvent.reason_ct.is_not(None))):
+        event.reason = None  # the reasons given for looking at her file (the rows stay)
+    # Crypto-shredding: destroy her own key, so that no backup taken before today can be read for her
+    # (committed in the key store at once: if this request then failed, her data is unreadable, not kept).
+    current_store().shred(defender.uid)
     db.session.execute(delete(Invitation).where(Invitation.defender_id == defender.id))
     db.session.execute(delete(CalendarToken).where(CalendarToken.kind == "defender",
                                                    CalendarToken.target_id == defender.id))

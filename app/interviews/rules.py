@@ -254,8 +254,13 @@ def submit(interview: DiagnosticInterview, stay_request: StayRequest, *, agreed:
 
 
 def confirm(interview: DiagnosticInterview, stay_request: StayRequest, *, levels: dict[str, int], urgency: int,
-            reason: str, by) -> None:
-    """The house team confirms the need levels and the urgency: the request is ready for planning."""
+            reason: str, by, risk_notes: str = "") -> None:
+    """The house team confirms the need levels and the urgency: the request is ready for planning.
+
+    `risk_notes`, if given, are the team's notes on the risks she faces:
+    encrypted under her own key, read only where her words may be read
+    (`access.may_read_narrative`) and deleted with them (retention, deletion).
+    """
     if stay_request.status != "submitted" or interview.status != "submitted":
         raise Refused("not_submitted")
     if set(levels) != set(DIMENSIONS) or any(v not in range(4) for v in levels.values()):
@@ -274,6 +279,8 @@ def confirm(interview: DiagnosticInterview, stay_request: StayRequest, *, levels
     interview.confirmation_reason = reason
     stay_request.urgency = urgency
     stay_request.urgency_reason = reason
+    if risk_notes.strip():
+        interview.risk_notes = risk_notes.strip()
     stay_request.status = "pending"
     db.session.flush()
 
@@ -301,8 +308,12 @@ def check_barred(country: str | None, barred_countries) -> None:
 
 
 def create_assisted_defender(*, alias: str, country: str, languages: list[str], barred_countries: list[str],
-                             agreed: bool, filled_by) -> DiagnosticInterview:
-    """A team member records a defender and opens an interview to fill with her."""
+                             agreed: bool, filled_by, real_name: str = "", contact: str = "") -> DiagnosticInterview:
+    """A team member records a defender and opens an interview to fill with her.
+
+    Her real name and a contact, when given, are encrypted under her own key
+    and shown only through a coordinator's recorded reveal (admin/reveal.py).
+    """
     if not agreed:
         raise Refused("agreement_missing", "defender_agreed")
     alias = alias.strip()
@@ -313,6 +324,8 @@ def create_assisted_defender(*, alias: str, country: str, languages: list[str], 
     check_barred(country, barred_countries)
     defender = Defender(alias=alias, country=country, languages=list(languages),
                         barred_countries=list(barred_countries))
+    defender.real_name = real_name or None
+    defender.contact = contact or None
     db.session.add(defender)
     db.session.flush()
     interview = start_interview(defender, filled_by=filled_by)

@@ -17,7 +17,9 @@ from app.auth.accounts import AccountError, create_invitation
 from app.auth.views import account_message
 from app.extensions import db
 from app.interviews import bp, privacy, rules, wizard
-from app.interviews.forms import AssistedForm, ConfirmActionForm, ConfirmForm, DeleteForm, InviteForm, SubmitForm
+from app.interviews.forms import (
+    AssistedForm, ConfirmActionForm, ConfirmForm, DeleteForm, IdentityForm, InviteForm, SubmitForm,
+)
 from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, local_today
 from app.security import access, audit
 from app.security.access import roles_required
@@ -353,7 +355,8 @@ def team_review(request_id: int):
             access.check_version(stay_request, form.version.data)
             try:
                 rules.confirm(interview, stay_request, levels=form.levels(), urgency=form.urgency.data,
-                              reason=form.reason.data or "", by=current_user)
+                              reason=form.reason.data or "", by=current_user,
+                              risk_notes=form.risk_notes.data or "")
             except rules.Refused as error:
                 _refuse_on(form, error)
             else:
@@ -364,12 +367,45 @@ def team_review(request_id: int):
                 return redirect(url_for("interviews.team_queue"))
         db.session.rollback()
         status = 400
+    return _render_review(stay_request, form, IdentityForm(formdata=None), status)
+
+
+def _render_review(stay_request: StayRequest, form, identity_form, status: int):
+    """The team's page for her request (an audited read of her interview)."""
+    interview = stay_request.interview
     audit.record(current_user, "interview.read", target=interview, defender_id=interview.defender_id,
                  request_id=stay_request.id)
     db.session.commit()
     narrative = access.may_read_narrative(current_user, interview)
+    defender = stay_request.defender
+    identity = {"name": defender.real_name_ct is not None, "contact": defender.contact_ct is not None}
     return render_template("interviews/team_review.html", stay_request=stay_request, interview=interview, form=form,
-                           narrative=narrative, answers=_review_answers(interview) if narrative else None), status
+                           narrative=narrative, answers=_review_answers(interview) if narrative else None,
+                           identity_form=identity_form, identity=identity), status
+
+
+@bp.route("/team/requests/<int:request_id>/identity", methods=["POST"])
+@roles_required("team")
+@recent_login_required
+def team_identity(request_id: int):
+    """Record her real name and a contact on her file: encrypted under her own key, never shown back here."""
+    stay_request = access.get_request(current_user, request_id)
+    if stay_request.interview is None:
+        abort(404)
+    form = IdentityForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        confirm = ConfirmForm(formdata=None, data=_confirm_defaults(stay_request.interview, stay_request))
+        return _render_review(stay_request, confirm, form, 400)
+    defender = stay_request.defender
+    if form.real_name.data:
+        defender.real_name = form.real_name.data
+    if form.contact.data:
+        defender.contact = form.contact.data
+    audit.record(current_user, "defender.identity_recorded", target=defender, defender_id=defender.id)
+    db.session.commit()
+    flash(_("Saved, encrypted. It is shown only through a recorded reveal."), "success")
+    return redirect(url_for("interviews.team_review", request_id=request_id))
 
 
 def _confirm_defaults(interview: DiagnosticInterview, stay_request: StayRequest) -> dict:
@@ -402,7 +438,7 @@ def assisted_new():
             interview = rules.create_assisted_defender(
                 alias=form.alias.data, country=form.country.data, languages=form.languages.data or [],
                 barred_countries=form.barred_countries.data or [], agreed=form.defender_agreed.data,
-                filled_by=current_user)
+                filled_by=current_user, real_name=form.real_name.data or "", contact=form.contact.data or "")
         except rules.Refused as error:
             _refuse_on(form, error)
         else:

@@ -1,5 +1,5 @@
 """The domain, as typed SQLAlchemy 2 models (one module per area)."""
-from app.models.accounts import ROLES, Invitation, LoginAttempt, User
+from app.models.accounts import ROLES, Invitation, LoginAttempt, User, UserSession
 from app.models.audit import AuditEvent
 from app.models.base import local_today, utcnow
 from app.models.followup import FOLLOW_UP_KINDS, FollowUp
@@ -18,7 +18,7 @@ from app.models.planning import (
 )
 
 __all__ = [
-    "ROLES", "Invitation", "LoginAttempt", "User", "AuditEvent", "utcnow", "local_today", "CLOSURE_REASONS", "Closure",
+    "ROLES", "Invitation", "LoginAttempt", "User", "UserSession", "AuditEvent", "utcnow", "local_today", "CLOSURE_REASONS", "Closure",
     "House", "CONSENT_SCOPES", "DIMENSIONS", "INTERVIEW_STATUSES", "REQUEST_STATUSES", "STAY_TYPES",
     "DiagnosticInterview", "InterviewDimension", "StayRequest", "KINDS", "Availability", "Therapist",
     "Defender", "RUN_STATUSES", "DEFAULT_SLOT_TIMES", "PlanningRun", "ProposedSession", "ProposedStay", "Session",

@@ -45,19 +45,38 @@ class User(UidMixin, TimestampMixin, UserMixin, db.Model):
         return self.is_active_user
 
     def get_id(self) -> str:
-        """Flask-Login id: the row id and the per-user session token.
+        """Flask-Login id: the row id and the token of the session being started.
 
-        Rotating `session_token` (logout, password change, deactivation)
-        makes every existing session cookie anonymous (security items 8, 9).
+        The token lives only in her (signed) session cookie; the database keeps
+        its SHA-256 (`UserSession`), so a backup cannot be used to impersonate
+        anyone. `app.security.sessions.start_session` sets it.
         """
-        return f"{self.id}:{self.session_token}"
+        raw = getattr(self, "_session_raw", None)
+        if not raw:
+            raise RuntimeError("no session is being started for this user (use sessions.start_session)")
+        return f"{self.id}:{raw}"
 
     def end_all_sessions(self) -> None:
-        self.session_token = new_session_token()
+        """End every session of hers (security items 8, 9): their rows go, and so does a half-done two-step login."""
+        from sqlalchemy import delete
+
+        db.session.execute(delete(UserSession).where(UserSession.user_id == self.id))
+        self.session_token = new_session_token()  # a generation marker for the two-step wait; never a credential
 
     @classmethod
     def by_email(cls, email: str):
         return select(cls).where(cls.email == email.strip().lower())
+
+
+class UserSession(db.Model):
+    """One logged-in session: only the SHA-256 of its token, which only her cookie holds."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Invitation(TimestampMixin, db.Model):

@@ -7,7 +7,8 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, version_column
+from app.models.base import TimestampMixin, UidMixin, version_column
+from app.security.crypto import Encrypted
 
 CLOSURE_REASONS = ("water", "repairs", "rest", "other")
 
@@ -51,7 +52,7 @@ class House(TimestampMixin, db.Model):
         return times[slot] if slot is not None and 0 <= slot < len(times) else ""
 
 
-class Closure(TimestampMixin, db.Model):
+class Closure(UidMixin, TimestampMixin, db.Model):
     __tablename__ = "closures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +60,8 @@ class Closure(TimestampMixin, db.Model):
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(20), default="other")
-    note: Mapped[str] = mapped_column(Text, default="")
+    note_ct: Mapped[str | None] = mapped_column(Text)
+
+    note = Encrypted("note_ct", empty="")  # the network's, under the master data keys
 
     house = relationship("House", back_populates="closures")

@@ -34,12 +34,14 @@ class DiagnosticInterview(UidMixin, TimestampMixin, db.Model):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    confirmation_reason: Mapped[str] = mapped_column(Text, default="")
+    confirmation_reason_ct: Mapped[str | None] = mapped_column(Text)
     narrative_purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = version_column()
 
-    narrative = Encrypted("narrative_ct")
-    risk_notes = Encrypted("risk_notes_ct")
+    # hers, under her own key (crypto-shredding: app/security/defender_keys.py)
+    narrative = Encrypted("narrative_ct", owner="defender")
+    risk_notes = Encrypted("risk_notes_ct", owner="defender")
+    confirmation_reason = Encrypted("confirmation_reason_ct", owner="defender", empty="")
 
     defender = relationship("Defender", back_populates="interviews")
     dimensions = relationship("InterviewDimension", back_populates="interview", cascade="all, delete-orphan",
@@ -81,7 +83,7 @@ class InterviewDimension(UidMixin, db.Model):
     self_level: Mapped[int | None] = mapped_column(Integer)  # her own sense, 0..3
     need_level: Mapped[int | None] = mapped_column(Integer)  # confirmed by the house team, 0..3
 
-    answers = Encrypted("answers_ct")
+    answers = Encrypted("answers_ct", owner="interview.defender")
 
     interview = relationship("DiagnosticInterview", back_populates="dimensions")
 
@@ -111,14 +113,17 @@ class StayRequest(UidMixin, TimestampMixin, db.Model):
     food_notes_ct: Mapped[str | None] = mapped_column(Text)
     urgency_self: Mapped[int | None] = mapped_column(Integer)
     urgency: Mapped[int | None] = mapped_column(Integer)  # confirmed by the team, 0..3
-    urgency_reason: Mapped[str] = mapped_column(Text, default="")
+    urgency_reason_ct: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    decline_reason_ct: Mapped[str | None] = mapped_column(Text)
     stay_id: Mapped[int | None] = mapped_column(ForeignKey("stays.id"), index=True)
     version: Mapped[int] = version_column()
 
-    companions_note = Encrypted("companions_note_ct")
-    food_notes = Encrypted("food_notes_ct")
+    # hers, under her own key (crypto-shredding: app/security/defender_keys.py)
+    companions_note = Encrypted("companions_note_ct", owner="defender")
+    food_notes = Encrypted("food_notes_ct", owner="defender")
+    urgency_reason = Encrypted("urgency_reason_ct", owner="defender", empty="")
+    decline_reason = Encrypted("decline_reason_ct", owner="defender", empty="")
 
     defender = relationship("Defender", back_populates="requests", foreign_keys=[defender_id])
     members = relationship("Defender", secondary=request_members)

@@ -24,7 +24,7 @@ class Therapist(UidMixin, TimestampMixin, db.Model):
     __tablename__ = "therapists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))  # first name or public name; shown to defenders
+    name_ct: Mapped[str | None] = mapped_column(Text)  # first name or public name; shown to defenders
     kind: Mapped[str] = mapped_column(String(20), default="therapist")
     dimensions: Mapped[list] = mapped_column(JSON, default=list)
     techniques: Mapped[str] = mapped_column(Text, default="")
@@ -35,6 +35,7 @@ class Therapist(UidMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = version_column()
 
+    name = Encrypted("name_ct", empty="")  # the network's, under the master data keys
     contact = Encrypted("contact_ct")
 
     houses = relationship("House", secondary=therapist_houses, order_by="House.name")

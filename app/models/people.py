@@ -25,9 +25,10 @@ class Defender(UidMixin, TimestampMixin, db.Model):
     needs_accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    real_name = Encrypted("real_name_ct")
-    contact = Encrypted("contact_ct")
-    accessibility_notes = Encrypted("accessibility_notes_ct")
+    # hers, under her own key (crypto-shredding: app/security/defender_keys.py)
+    real_name = Encrypted("real_name_ct", owner="self")
+    contact = Encrypted("contact_ct", owner="self")
+    accessibility_notes = Encrypted("accessibility_notes_ct", owner="self")
 
     user = relationship("User", back_populates="defender", uselist=False)
     interviews = relationship("DiagnosticInterview", back_populates="defender", cascade="all, delete-orphan")

@@ -7,7 +7,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, utcnow, version_column
+from app.models.base import TimestampMixin, UidMixin, utcnow, version_column
+from app.security.crypto import Encrypted
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled", "published")
 
@@ -19,7 +20,7 @@ proposed_stay_requests = Table(
 )
 
 
-class PlanningRun(TimestampMixin, db.Model):
+class PlanningRun(UidMixin, TimestampMixin, db.Model):
     __tablename__ = "planning_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +32,7 @@ class PlanningRun(TimestampMixin, db.Model):
     time_limit: Mapped[int] = mapped_column(Integer, default=30)
     weights: Mapped[dict] = mapped_column(JSON, default=dict)
     input_fingerprint: Mapped[str] = mapped_column(String(64), default="")
-    instance_json: Mapped[str | None] = mapped_column(Text)
+    instance_json_ct: Mapped[str | None] = mapped_column(Text)  # holds therapists' names: encrypted
     solution_json: Mapped[str | None] = mapped_column(Text)
     objective: Mapped[int | None] = mapped_column(BigInteger)
     bound: Mapped[int | None] = mapped_column(BigInteger)
@@ -46,6 +47,8 @@ class PlanningRun(TimestampMixin, db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     error: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = version_column()
+
+    instance_json = Encrypted("instance_json_ct")  # the network's, under the master data keys
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     hint_run = relationship("PlanningRun", remote_side=[id])

@@ -79,7 +79,8 @@ def describe(problem) -> str:
 
 
 def _visible_therapists() -> list[Therapist]:
-    return list(db.session.scalars(access.therapist_scope(current_user)))
+    # names are encrypted: sorted here, not in SQL
+    return sorted(db.session.scalars(access.therapist_scope(current_user)), key=lambda t: (t.name.casefold(), t.id))
 
 
 def _houses() -> list[House]:

@@ -334,8 +334,8 @@ def lock(run_id: int, stay_id: int):
 def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
     instance = bridge.instance_from_json(run.instance_json)
     ids = [int(t.id[1:]) for t in instance.therapists]
-    rows = db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)).order_by(Therapist.name))
-    return [(t.id, t.name) for t in rows]
+    rows = db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)))
+    return sorted(((t.id, t.name) for t in rows), key=lambda choice: (choice[1].casefold(), choice[0]))
 
 
 def _slot_choices(run: PlanningRun, stay: ProposedStay) -> list[tuple[int, str]]:

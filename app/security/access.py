@@ -70,8 +70,8 @@ def get_house(user, house_id: int) -> House:
 
 
 def therapist_scope(user) -> Select:
-    """Therapists working at a house the user may see."""
-    query = select(Therapist).order_by(Therapist.name)
+    """Therapists working at a house the user may see (by id: names are encrypted; views sort by name)."""
+    query = select(Therapist).order_by(Therapist.id)
     if sees_all_houses(user):
         return query
     if user.role == "team" and user.house_id:

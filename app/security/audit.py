@@ -5,10 +5,13 @@ from app.extensions import db
 from app.models import AuditEvent
 
 
-def record(actor, action: str, *, target=None, defender_id: int | None = None, **details) -> AuditEvent:
+def record(actor, action: str, *, target=None, defender_id: int | None = None, reason: str | None = None,
+           **details) -> AuditEvent:
     """Add an audit row to the session (the request's commit writes it).
 
-    `details` holds ids and reasons only; callers never pass field values.
+    `details` holds ids and counts only; callers never pass field values.
+    `reason` (a person's words: why she looked) is stored encrypted, under the
+    defender's own key, so it is destroyed with her data.
     """
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
@@ -18,5 +21,7 @@ def record(actor, action: str, *, target=None, defender_id: int | None = None, *
         defender_id=defender_id,
         details=details,
     )
+    if reason:
+        event.reason = reason
     db.session.add(event)
     return event

@@ -119,16 +119,27 @@ def current_keyring() -> KeyRing:
 class Encrypted:
     """A model attribute stored encrypted in another (text) column.
 
-    `narrative = Encrypted("narrative_ct")` reads and writes plain text while
-    the mapped column `narrative_ct` holds only ciphertext bound to
-    `table:column:uid`. Every class using it records itself, so that key
-    rotation can find all encrypted columns.
+    `narrative = Encrypted("narrative_ct", owner="defender")` reads and writes
+    plain text while the mapped column `narrative_ct` holds only ciphertext
+    bound to `table:column:uid`. Every class using it records itself, so that
+    key rotation and the sensitive-columns test find all encrypted columns.
+
+    `owner` is the path from the row to the defender it belongs to ("self"
+    for the defender row itself, "defender", "interview.defender"): her
+    values are encrypted under her own key (`defender_keys`), destroyed when
+    her data is deleted. Without an owner the value belongs to the network and
+    is encrypted under the master data keys.
+
+    A value whose key was destroyed reads as None (deleted), never as an error;
+    a tampered or moved value still raises DecryptionError.
     """
 
     registry: list[tuple[type, "Encrypted"]] = []
 
-    def __init__(self, column_attr: str):
+    def __init__(self, column_attr: str, *, owner: str | None = None, empty: str | None = None):
         self.column_attr = column_attr
+        self.owner = owner
+        self.empty = empty  # what an empty value reads as ("" for text that was never optional)
 
     def __set_name__(self, owner, name):
         self.name = name
@@ -139,36 +150,113 @@ class Encrypted:
             obj.uid = secrets.token_hex(16)
         return f"{obj.__tablename__}:{self.column_attr}:{obj.uid}"
 
+    def defender_of(self, obj):
+        """The defender this value belongs to (walking `owner`), or raise: never fall back to a shared key."""
+        target = obj
+        if self.owner != "self":
+            for step in self.owner.split("."):
+                following = getattr(target, step)
+                if following is None:
+                    following = _load_by_foreign_key(target, step)
+                if following is None:
+                    raise DataKeyError(f"{type(obj).__name__}.{self.name}: cannot tell whose key "
+                                       f"({step} is not set yet)")
+                target = following
+        if not getattr(target, "uid", None):
+            target.uid = secrets.token_hex(16)
+        return target
+
     def __get__(self, obj, owner=None):
         if obj is None:
             return self
         token = getattr(obj, self.column_attr)
         if token is None:
-            return None
-        return current_keyring().decrypt(token, self.aad(obj))
+            return self.empty
+        value = decrypt_value(token, self.aad(obj))
+        return self.empty if value is None else value
 
     def __set__(self, obj, value):
         if value is None or value == "":
             setattr(obj, self.column_attr, None)
             return
-        setattr(obj, self.column_attr, current_keyring().encrypt(str(value), self.aad(obj)))
+        setattr(obj, self.column_attr, self.seal(obj, str(value)))
+
+    def seal(self, obj, plaintext: str) -> str:
+        aad = self.aad(obj)
+        if self.owner is None:
+            return current_keyring().encrypt(plaintext, aad)
+        from app.security.defender_keys import current_store
+
+        return current_store().encrypt(self.defender_of(obj).uid, plaintext, aad)
 
 
-def rotate_all(session) -> int:
-    """Re-encrypt every encrypted value under the primary key; return the count.
+def _load_by_foreign_key(obj, relationship_name: str):
+    """`obj.<relationship>` when only its `<relationship>_id` is set (before a flush)."""
+    from sqlalchemy import inspect as sa_inspect
 
-    Only `flush()`es: the caller commits, so a failure leaves nothing half-done.
+    relationship = sa_inspect(type(obj)).relationships.get(relationship_name)
+    if relationship is None:
+        return None
+    column = next(iter(relationship.local_columns))
+    value = getattr(obj, column.key, None)
+    if value is None:
+        return None
+    from app.extensions import db
+
+    return db.session.get(relationship.mapper.class_, value)
+
+
+def decrypt_value(token: str, aad: str) -> str | None:
+    """Open a ciphertext of either kind; None when her key was destroyed (her data was deleted)."""
+    if token.startswith("d1."):
+        from app.security.defender_keys import KeyShredded, current_store
+
+        try:
+            return current_store().decrypt(token, aad)
+        except KeyShredded:
+            return None
+    return current_keyring().decrypt(token, aad)
+
+
+@dataclass
+class RotationResult:
+    reencrypted: int = 0  # network values re-encrypted under the new master key
+    moved: int = 0  # values of hers still under a master key, moved under her own key
+    rewrapped: int = 0  # defender keys re-wrapped
+
+
+def rotate_all(session) -> RotationResult:
+    """Rotate to the primary master key without re-encrypting her rows.
+
+    - network values (no owner) still under an older master key are
+      re-encrypted under the primary one;
+    - values of hers still under a master key (written before defender keys
+      existed) are moved under her own key;
+    - every defender key in the key store is re-wrapped under the primary key.
+
+    The database part only `flush()`es: the caller commits, so a failure leaves
+    nothing half-done there. The key store is re-wrapped in its own single
+    transaction, after the database values were all read successfully.
     """
+    from app.security.defender_keys import current_store
+
     ring = current_keyring()
-    changed = 0
+    result = RotationResult()
     for model, field in Encrypted.registry:
         column = getattr(model, field.column_attr)
         for obj in session.scalars(select(model).where(column.isnot(None))):
             token = getattr(obj, field.column_attr)
-            if KeyRing.key_id_of(token) == ring.primary:
+            if token.startswith("d1."):
+                continue  # under her own key: nothing to re-encrypt
+            if field.owner is None and KeyRing.key_id_of(token) == ring.primary:
                 continue
             aad = field.aad(obj)
-            setattr(obj, field.column_attr, ring.encrypt(ring.decrypt(token, aad), aad))
-            changed += 1
+            plaintext = ring.decrypt(token, aad)
+            setattr(obj, field.column_attr, field.seal(obj, plaintext))
+            if field.owner is None:
+                result.reencrypted += 1
+            else:
+                result.moved += 1
     session.flush()
-    return changed
+    result.rewrapped = current_store().rewrap_all()
+    return result

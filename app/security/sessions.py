@@ -7,6 +7,8 @@ needs a login from the last few minutes.
 """
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from functools import wraps
 
@@ -14,19 +16,45 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from sqlalchemy import delete, select
+
 from app.extensions import db, login_manager
-from app.models import User
+from app.models import User, UserSession, utcnow
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
+    """The user of a session cookie `id:token`, if that session still exists (only its hash is stored)."""
     row_id, _sep, token = user_id.partition(":")
-    if not row_id.isdigit() or not token:
+    if not row_id.isdigit() or not token or len(token) > 100:
+        return None
+    live = db.session.scalar(select(UserSession.id).where(UserSession.user_id == int(row_id),
+                                                          UserSession.token_hash == token_hash(token)))
+    if live is None:
         return None
     user = db.session.get(User, int(row_id))
-    if user is None or not user.is_active or user.session_token != token:
+    if user is None or not user.is_active:
         return None
     return user
+
+
+def new_session_id(user: User) -> str:
+    """Record a new session of hers (its hash only) and return the `id:token` her cookie will carry.
+
+    Also drops her sessions older than the absolute limit (item 10), so rows do not pile up. Flushes.
+    """
+    limit = current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.created_at < utcnow() - limit))
+    raw = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=token_hash(raw)))
+    db.session.flush()
+    user._session_raw = raw
+    return user.get_id()
 
 
 def start_session(user: User, *, began: int | None = None) -> None:
@@ -39,6 +67,8 @@ def start_session(user: User, *, began: int | None = None) -> None:
     session.clear()
     if lang:
         session["lang"] = lang
+    new_session_id(user)
+    db.session.commit()  # the session row (the caller has committed its own changes already)
     login_user(user, remember=False)
     now = int(time.time())
     session["login_at"] = began or now

@@ -1,7 +1,7 @@
 """Safety, wave 2: the login ledger keeps keys, never typed addresses; calendar links know their maker and house
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 - login_attempts: the rows are a 15-minute ledger of failures: they are
   deleted (they held typed addresses, some of no account), and the column
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ SECRET = "drill-secret-" + "0" * 32
 
 def _app(path, keys=OLD_KEY, **extra):
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DATA_KEYS": keys,
+                       "KEY_STORE_URL": f"sqlite:///{path.parent / 'defender-keys.db'}",  # this deployment's own
                        "SECRET_KEY": SECRET, "TESTING": True, **extra})
 
 

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.models import Defender
+from app.models import Defender, Therapist
 from app.security.crypto import DecryptionError, KeyRing, new_key_spec, rotate_all
 
 
@@ -16,7 +16,7 @@ def test_raw_row_holds_no_plaintext(make_defender):
     row = raw_row("defenders", defender.id)
     dumped = " ".join(str(v) for v in row.values())
     assert "Berta" not in dumped and "5555" not in dumped
-    assert row["real_name_ct"].startswith("v1.ktest.")
+    assert row["real_name_ct"].startswith("d1.")  # under her own key
 
 
 def test_same_text_twice_gives_different_ciphertexts(make_defender):
@@ -59,26 +59,37 @@ def test_a_ciphertext_moved_to_another_column_does_not_decrypt(make_defender):
         a.contact
 
 
-def test_each_ciphertext_names_its_key_and_rotation_moves_every_row(app, make_defender, runner):
+def test_each_ciphertext_names_its_key_and_rotation_moves_every_row(app, make_defender, make_therapist, runner):
     old = app.extensions["respiro_keyring"]
+    store = app.extensions["respiro_keystore"]
     defenders = [make_defender(real_name=f"Name {i}", contact=f"c{i}") for i in range(3)]
-    assert all(d.real_name_ct.split(".")[1] == "ktest" for d in defenders)
+    therapist = make_therapist(name="Rosa Elena Xiloj", contact="rosa@example.org")
+    her_tokens = [(d.real_name_ct, d.contact_ct) for d in defenders]
+    assert all(d.real_name_ct.split(".")[0] == "d1" for d in defenders)  # her own key, named
+    assert therapist.name_ct.split(".")[:2] == ["v1", "ktest"]  # the network's: the master key, named
     new_spec = new_key_spec("knew")
     app.extensions["respiro_keyring"] = KeyRing.parse(new_spec + "," + app.config["DATA_KEYS"])
     result = runner.invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output
-    assert "re-encrypted 6 values" in result.output
+    # her rows are not re-encrypted: her keys are re-wrapped; the network's two values are re-encrypted
+    assert "re-encrypted 2 network values" in result.output and "re-wrapped 3 defender keys" in result.output
     # the old key can now be removed and everything still reads
     app.extensions["respiro_keyring"] = KeyRing.parse(new_spec)
+    store.clear_cache()  # as in a freshly started worker: her keys are unwrapped again, with the new key only
     db.session.expire_all()
     assert [db.session.get(Defender, d.id).real_name for d in defenders] == ["Name 0", "Name 1", "Name 2"]
-    assert all(db.session.get(Defender, d.id).real_name_ct.split(".")[1] == "knew" for d in defenders)
+    assert [(db.session.get(Defender, d.id).real_name_ct, db.session.get(Defender, d.id).contact_ct)
+            for d in defenders] == her_tokens
+    assert db.session.get(Therapist, therapist.id).name == "Rosa Elena Xiloj"
+    assert db.session.get(Therapist, therapist.id).name_ct.split(".")[1] == "knew"
     app.extensions["respiro_keyring"] = old
+    store.clear_cache()
 
 
 def test_rotation_twice_changes_nothing_more(app, make_defender):
     make_defender(real_name="Once")
-    assert rotate_all(db.session) == 0
+    result = rotate_all(db.session)
+    assert (result.reencrypted, result.moved, result.rewrapped) == (0, 0, 0)
 
 
 def test_keys_are_never_stored_in_the_database(app, make_defender):

@@ -113,8 +113,12 @@ def test_item_05_an_enrolled_user_cannot_skip_the_code_through_another_login_pat
     user = make_user("coordinator")
     enrol(user)
     # e.g. an invitation or reset link starting a session directly, without the code step
+    from app.security.sessions import new_session_id
+
+    session_id = new_session_id(user)
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_id
         session["login_at"] = session["seen_at"] = time.time()
     response = client.get("/home")
     assert response.status_code == 302 and response.location.endswith("/login/code")

@@ -72,6 +72,7 @@ def _check_restored(expected_counts: dict[str, int]) -> None:
 
 def _sqlite_app(path, keys=TEST_KEYS):
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DATA_KEYS": keys,
+                       "KEY_STORE_URL": f"sqlite:///{path.parent / 'defender-keys.db'}",  # the deployment's store
                        "SECRET_KEY": "drill-secret-" + "0" * 32, "TESTING": True})
 
 

@@ -38,7 +38,8 @@ def test_reveal_with_a_reason_shows_the_real_identity_and_writes_an_audit_row(cl
     assert shown.headers["Cache-Control"] == "no-store"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "defender.reveal"))
     assert (event.actor_id, event.defender_id, event.target_id) == (user.id, defender.id, defender.id)
-    assert event.details == {"reason": "Su abogada pidió confirmar"}
+    assert event.reason == "Su abogada pidió confirmar" and event.details == {}
+    assert event.reason_ct.startswith("d1.")  # encrypted under her key (issue 14)
     assert REAL not in str(event.details)
 
 

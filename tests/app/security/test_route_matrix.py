@@ -108,6 +108,7 @@ MATRIX: dict[str, Expect] = {
     "interviews.withdraw": Expect(D),
     "interviews.team_queue": Expect(T),
     "interviews.team_review": Expect(T, args={"request_id": "submitted_request"}),
+    "interviews.team_identity": Expect(T, args={"request_id": "submitted_request"}),  # issue 14: her name, contact
     "interviews.team_export": Expect(T),  # her file as JSON; defender B may not enter house A's country
     "interviews.assisted_new": Expect(T),
     "interviews.assisted_invite": Expect(T, own=False),  # needs an interview her house filled with her

@@ -1,0 +1,109 @@
+"""Every text column of the database, classified in one place (security item 27).
+
+`SENSITIVE` lists the columns that hold what a person wrote or what identifies
+someone: each is written only through `crypto.Encrypted`, and the raw row never
+holds its plaintext.
+
+- "her": a defender's own data, encrypted under her own key (destroyed when
+  her data is deleted: crypto-shredding, `defender_keys`);
+- "network": the network's, encrypted under the master data keys.
+
+`PLAIN` lists every other text column with why it may stay readable.
+
+tests/app/security/test_item_27_every_sensitive_column_is_encrypted.py fails
+when a text column is in neither list (a new column must be classified
+here), when a sensitive column is not written through `Encrypted` with the
+right key, and when any raw row holds the plaintext of a sensitive value.
+"""
+from __future__ import annotations
+
+SENSITIVE: dict[tuple[str, str], str] = {
+    ("defenders", "real_name_ct"): "her",
+    ("defenders", "contact_ct"): "her",
+    ("defenders", "accessibility_notes_ct"): "her",
+    ("interviews", "narrative_ct"): "her",
+    ("interviews", "risk_notes_ct"): "her",
+    ("interviews", "confirmation_reason_ct"): "her",
+    ("interview_dimensions", "answers_ct"): "her",
+    ("stay_requests", "companions_note_ct"): "her",
+    ("stay_requests", "food_notes_ct"): "her",
+    ("stay_requests", "urgency_reason_ct"): "her",
+    ("stay_requests", "decline_reason_ct"): "her",
+    ("audit_events", "reason_ct"): "her",  # why someone revealed her identity
+    ("therapists", "name_ct"): "network",
+    ("therapists", "contact_ct"): "network",
+    ("closures", "note_ct"): "network",
+    ("users", "totp_secret_ct"): "network",
+    ("planning_runs", "instance_json_ct"): "network",  # carries the therapists' names
+}
+
+PLAIN: dict[tuple[str, str], str] = {
+    # random identifiers and hashes
+    ("defenders", "uid"): "random row id (associated data)",
+    ("therapists", "uid"): "random row id (associated data)",
+    ("closures", "uid"): "random row id (associated data)",
+    ("users", "uid"): "random row id (associated data)",
+    ("audit_events", "uid"): "random row id (associated data)",
+    ("interviews", "uid"): "random row id (associated data)",
+    ("interview_dimensions", "uid"): "random row id (associated data)",
+    ("stay_requests", "uid"): "random row id (associated data)",
+    ("planning_runs", "uid"): "random row id (associated data)",
+    ("calendar_tokens", "token_hash"): "SHA-256 of the feed token",
+    ("invitations", "token_hash"): "SHA-256 of the link's token",
+    ("users", "password_hash"): "argon2id hash",
+    ("users", "session_token"): "a random generation marker (never in a cookie as a credential)",
+    ("user_sessions", "token_hash"): "SHA-256 of a session's token (the token is only in her cookie)",
+    ("planning_runs", "input_fingerprint"): "hash of the run's inputs",
+    ("planning_runs", "job_id"): "queue job id",
+    # pseudonyms and login names
+    ("defenders", "alias"): "her pseudonym, chosen to be shown",
+    ("users", "email"): "login name, looked up at each login (see the report: not yet encrypted)",
+    ("invitations", "email"): "where the one-time link goes (deleted with her data)",
+    ("login_attempts", "email"): "throttling key",
+    # codes, enums and settings
+    ("calendar_tokens", "kind"): "enum",
+    ("defenders", "country"): "country code, needed by planning",
+    ("defenders", "languages"): "language codes, needed by planning",
+    ("defenders", "barred_countries"): "country codes, needed by planning",
+    ("houses", "code"): "the house's public code",
+    ("houses", "name"): "the house's name",
+    ("houses", "place"): "the house's town",
+    ("houses", "country"): "country code",
+    ("houses", "stay_types"): "enums",
+    ("houses", "stay_length"): "numbers",
+    ("houses", "arrival_weekdays"): "numbers",
+    ("therapists", "kind"): "enum",
+    ("therapists", "dimensions"): "enums",
+    ("therapists", "techniques"): "the techniques offered (professional, no person)",
+    ("therapists", "languages"): "language codes",
+    ("closures", "reason"): "enum",
+    ("users", "role"): "enum",
+    ("users", "locale"): "language code",
+    ("audit_events", "action"): "enum",
+    ("audit_events", "target_type"): "model name",
+    ("audit_events", "details"): "ids and counts only; reasons go to reason_ct",
+    ("interviews", "status"): "enum",
+    ("interviews", "step"): "enum",
+    ("interviews", "consent_scope"): "enum",
+    ("interview_dimensions", "dimension"): "enum",
+    ("invitations", "role"): "enum",
+    ("invitations", "purpose"): "enum",
+    ("planning_runs", "status"): "enum",
+    ("planning_runs", "house_ids"): "ids",
+    ("planning_runs", "weights"): "numbers",
+    ("planning_runs", "solution_json"): "ids, days and slots only",
+    ("planning_runs", "progress"): "numbers",
+    ("planning_runs", "error"): "the engine's or the job's message",
+    ("stays", "type"): "enum",
+    ("stays", "replan_reason"): "written by the app (closure kind and dates), never a person's words",
+    ("proposed_stays", "key"): "the engine's stay id",
+    ("proposed_stays", "type"): "enum",
+    ("proposed_stays", "status"): "enum",
+    ("sessions", "dimension"): "enum",
+    ("proposed_sessions", "dimension"): "enum",
+    ("stay_requests", "status"): "enum",
+    ("stay_requests", "stay_types"): "enums",
+    ("unassigned_requests", "code"): "the engine's reason code",
+    ("unassigned_requests", "params"): "the engine's reason parameters (ids, numbers)",
+    ("unassigned_requests", "reason"): "the engine's reason, in words written by the app",
+}

@@ -1,0 +1,88 @@
+"""Security item 27, for every column: the raw rows hold no plaintext of anything sensitive.
+
+The columns are classified once, in app/security/sensitive.py.
+"""
+import datetime as dt
+
+from sqlalchemy import JSON, String, Text, text
+
+from app.extensions import db
+from app.models import AuditEvent, Closure, DiagnosticInterview, InterviewDimension, PlanningRun, StayRequest
+from app.models import Defender, Therapist, User
+from app.security.crypto import Encrypted
+from app.security.sensitive import PLAIN, SENSITIVE
+
+
+def _text_columns():
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, (String, Text, JSON)):
+                yield table.name, column.name
+
+
+def test_every_text_column_is_classified_once_as_sensitive_or_plain(app):
+    columns = set(_text_columns())
+    unclassified = sorted(columns - SENSITIVE.keys() - PLAIN.keys())
+    assert not unclassified, f"classify these in app/security/sensitive.py: {unclassified}"
+    assert not SENSITIVE.keys() & PLAIN.keys()
+    assert not (SENSITIVE.keys() | PLAIN.keys()) - columns, "a classified column no longer exists"
+
+
+def test_every_sensitive_column_is_written_through_encryption_under_the_right_key(app):
+    fields = {(model.__tablename__, field.column_attr): field for model, field in Encrypted.registry}
+    for (table, column), whose in SENSITIVE.items():
+        field = fields.get((table, column))
+        assert field is not None, f"{table}.{column} is sensitive but not written through Encrypted"
+        assert (field.owner is not None) == (whose == "her"), f"{table}.{column} must be under {whose} key"
+
+
+def _marker(table: str, column: str) -> str:
+    return f"SECRET-{table}-{column}-Riesgo inminente"
+
+
+def _one_row_of_each(make_defender, make_request, make_house, make_therapist, make_user):
+    defender = make_defender()
+    stay_request = make_request(defender)
+    interview = stay_request.interview
+    house = make_house()
+    closure = Closure(house=house, start=dt.date(2027, 1, 1), end=dt.date(2027, 1, 5), reason="other")
+    db.session.add(closure)
+    therapist = make_therapist(houses=[house])
+    user = make_user("coordinator")
+    event = AuditEvent(action="defender.reveal", target_type="Defender", target_id=defender.id,
+                       defender_id=defender.id, details={})
+    run = PlanningRun(horizon_start=dt.date(2027, 1, 1), horizon_days=30)
+    db.session.add_all([event, run])
+    db.session.commit()
+    return {Defender: defender, StayRequest: stay_request, DiagnosticInterview: interview,
+            InterviewDimension: interview.dimensions[0], Closure: closure, Therapist: therapist, User: user,
+            AuditEvent: event, PlanningRun: run}
+
+
+def test_raw_rows_hold_no_plaintext_of_any_sensitive_column(app, make_defender, make_request, make_house,
+                                                             make_therapist, make_user):
+    rows = _one_row_of_each(make_defender, make_request, make_house, make_therapist, make_user)
+    written = []
+    for model, field in Encrypted.registry:
+        assert model in rows, f"add a {model.__name__} row to this test"
+        setattr(rows[model], field.name, _marker(model.__tablename__, field.column_attr))
+        written.append((model, field))
+    db.session.commit()
+    assert {(m.__tablename__, f.column_attr) for m, f in written} >= SENSITIVE.keys()
+
+    # nowhere in any raw row of any table
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(table.select()).all():
+            dumped = " ".join(map(str, row))
+            assert "SECRET-" not in dumped and "Riesgo" not in dumped, table.name
+    # each sensitive value is a ciphertext under the right key, and reads back through the model
+    for model, field in written:
+        obj = rows[model]
+        raw = db.session.execute(text(f"SELECT {field.column_attr} FROM {model.__tablename__} WHERE id = :id"),
+                                 {"id": obj.id}).scalar_one()
+        whose = SENSITIVE[(model.__tablename__, field.column_attr)]
+        assert raw.startswith("d1." if whose == "her" else "v1.ktest."), (model.__tablename__, field.column_attr)
+    db.session.expire_all()
+    for model, field in written:
+        assert getattr(db.session.get(model, rows[model].id), field.name) == _marker(model.__tablename__,
+                                                                                     field.column_attr)
