@@ -37,7 +37,7 @@ class FollowUp(UidMixin, TimestampMixin, db.Model):
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime)
     words_purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    words = Encrypted("words_ct")
+    words = Encrypted("words_ct", owner="defender")  # under her key
 
     defender = relationship("Defender")
     request = relationship("StayRequest")

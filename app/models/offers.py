@@ -7,12 +7,13 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow, version_column
+from app.models.base import UidMixin, utcnow, version_column
+from app.security.crypto import Encrypted
 
 OFFER_STATUSES = ("open", "accepted", "declined", "lapsed", "withdrawn")
 
 
-class Offer(db.Model):
+class Offer(UidMixin, db.Model):
     """One request's place in one published stay, waiting for her answer.
 
     `open` until she (or, for an assisted defender with no account, her house
@@ -34,9 +35,11 @@ class Offer(db.Model):
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)  # the house team answered for her
-    reason: Mapped[str] = mapped_column(Text, default="")  # her optional reason, or the coordinator's
+    reason_ct: Mapped[str | None] = mapped_column(Text)  # her optional reason, or the coordinator's
     warned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # "deadline near" notice sent
     version: Mapped[int] = version_column()
+
+    reason = Encrypted("reason_ct", owner="request.defender", empty="")  # under her key
 
     stay = relationship("Stay")
     request = relationship("StayRequest")

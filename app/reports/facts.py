@@ -94,11 +94,12 @@ def stays(first: dt.date, last: dt.date) -> list[StayFact]:
 
 def therapists(house_ids: list[int] | None) -> list[TherapistFact]:
     """Active therapists working at the houses (all when `house_ids` is None), named as the network pages name them."""
-    query = select(Therapist.id, Therapist.name).where(Therapist.active.is_(True))
+    query = select(Therapist).where(Therapist.active.is_(True))
     if house_ids is not None:
         query = query.where(Therapist.id.in_(select(therapist_houses.c.therapist_id)
                                               .where(therapist_houses.c.house_id.in_(house_ids))))
-    rows = db.session.execute(query.order_by(Therapist.name, Therapist.id)).all()
+    # names are encrypted at rest: read through the model, ordered here
+    rows = sorted(db.session.scalars(query), key=lambda t: (t.name.casefold(), t.id))
     availability: dict[int, list] = defaultdict(list)
     for therapist_id, start, end in db.session.execute(select(Availability.therapist_id, Availability.start,
                                                               Availability.end)):

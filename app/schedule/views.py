@@ -64,9 +64,8 @@ def describe(snap: dict | None) -> dict | None:
 # ----------------------------------------------------------------- the stay's page
 
 def _therapist_choices(stay: Stay):
-    rows = db.session.scalars(select(Therapist).where(Therapist.houses.any(House.id == stay.house_id))
-                              .order_by(Therapist.name))
-    return choices([(t.id, t.name) for t in rows])
+    rows = db.session.scalars(select(Therapist).where(Therapist.houses.any(House.id == stay.house_id)))
+    return choices(sorted(((t.id, t.name) for t in rows), key=lambda pair: pair[1].casefold()))  # names are encrypted
 
 
 def _forms(stay: Stay, change=None, cancel=None, attend=None, add=None, sessions=None):

@@ -35,6 +35,9 @@ SENSITIVE: dict[tuple[str, str], str] = {
     ("closures", "note_ct"): "network",
     ("users", "totp_secret_ct"): "network",
     ("planning_runs", "instance_json_ct"): "network",  # carries the therapists' names
+    ("offers", "reason_ct"): "her",  # why she declined (or why a coordinator withdrew it)
+    ("follow_ups", "words_ct"): "her",  # her words after the stay
+    ("stay_changes", "reason_ct"): "network",  # the coordinator's words on a change (a cancel's reason)
 }
 
 PLAIN: dict[tuple[str, str], str] = {
@@ -59,7 +62,6 @@ PLAIN: dict[tuple[str, str], str] = {
     ("defenders", "alias"): "her pseudonym, chosen to be shown",
     ("users", "email"): "login name, looked up at each login (see the report: not yet encrypted)",
     ("invitations", "email"): "where the one-time link goes (deleted with her data)",
-    ("login_attempts", "email"): "throttling key",
     # codes, enums and settings
     ("calendar_tokens", "kind"): "enum",
     ("defenders", "country"): "country code, needed by planning",
@@ -106,4 +108,22 @@ PLAIN: dict[tuple[str, str], str] = {
     ("unassigned_requests", "code"): "the engine's reason code",
     ("unassigned_requests", "params"): "the engine's reason parameters (ids, numbers)",
     ("unassigned_requests", "reason"): "the engine's reason, in words written by the app",
+    ("offers", "uid"): "random row id (associated data)",
+    ("offers", "status"): "enum",
+    ("stay_changes", "uid"): "random row id (associated data)",
+    ("stay_changes", "kind"): "enum",
+    ("stay_changes", "old"): "a snapshot of ids, dates, types and therapist ids only",
+    ("stay_changes", "new"): "a snapshot of ids, dates, types and therapist ids only",
+    ("stay_changes", "people"): "defender ids",
+    ("stay_attendance", "status"): "enum",
+    ("follow_ups", "uid"): "random row id (associated data)",
+    ("follow_ups", "kind"): "enum",
+    ("follow_ups", "levels"): "levels 0-3 per dimension (numbers, as her interview's levels)",
+    ("houses", "slot_times"): "clock times of the house's session slots",
+    ("login_attempts", "key"): "a keyed hash of the account or client, never what was typed",
+    ("notices", "kind"): "enum",
+    ("notices", "target_type"): "model name",
+    ("notices", "link"): "a path inside Respiro (ids only)",
+    ("notices", "email_state"): "enum",
+    ("notices", "email_error"): "the mail server's error message (no content of hers)",
 }

@@ -24,7 +24,8 @@ def upgrade():
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('reason_ct', sa.Text(), nullable=True),
+    sa.Column('uid', sa.String(length=32), nullable=False),
     sa.Column('old', sa.JSON(), nullable=True),
     sa.Column('new', sa.JSON(), nullable=True),
     sa.Column('people', sa.JSON(), nullable=False),
@@ -33,6 +34,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_stay_changes_run_id_planning_runs'),
                             ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['stay_id'], ['stays.id'], name=op.f('fk_stay_changes_stay_id_stays'), ondelete='CASCADE'),
+    sa.UniqueConstraint('uid', name=op.f('uq_stay_changes_uid')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stay_changes'))
     )
     with op.batch_alter_table('stay_changes', schema=None) as batch_op:

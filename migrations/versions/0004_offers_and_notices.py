@@ -58,7 +58,8 @@ def upgrade():
     sa.Column('answered_at', sa.DateTime(), nullable=True),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('on_behalf', sa.Boolean(), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('reason_ct', sa.Text(), nullable=True),
+    sa.Column('uid', sa.String(length=32), nullable=False),
     sa.Column('warned_at', sa.DateTime(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_offers_answered_by_id_users')),
@@ -66,7 +67,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['request_id'], ['stay_requests.id'], name=op.f('fk_offers_request_id_stay_requests'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['stay_id'], ['stays.id'], name=op.f('fk_offers_stay_id_stays')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offers')),
-    sa.UniqueConstraint('stay_id', 'request_id', name=op.f('uq_offers_stay_id'))
+    sa.UniqueConstraint('stay_id', 'request_id', name=op.f('uq_offers_stay_id')),
+    sa.UniqueConstraint('uid', name=op.f('uq_offers_uid'))
     )
     with op.batch_alter_table('offers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_offers_request_id'), ['request_id'], unique=False)

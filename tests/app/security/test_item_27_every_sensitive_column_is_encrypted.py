@@ -8,7 +8,7 @@ from sqlalchemy import JSON, String, Text, text
 
 from app.extensions import db
 from app.models import AuditEvent, Closure, DiagnosticInterview, InterviewDimension, PlanningRun, StayRequest
-from app.models import Defender, Therapist, User
+from app.models import Defender, FollowUp, Offer, Stay, StayChange, Therapist, User
 from app.security.crypto import Encrypted
 from app.security.sensitive import PLAIN, SENSITIVE
 
@@ -52,11 +52,18 @@ def _one_row_of_each(make_defender, make_request, make_house, make_therapist, ma
     event = AuditEvent(action="defender.reveal", target_type="Defender", target_id=defender.id,
                        defender_id=defender.id, details={})
     run = PlanningRun(horizon_start=dt.date(2027, 1, 1), horizon_days=30)
-    db.session.add_all([event, run])
+    stay = Stay(house=house, start=dt.date(2027, 2, 1), end=dt.date(2027, 2, 10), type="individual")
+    db.session.add_all([event, run, stay])
+    db.session.flush()
+    offer = Offer(stay_id=stay.id, request_id=stay_request.id, deadline=dt.date(2027, 1, 20))
+    change = StayChange(stay_id=stay.id, kind="cancel")
+    follow_up = FollowUp(defender_id=defender.id, request_id=stay_request.id, stay_id=stay.id, kind="end",
+                         opened_on=dt.date(2027, 2, 10), answered_at=dt.datetime(2027, 2, 11))
+    db.session.add_all([offer, change, follow_up])
     db.session.commit()
     return {Defender: defender, StayRequest: stay_request, DiagnosticInterview: interview,
             InterviewDimension: interview.dimensions[0], Closure: closure, Therapist: therapist, User: user,
-            AuditEvent: event, PlanningRun: run}
+            AuditEvent: event, PlanningRun: run, Offer: offer, StayChange: change, FollowUp: follow_up}
 
 
 def test_raw_rows_hold_no_plaintext_of_any_sensitive_column(app, make_defender, make_request, make_house,
