@@ -19,7 +19,7 @@ from .io import (
     solution_to_dict,
     write_json,
 )
-from .recommend import Move, Placement, Recommendation, RecommendError, recommend
+from .engine.recommend import Move, Placement, Recommendation, RecommendError, recommend
 from .model import (
     DIMENSIONS,
     STAY_TYPES,

@@ -193,7 +193,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 def cmd_recommend(args: argparse.Namespace) -> int:
     """Write up to K places for one request in PLAN, best first (or why there is none)."""
-    from .recommend import RecommendError, recommend, recommendation_to_dict
+    from .engine.recommend import RecommendError, recommend, recommendation_to_dict
 
     instance = read_instance(args.instance)
     plan = read_solution(args.plan, instance)

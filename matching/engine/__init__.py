@@ -73,7 +73,8 @@ Layout (one file per part; `Engine.run` and `Engine._phase1` read as the list of
 - `polish.py`: `WholeModel`, CP-SAT on the whole phase-1 model (probe, polish, staying near a hint);
 - `bounds.py`: `LinearBound` and `LagrangianBound`, each with why it is a true bound;
 - `sat.py`: CP-SAT settings and the progress callback;
-- `tuning.py`: every threshold, fraction and time share, named.
+- `tuning.py`: every threshold, fraction and time share, named;
+- `recommend.py`: the best few places for one urgent request in an existing plan.
 
 - `programme.py`: phase 2, each chosen stay's sessions (rules 7-9, and slots for rule 11 by
   `matching.slots`), spread over its days and the therapists' weeks.

@@ -15,7 +15,7 @@ import pytest
 from matching import explain, recommend, score, solve, validate
 from matching.io import read_instance, solution_to_dict
 from matching.model import Session, Solution
-from matching.recommend import RecommendError, recommendation_to_dict
+from matching.engine.recommend import RecommendError, recommendation_to_dict
 
 ROOT = Path(__file__).parents[2]
 # Beside the repository, or where RESPIRO_SHARED says (a worktree lives elsewhere).

@@ -31,11 +31,12 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from .explain import explain
-from .model import Instance, Request, Session, Solution, Stay, Unassigned
-from .prepare import placement_value, prepare, stay_languages
-from .engine.programme import Busy, Programmes
-from .validate import score, validate
+from ..explain import explain
+from ..model import Instance, Request, Session, Solution, Stay, Unassigned
+from ..prepare import placement_value, prepare, stay_languages
+from ..slots import assign_slots
+from .programme import Busy, Programmes
+from ..validate import score, validate
 
 MOVE_RADIUS = 14  # days a neighbour may shift its start, either way
 SCALE = 1000  # objective units are multiplied by this; one move costs 1
@@ -501,21 +502,13 @@ class _Search:
 
 
 def _with_slots(instance: Instance, stays: list[Stay]) -> list[Stay]:
-    """Rule 11: every session its slot; the sessions of stays that do not change keep theirs.
-
-    `matching.slots` comes with the engine's rule-11 work; until it is merged
-    sessions carry no slot and the stays are returned as they are.
-    """
-    try:
-        from .slots import assign_slots
-    except ImportError:
-        return list(stays)
+    """Rule 11: every session its slot; the sessions of stays that do not change keep theirs."""
     return assign_slots(instance, list(stays))
 
 
 def recommendation_to_dict(rec: Recommendation) -> dict:
     """The JSON of the command line: request, options best first (and reasons when there are none)."""
-    from .io import solution_to_dict
+    from ..io import solution_to_dict
 
     out: dict = {"request": rec.request, "options": []}
     for o in rec.options:
