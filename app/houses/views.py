@@ -285,7 +285,7 @@ def closure_delete(house_id: int, closure_id: int):
     return redirect(url_for("houses.closures", house_id=house.id))
 
 
-@bp.route("/<int:house_id>/closures/<int:closure_id>/delete", methods=["GET"])
+@bp.route("/<int:house_id>/closures/<int:closure_id>/remove")
 @roles_required(*STAFF)
 def closure_confirm_delete(house_id: int, closure_id: int):
     house = get_house(current_user, house_id)

@@ -85,7 +85,7 @@ def _request(request_id: int) -> StayRequest:
 def latest_run() -> PlanningRun | None:
     """The latest run with a proposal."""
     return db.session.scalar(select(PlanningRun).where(PlanningRun.status.in_(("done", "published")),
-                                                       PlanningRun.instance_json.is_not(None))
+                                                       PlanningRun.instance_json_ct.is_not(None))
                              .order_by(PlanningRun.id.desc()).limit(1))
 
 
@@ -165,7 +165,7 @@ def urgent(request_id: int):
     return _page(req, latest_run())
 
 
-@bp.route("/requests/<int:request_id>/urgent", methods=["POST"])
+@bp.route("/requests/<int:request_id>/urgent/look", methods=["POST"])
 @roles_required(*COORDINATORS)
 def urgent_look(request_id: int):
     """Look for places (writes nothing)."""

@@ -69,6 +69,12 @@ def _therapist_choices(stay: Stay):
 
 
 def _forms(stay: Stay, change=None, cancel=None, attend=None, add=None, sessions=None):
+    """The page's forms. A house team's page gets the attendance form alone: the queue, the houses and the
+    therapists the change forms offer are read for coordinators only."""
+    if current_user.role not in COORDINATORS:
+        attend = attend or AttendanceForm(formdata=None, version=stay.version)
+        attend.status.choices = choices([(c, _attendance_label(c)) for c in ATTENDANCE])
+        return {"attend": attend}
     houses = db.session.scalars(select(House).where(House.active.is_(True)).order_by(House.name)).all()
     change = change or ChangeForm(formdata=None, version=stay.version, house=stay.house_id, start=stay.start,
                                   type=stay.type, keep=[r.id for r in stay.requests], keep_programme=True)

@@ -184,7 +184,7 @@ def test_she_adds_changes_and_removes_a_closure(client, team, house):
     assert response.status_code == 302
     assert closures(house) == [(D(2027, 4, 5), D(2027, 4, 20), "repairs", "")]
     asked = client.post(f"/houses/{house.id}/closures/{closure.id}/delete")  # no confirmation: it only asks
-    assert asked.status_code == 302 and asked.location.endswith(f"/closures/{closure.id}/delete")
+    assert asked.status_code == 302 and asked.location.endswith(f"/closures/{closure.id}/remove")
     assert len(closures(house)) == 1
     question = client.get(asked.location)
     assert "¿Quitar este cierre?" in question.text and 'value="yes"' in question.text

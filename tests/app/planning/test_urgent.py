@@ -39,7 +39,7 @@ def urgent(world, settings, client, login, make_request, make_defender):
 
 
 def look(client, urgent):
-    return client.post(f"/planning/requests/{urgent['req'].id}/urgent", data={"run": urgent["run"].id})
+    return client.post(f"/planning/requests/{urgent['req'].id}/urgent/look", data={"run": urgent["run"].id})
 
 
 def test_urgent_link_sits_in_the_queue_and_its_page_writes_nothing(client, urgent):
@@ -125,7 +125,7 @@ def test_urgent_fit_at_a_place_she_cannot_take_is_refused_in_her_language(client
 def test_urgent_for_a_request_already_in_the_proposal_says_so(client, urgent):
     placed = next(r for s in urgent["run"].stays for r in s.requests)
     before = counts()
-    response = client.post(f"/planning/requests/{placed.id}/urgent", data={"run": urgent["run"].id})
+    response = client.post(f"/planning/requests/{placed.id}/urgent/look", data={"run": urgent["run"].id})
     assert response.status_code == 400
     assert "Ya tiene un lugar en la propuesta" in response.text
     assert counts() == before
@@ -133,14 +133,14 @@ def test_urgent_for_a_request_already_in_the_proposal_says_so(client, urgent):
 
 def test_urgent_for_an_unknown_request_is_404(client, urgent):
     assert client.get("/planning/requests/999999/urgent").status_code == 404
-    assert client.post("/planning/requests/999999/urgent", data={"run": urgent["run"].id}).status_code == 404
+    assert client.post("/planning/requests/999999/urgent/look", data={"run": urgent["run"].id}).status_code == 404
 
 
 def test_urgent_with_no_place_gives_the_reason(client, urgent, make_request, make_defender):
     barred = make_request(make_defender(country="MX", barred_countries=["MX", "HN"]), urgency=3,
                           earliest_start=START, latest_start=START + dt.timedelta(days=5))
     before = counts()
-    response = client.post(f"/planning/requests/{barred.id}/urgent", data={"run": urgent["run"].id})
+    response = client.post(f"/planning/requests/{barred.id}/urgent/look", data={"run": urgent["run"].id})
     assert response.status_code == 200
     assert "No se encuentra lugar para ella" in response.text
     assert counts() == before
@@ -159,7 +159,7 @@ def test_urgent_is_for_coordinators_only(client, urgent, make_user, login, app):
     team = make_user("team")
     login(team, target=other)
     assert other.get(f"/planning/requests/{urgent['req'].id}/urgent").status_code in (403, 404)
-    assert other.post(f"/planning/requests/{urgent['req'].id}/urgent",
+    assert other.post(f"/planning/requests/{urgent['req'].id}/urgent/look",
                       data={"run": urgent["run"].id}).status_code in (403, 404)
 
 
@@ -168,7 +168,7 @@ def test_urgent_case_beyond_the_runs_horizon_is_still_fitted(client, urgent, mak
     req = make_request(make_defender(country="MX"), urgency=3, earliest_start=late - dt.timedelta(days=2),
                        latest_start=late, needs={"emotional": 2})
     before = counts()
-    response = client.post(f"/planning/requests/{req.id}/urgent", data={"run": urgent["run"].id})
+    response = client.post(f"/planning/requests/{req.id}/urgent/look", data={"run": urgent["run"].id})
     assert response.status_code == 200, response.text
     assert "Opción 1" in response.text
     assert counts() == before

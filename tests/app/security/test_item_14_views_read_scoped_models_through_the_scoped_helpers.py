@@ -33,6 +33,15 @@ REVIEWED = {
     ("app/main/views.py", "admin_home", "House"): "the admin's home: home() dispatches on the role",
     ("app/main/views.py", "coordinator_home", "PlanningRun"): "the coordinator's home: home() dispatches on the role",
     ("app/admin/views.py", "_invite_form", "House"): "the admin's invitation form (admins see every house)",
+    ("app/schedule/views.py", "describe", "House"): "names the ids in the change records of a stay that "
+                                                    "access.get_stay gave (its own history)",
+    ("app/schedule/views.py", "describe", "StayRequest"): "the aliases of the people in that stay's own history",
+    ("app/schedule/views.py", "describe", "Therapist"): "the therapists of that stay's own sessions",
+    ("app/schedule/views.py", "_forms", "House"): "read for coordinators only (a team's page returns before it)",
+    ("app/schedule/views.py", "_forms", "StayRequest"): "read for coordinators only (a team's page returns before "
+                                                        "it)",
+    ("app/schedule/views.py", "_therapist_choices", "Therapist"): "called from _forms after its coordinators-only "
+                                                                  "return",
 }
 
 
