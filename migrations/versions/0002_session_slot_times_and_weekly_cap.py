@@ -8,6 +8,8 @@ Existing houses get the default times (09:30, 11:30, 16:00, 18:00); existing
 therapists get no weekly cap (as before).
 """
 from alembic import op
+import json
+
 import sqlalchemy as sa
 
 
@@ -20,18 +22,16 @@ DEFAULT_SLOT_TIMES = ["09:30", "11:30", "16:00", "18:00"]
 
 
 def upgrade():
-    with op.batch_alter_table('houses', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('slot_times', sa.JSON(), nullable=True))
-    op.execute(sa.text("UPDATE houses SET slot_times = :times").bindparams(
-        sa.bindparam("times", value=DEFAULT_SLOT_TIMES, type_=sa.JSON)))
-    with op.batch_alter_table('houses', schema=None) as batch_op:
-        batch_op.alter_column('slot_times', existing_type=sa.JSON(), nullable=False)
-    with op.batch_alter_table('therapists', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('max_sessions_per_week', sa.Integer(), nullable=True))
+    # Added in place, existing houses given the default times by the column's default: a batch copy of
+    # `houses` (to make it NOT NULL afterwards) would drop the table stays and closures point at, which
+    # SQLite refuses once the database holds a stay.
+    op.add_column('houses', sa.Column('slot_times', sa.JSON(), nullable=False,
+                                      server_default=sa.text("'" + json.dumps(DEFAULT_SLOT_TIMES) + "'")))
+    op.add_column('therapists', sa.Column('max_sessions_per_week', sa.Integer(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('therapists', schema=None) as batch_op:
-        batch_op.drop_column('max_sessions_per_week')
-    with op.batch_alter_table('houses', schema=None) as batch_op:
-        batch_op.drop_column('slot_times')
+    # Both engines drop a column in place (SQLite since 3.35): a batch copy of `houses` would have to drop
+    # the table that stays and closures point at, which SQLite refuses with its foreign keys on.
+    op.execute('ALTER TABLE therapists DROP COLUMN max_sessions_per_week')
+    op.execute('ALTER TABLE houses DROP COLUMN slot_times')
