@@ -11,6 +11,8 @@ from app.extensions import db
 from app.models import DIMENSIONS
 from app.ops import run_retention
 
+from .conftest import consider_at
+
 NOTES = "Amenazas por su labor contra la minera; no publicar su llegada."
 
 
@@ -45,6 +47,9 @@ def test_the_team_writes_risk_notes_encrypted_under_her_key_and_reads_them_where
     raw = db.session.execute(text("SELECT risk_notes_ct FROM interviews WHERE id = :id"),
                              {"id": interview.id}).scalar_one()
     assert raw.startswith("d1.") and "minera" not in raw
+    page = client.get(f"/interviews/team/requests/{stay_request.id}")
+    assert "minera" not in page.text  # her words reach only the teams of houses she is considered for
+    consider_at(stay_request, team_user.house)
     page = client.get(f"/interviews/team/requests/{stay_request.id}")
     assert "Notas de riesgo" in page.text and "minera" in page.text
 
