@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
+from markupsafe import Markup
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,10 +48,17 @@ def init_app(app: Flask) -> None:
     app.context_processor(template_helpers)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "es")
     app.jinja_env.globals["served_locale"] = i18n.served_locale
+    app.jinja_env.globals["hidden_fields"] = hidden_fields
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(labels.template_functions())
     app.jinja_env.filters["format_date"] = lambda day, style="medium": format_date(day, style) if day else "—"
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+
+
+def hidden_fields(form) -> Markup:
+    """A form's hidden fields (CSRF token, version) without ids, so a page with several forms repeats no id
+    (Flask-WTF's `hidden_tag()` gives every one `id="csrf_token"`, which breaks labels for screen readers)."""
+    return Markup("".join(str(f(id=False)) for f in form if f.type in ("HiddenField", "CSRFTokenField")))
 
 
 def drop_nul_bytes() -> None:

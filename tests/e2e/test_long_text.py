@@ -30,6 +30,6 @@ def test_a_long_paste_is_counted_shown_and_kept_on_a_phone(phone_page, demo_logi
     shot(page, "long-text-counter-phone")
 
     page.get_by_role("button", name="Guardar y seguir", exact=True).click()
-    expect(page.locator(".field__error")).to_contain_text("más corto")
+    expect(page.locator(".field__error")).to_contain_text("8000 caracteres")
     assert page.locator("textarea[name=narrative]").input_value().strip() == text.strip()  # kept as she typed it
     shot(page, "long-text-refused-phone")

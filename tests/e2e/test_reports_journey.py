@@ -38,7 +38,7 @@ def ended_stay(live_server, tmp_path_factory):
                 needs_accessible=False, created_at=now, updated_at=now)).inserted_primary_key[0]
             interview_id = conn.execute(insert(DiagnosticInterview).values(
                 uid=new_uid(), defender_id=defender_id, status="confirmed", step="review", consent_scope="narrative",
-                retention_months=6, assisted=False, defender_agreed=True, confirmation_reason="", version=1,
+                retention_months=6, assisted=False, defender_agreed=True, version=1,
                 created_at=now, updated_at=now, confirmed_at=now - dt.timedelta(days=60))).inserted_primary_key[0]
             levels = {"physical": 3, "mental": 2, "emotional": 3, "spiritual": 1, "energetic": 2}
             conn.execute(insert(InterviewDimension), [
@@ -50,7 +50,7 @@ def ended_stay(live_server, tmp_path_factory):
             conn.execute(insert(StayRequest).values(
                 uid=new_uid(), defender_id=defender_id, interview_id=interview_id, status="published",
                 stay_types=["individual"], earliest_start=end - dt.timedelta(days=20), latest_start=end,
-                companions=0, urgency=2, urgency_self=2, urgency_reason="", decline_reason="", stay_id=stay_id,
+                companions=0, urgency=2, urgency_self=2, stay_id=stay_id,
                 submitted_at=now - dt.timedelta(days=70), version=1, created_at=now, updated_at=now))
             conn.execute(insert(User).values(
                 uid=new_uid(), email=EMAIL, password_hash=password_hash, role="defender", defender_id=defender_id,
