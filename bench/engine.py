@@ -71,6 +71,7 @@ def run_one(name: str, time_limit: float, workers: int, seed: int = 0) -> dict:
         "size": f"{len(instance.houses)}h/{len(instance.requests)}r/{len(instance.therapists)}t/{instance.horizon_days}d",
         "baseline": base_objective, "baseline_time": round(base_time, 2),
         "seed": seed, "limit": time_limit, "phases": sol.stats.get("phases"), "engine_wall": sol.stats.get("wall"),
+        "bounds": {k: sol.stats.get(k) for k in ("lp", "lagrangian") if k in sol.stats},
         "objective": sol.objective, "bound": sol.bound, "gap": gap, "status": sol.status,
         "first": sol.stats.get("first_solution"), "wall": round(wall, 2),
         "valid": not violations, "checker": checked,
