@@ -51,8 +51,11 @@ def run_one(name: str, time_limit: float, workers: int, seed: int = 0) -> dict:
     base_objective = score(instance, base).total
     base_time = time.monotonic() - t0
     t0 = time.monotonic()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     sol = solve(instance, time_limit=time_limit, workers=workers, seed=seed)
     wall = time.monotonic() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime  # all threads: how much CPU the load left it
     violations = validate(instance, sol)
     checked = None
     if CHECKER.is_file():
@@ -71,6 +74,7 @@ def run_one(name: str, time_limit: float, workers: int, seed: int = 0) -> dict:
         "size": f"{len(instance.houses)}h/{len(instance.requests)}r/{len(instance.therapists)}t/{instance.horizon_days}d",
         "baseline": base_objective, "baseline_time": round(base_time, 2),
         "seed": seed, "limit": time_limit, "phases": sol.stats.get("phases"), "engine_wall": sol.stats.get("wall"),
+        "cpu_s": round(cpu, 2),
         "bounds": {k: sol.stats.get(k) for k in ("lp", "lagrangian") if k in sol.stats},
         "objective": sol.objective, "bound": sol.bound, "gap": gap, "status": sol.status,
         "first": sol.stats.get("first_solution"), "wall": round(wall, 2),
