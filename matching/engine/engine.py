@@ -179,6 +179,14 @@ class Engine:
     def _programmes(self, prep: Prepared, stays: list[Stay]) -> list[Stay]:
         """Phase 2: each stay's sessions, in the time left but the reserve."""
         budget = max(0.0, self.left() - self._after_reserve()) if not self.stopped() else 0.0
+        if budget <= tuning.PROGRAMME_MIN_SECONDS:
+            # No time for CP-SAT: the greedy programme at once (`programme` would build its model first).
+            from ..programme import Programmes
+
+            progs = Programmes(self.inst, stays)
+            sessions = progs._sessions(progs.greedy())
+            self.stats["programme"] = {"status": "GREEDY", "no_time": True}
+            return [replace(s, sessions=ses) for s, ses in zip(stays, sessions)]
         sessions, pstats = programme(self.inst, stays, time_limit=budget, workers=self.workers,
                                      seed=self.seed, stop=self.stop, target=self._session_target(prep, stays),
                                      slack=self._slack())

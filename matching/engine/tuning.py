@@ -36,6 +36,7 @@ AFTER_RESERVE_OF_BASELINE = 2.0  # ... or, when more, this many times the baseli
 # loaded machine: on gen 20h/3,000r at load 12-15 on 2 cores, repair + programme + answer took 1.9 times the
 # baseline's seconds, 25 s against 13.4; under cProfile 100 s against 52. The per-request figure stays the
 # floor: a quiet machine keeps its reserve whenever the baseline takes under half of it)
+PROGRAMME_MIN_SECONDS = 0.05  # a programme budget at most this gets the greedy programme, no CP-SAT model built
 REPAIR_SHARE = 0.5  # of that reserve, the most the repair (placing whoever still fits) may take
 PHASE1_SHARE = 0.8  # of the time before the reserve, phase 1's share with no baseline to judge by ...
 PHASE1_SHARE_EASY = 0.97  # ... when the greedy programme meets its bound on the baseline's stays ...

@@ -42,3 +42,12 @@ def test_the_reserve_after_the_phases_grows_with_a_slow_baseline_and_stays_cappe
     assert engine._after_reserve() == tuning.AFTER_RESERVE_OF_BASELINE * 4.0 > per_request
     engine._baseline_seconds = 100.0
     assert engine._after_reserve() == tuning.AFTER_RESERVE_SHARE * 60  # never more than its share of the limit
+
+
+def test_with_no_time_for_programmes_every_stay_gets_the_greedy_programme_and_the_plan_is_valid():
+    """Time limit 0: phase 2 builds no CP-SAT model; the sessions are the greedy programme's, every rule kept."""
+    instance = generate(houses=3, requests=150, therapists=20, days=200, seed=3)
+    sol = solve(instance, time_limit=0, seed=0)
+    assert sol.stats["programme"] == {"status": "GREEDY", "no_time": True}
+    assert validate(instance, sol) == []
+    assert any(stay.sessions for stay in sol.stays)
