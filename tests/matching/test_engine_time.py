@@ -51,3 +51,19 @@ def test_with_no_time_for_programmes_every_stay_gets_the_greedy_programme_and_th
     assert sol.stats["programme"] == {"status": "GREEDY", "no_time": True}
     assert validate(instance, sol) == []
     assert any(stay.sessions for stay in sol.stays)
+
+
+def test_a_priced_greedy_with_no_budget_runs_one_stage_for_the_bound(monkeypatch):
+    """The priced greedy plans stop at their budget: with none, only the first stage (it gives the bound) runs."""
+    instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)  # above PROBE_OPTIONS
+    monkeypatch.setattr(tuning, "PRICED_GREEDY_MAX", 0.0)
+    sol = solve(instance, time_limit=3, seed=0)
+    assert sol.stats["lagrangian"]["stages"] == 1
+    assert validate(instance, sol) == [] and sol.bound >= sol.objective
+
+
+def test_a_priced_greedy_with_an_ample_budget_runs_every_stage(monkeypatch):
+    instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
+    monkeypatch.setattr(tuning, "PRICED_GREEDY_SHARE", 0.9)  # of a 3 s phase 1: ample for 120 requests
+    sol = solve(instance, time_limit=4, seed=0)
+    assert sol.stats["lagrangian"]["stages"] == tuning.PRICED_GREEDY_STAGES
