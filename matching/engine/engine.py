@@ -264,10 +264,12 @@ class Engine:
         for _ in range(tuning.PRICED_GREEDY_STAGES):  # greedy plans at stages of the prices; keep the best
             # The first stage always runs (it gives the bound); a later one only if it fits, its greedy timed
             # on the one before (under load a greedy plan of 3,000 requests took 16 s against a budget of 8).
-            if stages and time.monotonic() - t + stage_seconds + greedy_seconds > seconds:
+            spent = time.monotonic() - t
+            if stages and spent + greedy_seconds >= seconds:
                 break
+            run_for = stage_seconds if not stages else min(stage_seconds, seconds - spent - greedy_seconds)
             stages += 1
-            lagrange = p.relaxation.run(p.search.value, stage_seconds, self.stop)
+            lagrange = p.relaxation.run(p.search.value, run_for, self.stop)
             if lagrange is None:
                 break
             g = time.monotonic()
