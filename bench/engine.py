@@ -1,6 +1,6 @@
 """Benchmark the CP-SAT engine against the baseline on the shared samples and a large generated case.
 
-    .venv/bin/python bench/engine.py [--workers 2] [--only NAME] [--quick]
+    .venv/bin/python bench/engine.py [--workers 2] [--only NAME] [--quick] [--seed N] [--jsonl FILE]
 
 Each instance runs in its own subprocess (so peak memory is its own); every
 solution is checked with `matching.validate` and, when present beside the
@@ -31,7 +31,7 @@ CASES = {
 }
 
 
-def run_one(name: str, time_limit: float, workers: int) -> dict:
+def run_one(name: str, time_limit: float, workers: int, seed: int = 0) -> dict:
     """Solve one case in this process and report on it (called in the subprocess)."""
     sys.path.insert(0, str(REPO))
     from matching.baseline import baseline
@@ -51,8 +51,11 @@ def run_one(name: str, time_limit: float, workers: int) -> dict:
     base_objective = score(instance, base).total
     base_time = time.monotonic() - t0
     t0 = time.monotonic()
-    sol = solve(instance, time_limit=time_limit, workers=workers)
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    sol = solve(instance, time_limit=time_limit, workers=workers, seed=seed)
     wall = time.monotonic() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime  # all threads: how much CPU the load left it
     violations = validate(instance, sol, require_slots=True)
     checked = None
     if CHECKER.is_file():
@@ -70,6 +73,9 @@ def run_one(name: str, time_limit: float, workers: int) -> dict:
         "name": name,
         "size": f"{len(instance.houses)}h/{len(instance.requests)}r/{len(instance.therapists)}t/{instance.horizon_days}d",
         "baseline": base_objective, "baseline_time": round(base_time, 2),
+        "seed": seed, "limit": time_limit, "phases": sol.stats.get("phases"), "engine_wall": sol.stats.get("wall"),
+        "cpu_s": round(cpu, 2),
+        "bounds": {k: sol.stats.get(k) for k in ("lp", "lagrangian") if k in sol.stats},
         "objective": sol.objective, "bound": sol.bound, "gap": gap, "status": sol.status,
         "first": sol.stats.get("first_solution"), "wall": round(wall, 2),
         "valid": not violations, "checker": checked,
@@ -83,11 +89,13 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", help="run one case: " + ", ".join(CASES))
     ap.add_argument("--quick", action="store_true", help="shorter time limits")
+    ap.add_argument("--seed", type=int, default=0, help="the engine's random seed (passed to solve)")
+    ap.add_argument("--jsonl", help="also append each case's full record (phases' seconds included) to this file")
     ap.add_argument("--run", help=argparse.SUPPRESS)  # internal: one case in this process
     ap.add_argument("--time", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.run:
-        print(json.dumps(run_one(args.run, args.time, args.workers)))
+        print(json.dumps(run_one(args.run, args.time, args.workers, args.seed)))
         return 0
     names = [n for n in CASES if not args.only or n == args.only]
     if not names:
@@ -102,12 +110,16 @@ def main(argv=None) -> int:
             print(f"{name:<15} (absent, skipped)")
             continue
         t = quick if args.quick else limit
-        proc = subprocess.run([sys.executable, __file__, "--run", name, "--time", str(t), "--workers", str(args.workers)],
+        proc = subprocess.run([sys.executable, __file__, "--run", name, "--time", str(t), "--workers", str(args.workers),
+                               "--seed", str(args.seed)],
                               capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"{name:<15} FAILED: {proc.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(proc.stdout.strip().splitlines()[-1])
+        if args.jsonl:
+            with open(args.jsonl, "a") as f:
+                f.write(json.dumps(r) + "\n")
         c = r["checker"]
         checks = "validate ok" if r["valid"] else "validate FAILED"
         if c is not None:
