@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from ..model import Instance, Solution, Stay
 from ..prepare import Prepared, SessionSupply, drop_broken_locks, lock_problems, lock_violations, prepare
-from .programme import programme
+from .programme import greedy_programme, programme
 from . import tuning
 from .bounds import LagrangianBound, LinearBound
 from .construct import greedy_plan
@@ -181,10 +181,7 @@ class Engine:
         budget = max(0.0, self.left() - self._after_reserve()) if not self.stopped() else 0.0
         if budget <= tuning.PROGRAMME_MIN_SECONDS:
             # No time for CP-SAT: the greedy programme at once (`programme` would build its model first).
-            from ..programme import Programmes
-
-            progs = Programmes(self.inst, stays)
-            sessions = progs._sessions(progs.greedy())
+            sessions = greedy_programme(self.inst, stays)
             self.stats["programme"] = {"status": "GREEDY", "no_time": True}
             return [replace(s, sessions=ses) for s, ses in zip(stays, sessions)]
         sessions, pstats = programme(self.inst, stays, time_limit=budget, workers=self.workers,

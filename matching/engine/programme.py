@@ -720,6 +720,13 @@ def _watch(stop: threading.Event | None, solver: cp_model.CpSolver) -> threading
     return done
 
 
+def greedy_programme(instance: Instance, stays: list[Stay]) -> list[tuple[Session, ...]]:
+    """The greedy programme at once, each session with its slot: no CP-SAT model is built (for when the
+    engine has no time left for one)."""
+    progs = Programmes(instance, stays)
+    return with_slots(instance, progs._sessions(progs.greedy()), stays)
+
+
 def programme(instance: Instance, stays: list[Stay], *, time_limit: float, workers: int = 2,
               seed: int = 0, stop: threading.Event | None = None, max_vars: int = 150_000,
               target: int | None = None, slack: int = 0):
