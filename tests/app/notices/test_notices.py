@@ -33,7 +33,7 @@ def test_notif_unread_count_in_the_header_and_marked_read_by_post(client, login,
     login(user)
     home = client.get("/home", follow_redirects=True)
     assert 'id="notices-link"' in home.text and "Avisos" in home.text
-    assert '<span class="badge badge--count" aria-label="2 sin leer">2</span>' in home.text
+    assert '<span class="badge badge--count" aria-hidden="true">2</span><span class="visually-hidden"> (2 sin leer)</span>' in home.text
     page = client.get("/notices/")
     assert "Se te ofrece una estancia" in page.text and "2 avisos sin leer" in page.text
     assert db.session.scalar(select(func.count(Notice.id)).where(Notice.read_at.is_(None))) == 2  # a GET reads only

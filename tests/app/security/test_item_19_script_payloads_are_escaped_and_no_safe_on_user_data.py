@@ -10,8 +10,11 @@ from .conftest import set_session
 ROOT = Path(__file__).resolve().parents[3]
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 
-# Every allowed use, with the reason it is not user data. Empty: there are none.
-WHITELIST: dict[str, str] = {}
+# Every allowed use, with the reason it is not user data.
+WHITELIST: dict[str, str] = {
+    "app/web.py:61": "hidden_fields joins what WTForms rendered (escaped there) of the CSRF token and the "
+                      "version number: no text a person typed",
+}
 
 
 def test_item_19_no_safe_filter_markup_or_autoescape_off_on_user_data():
