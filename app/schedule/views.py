@@ -85,7 +85,7 @@ def _forms(stay: Stay, change=None, cancel=None, attend=None, add=None, sessions
     change.add.choices = choices([("", _("Nobody"))] + [
         (str(r.id), ", ".join(d.alias for d in r.all_defenders if d)) for r in waiting])
     cancel = cancel or CancelForm(formdata=None, version=stay.version)
-    cancel.reason.id = "cancel-reason"  # the change form has a `reason` too: one id each
+    cancel.reason.id = cancel.reason.label.field_id = "cancel-reason"  # the change form has a `reason` too
     attend = attend or AttendanceForm(formdata=None, version=stay.version)
     attend.status.choices = choices([(c, _attendance_label(c)) for c in ATTENDANCE])
     therapists = _therapist_choices(stay)

@@ -83,5 +83,6 @@ def test_a_closure_over_a_published_stay_is_repaired(page, demo_logins, login_as
 
     # Take the closure away again (the server is shared); the repaired stay keeps its new place
     page.goto(house_url + "/closures")
-    page.locator("tbody tr", has_text="Arreglo del pozo").get_by_role("button", name="Quitar").click()
+    page.locator("tbody tr", has_text="Arreglo del pozo").get_by_role("link", name="Quitar").click()
+    page.get_by_role("button", name="Sí, quitar el cierre").click()  # "Quitar" asks first
     assert "Se quitó el cierre." in page.locator(".flashes").inner_text()

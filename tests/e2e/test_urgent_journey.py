@@ -48,7 +48,9 @@ def test_an_urgent_case_is_fitted_and_published(page, demo_logins, login_as, axe
     shot(page, "urgent-new-proposal")
 
     page.click("button:has-text('Aprobar y publicar las estancias marcadas')")
-    page.wait_for_selector("text=/ya pueden verlas?\\./")  # one stay or several
+    page.wait_for_selector("h1:has-text('Publicar: confirma, por favor')")  # publishing asks first (offers)
+    page.click("button:has-text('Sí, publicar y ofrecer estas estancias')")
+    page.wait_for_selector("text=se ofrecieron a las mujeres")
     new_url = page.url.split("?")[0]
     page.goto(f"{new_url}?month={start[:7]}")  # the month she arrives: her stay, published
     mine = page.locator("article.stay", has_text=who)
