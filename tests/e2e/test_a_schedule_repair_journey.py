@@ -1,4 +1,6 @@
-"""A closure over a published stay, repaired, in a real browser.
+"""Runs first of the journeys (its name): it needs the demo's stays as loaded, before other journeys flag or move them.
+
+A closure over a published stay, repaired, in a real browser.
 
 The house closes on the first day of a published stay at Casa La Serena; the coordinator's home page
 lists the stay with the broken rule in words; she asks for a repair, reads where the stay would go
