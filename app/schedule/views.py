@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -307,7 +308,9 @@ def repair_run(run_id: int):
             return render_template("schedule/repair.html", run=run, rows=rules.repair_rows(run),
                                    form=VersionForm(version=run.version), messages=exc.messages), 400
         db.session.commit()
-        flash(_("The repair was applied to %(n)s stays. Every other published stay is as it was.", n=len(changes)),
+        flash(ngettext("The repair was applied to %(num)s stay. Every other published stay is as it was.",
+                       "The repair was applied to %(num)s stays. Every other published stay is as it was.",
+                       len(changes)),
               "success")
         return redirect(url_for("schedule.repair_run", run_id=run_id))
     if jobs.refresh(run):
