@@ -115,16 +115,22 @@ def demo(print_logins: bool) -> None:
             click.echo(f"  {role:<28} {email}")
 
 
-@users.command("reset-totp")
-@click.argument("email")
-def reset_totp(email: str) -> None:
-    """Switch two-step login off for an account (she lost her phone); she enrols again."""
-    from app.auth.totp import disable
+def _account(email: str):
+    """The account with this e-mail, or a one-line error for the command line."""
     from app.models import User
 
     user = db.session.scalar(User.by_email(email))
     if user is None:
         raise click.ClickException("no such account")
+    return user
+
+
+@users.command("reset-totp")
+@click.argument("email")
+def reset_totp(email: str) -> None:
+    """Switch two-step login off for an account (she lost her phone); she enrols again."""
+    from app.auth.totp import disable
+    user = _account(email)
     disable(user)
     user.end_all_sessions()
     from app.security import audit
@@ -142,11 +148,7 @@ def reset_link(email: str) -> None:
 
     from app.auth import resets
     from app.auth.accounts import AccountError
-    from app.models import User
-
-    user = db.session.scalar(User.by_email(email))
-    if user is None:
-        raise click.ClickException("no such account")
+    user = _account(email)
     try:
         token = resets.issue_reset_link(user, None)
     except AccountError as exc:
@@ -166,11 +168,7 @@ def reactivate(email: str) -> None:
     """Open a deactivated account again."""
     from app.auth import resets
     from app.auth.accounts import AccountError
-    from app.models import User
-
-    user = db.session.scalar(User.by_email(email))
-    if user is None:
-        raise click.ClickException("no such account")
+    user = _account(email)
     try:
         resets.reactivate(user, None)
     except AccountError as exc:
