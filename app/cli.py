@@ -130,6 +130,7 @@ def _account(email: str):
 def reset_totp(email: str) -> None:
     """Switch two-step login off for an account (she lost her phone); she enrols again."""
     from app.auth.totp import disable
+
     user = _account(email)
     disable(user)
     user.end_all_sessions()
