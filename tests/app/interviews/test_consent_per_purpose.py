@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import consider_at, version_of
+from .conftest import Journey, consider_at, version_of
 
 YES_BOTH = {"share_with_therapists": "yes", "count_in_statistics": "yes"}
 
@@ -74,3 +74,16 @@ def test_her_house_team_sees_both_choices_on_her_file(app, journey, login, make_
     page = browser.get(f"/interviews/team/requests/{stay_request.id}").text
     assert "Sus terapeutas ven lo que escribió sobre la dimensión de sus sesiones</dt><dd>no<" in page
     assert "Sus respuestas cuentan, sin su nombre, en las estadísticas de la red</dt><dd>sí<" in page
+
+
+def test_in_the_assisted_flow_the_team_records_her_choices_with_her(client, login, team_user):
+    login(team_user)
+    created = client.post("/interviews/team/assisted", data={"alias": "Jacaranda", "country": "GT",
+                                                             "languages": ["es"], "defender_agreed": "y"})
+    assert created.status_code == 302
+    journey = Journey(client)
+    journey.interview_id = int(created.headers["Location"].split("/interviews/")[1].split("/")[0])
+    journey.fill_all(consent="narrative")
+    assert consent(journey, "narrative", share_with_therapists="yes", count_in_statistics="no").status_code == 302
+    interview = journey.interview()
+    assert (interview.share_with_therapists, interview.count_in_statistics) == (True, False)

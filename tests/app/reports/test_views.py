@@ -246,3 +246,11 @@ def test_with_her_agreement_she_is_counted(client, login, make_user, one_decline
     assert (demand["requests"], demand["people"], demand["people_staying"]) == ("7", "7", "7")
     page = client.get("/reports/served?lang=en&start=2027-03&months=1").text
     assert "Nicaragua" in page and "Left out because she did not agree: 0." in page
+
+
+def test_the_command_line_table_says_how_many_were_left_out(runner, one_declined):
+    one_declined(counted=False)
+    printed = runner.invoke(args=["report", "served", "--months", "1", "--from", "2027-03"])
+    assert printed.exit_code == 0, printed.output
+    assert "Nicaragua" not in printed.output and "NI" not in printed.output.split()
+    assert printed.output.rstrip().endswith("left out (did not agree): <5")
