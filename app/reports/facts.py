@@ -9,8 +9,9 @@ Consent for statistics (issue 14, item 6): a request counts only when its
 interview says she agreed that her anonymous answers count in the network's
 statistics (`COUNTED`, applied in SQL here, the one place the reports read
 requests, stays and follow-ups; the pages, the CSV downloads and the command
-line all build on these functions). Her bed-nights in a stay and her
-follow-up levels go with her request. The therapists' load counts sessions,
+line all build on these functions). Her place among the people staying and
+her follow-up levels go with her request; the beds a stay holds do not (the
+house's occupancy is the house's figure: without her bed it would read free). The therapists' load counts sessions,
 the therapists' work, and names no defender. Those who did not agree are
 only counted as a number, for the note on each page (`not_counted`).
 """
@@ -85,23 +86,29 @@ def requests(where=None, *, counted: bool = True) -> list[RequestFact]:
 
 
 def stays(first: dt.date, last: dt.date) -> list[StayFact]:
-    """Published stays held between `first` and `last` (a week's margin for turnover), with their people
-    (only the people of requests counted: `COUNTED`)."""
+    """Published stays held between `first` and `last` (a week's margin for turnover), with their people:
+    `people` only those of requests counted (`COUNTED`), `beds` everyone (the house's occupancy, used and
+    turnover beds, is the house's own figure, not her answers, and would read as free beds without her)."""
     rows = db.session.execute(select(Stay.id, Stay.house_id, Stay.start, Stay.end, Stay.type)
                               .where(Stay.start <= last, Stay.end >= first - dt.timedelta(days=31))).all()
-    counts: dict[int, int] = defaultdict(int)
+    counted: dict[int, int] = defaultdict(int)
+    beds: dict[int, int] = defaultdict(int)
     ids = [r.id for r in rows]
     if ids:
-        for stay_id, companions in db.session.execute(
-                select(StayRequest.stay_id, StayRequest.companions).join(StayRequest.interview)
-                .where(StayRequest.stay_id.in_(ids), COUNTED)):
-            counts[stay_id] += 1 + (companions or 0)
-        for stay_id, in db.session.execute(
-                select(StayRequest.stay_id).join(request_members, request_members.c.request_id == StayRequest.id)
-                .join(StayRequest.interview).where(StayRequest.stay_id.in_(ids), COUNTED)):
-            counts[stay_id] += 1
-    return [StayFact(id=r.id, house_id=r.house_id, start=r.start, end=r.end, type=r.type, people=counts[r.id])
-            for r in rows]
+        agreed = func.coalesce(DiagnosticInterview.count_in_statistics, false()).label("agreed")
+        for stay_id, companions, yes in db.session.execute(
+                select(StayRequest.stay_id, StayRequest.companions, agreed).outerjoin(StayRequest.interview)
+                .where(StayRequest.stay_id.in_(ids))):
+            for tally in (beds, counted) if yes else (beds,):
+                tally[stay_id] += 1 + (companions or 0)
+        for stay_id, yes in db.session.execute(
+                select(StayRequest.stay_id, agreed)
+                .join(request_members, request_members.c.request_id == StayRequest.id)
+                .outerjoin(StayRequest.interview).where(StayRequest.stay_id.in_(ids))):
+            for tally in (beds, counted) if yes else (beds,):
+                tally[stay_id] += 1
+    return [StayFact(id=r.id, house_id=r.house_id, start=r.start, end=r.end, type=r.type, people=counted[r.id],
+                     beds=beds[r.id]) for r in rows]
 
 
 def therapists(house_ids: list[int] | None) -> list[TherapistFact]:

@@ -209,6 +209,9 @@ def one_declined(make_house, placed):
     return make
 
 
+_USED_BY_SEVEN = "70"  # seven women, ten-day stays, all in March
+
+
 def _figures(client, runner) -> dict:
     """What a reader gets about March 2027: the served and waiting CSVs by country, the demand line of
     the house, and the command line's served CSV."""
@@ -232,6 +235,7 @@ def test_a_defender_who_did_not_agree_is_in_no_report_figure(client, login, make
     assert figures["waiting"]["MX"] == "6"
     demand = figures["demand"]
     assert (demand["requests"], demand["people"], demand["people_staying"]) == ("6", "6", "6")
+    assert demand["bed_nights_used"] == _USED_BY_SEVEN  # her bed is still a bed the house used: no false free bed
     page = client.get("/reports/served?lang=en&start=2027-03&months=1").text
     assert "Nicaragua" not in page
     assert "Only defenders who agreed" in page and "Left out because she did not agree: &lt;5." in page
@@ -244,6 +248,7 @@ def test_with_her_agreement_she_is_counted(client, login, make_user, one_decline
     assert figures["served"]["NI"] == figures["waiting"]["NI"] == figures["cli"]["NI"] == "<5"
     demand = figures["demand"]
     assert (demand["requests"], demand["people"], demand["people_staying"]) == ("7", "7", "7")
+    assert demand["bed_nights_used"] == _USED_BY_SEVEN
     page = client.get("/reports/served?lang=en&start=2027-03&months=1").text
     assert "Nicaragua" in page and "Left out because she did not agree: 0." in page
 
