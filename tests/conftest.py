@@ -14,7 +14,7 @@ import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.extensions import db
@@ -147,6 +147,20 @@ def app(make_app):
         _empty_tables()
         app.extensions["respiro_keystore"].empty()
         db.session.remove()
+
+
+@pytest.fixture
+def sql_statements(app) -> list[str]:
+    """The SQL statements the app sends during the test, in order (clear it before the request to watch):
+    to show that a filter runs in the database, or how many times rows are loaded."""
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
