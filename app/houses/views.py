@@ -297,13 +297,13 @@ def closure_confirm_delete(house_id: int, closure_id: int):
 
 
 def _period(form: PeriodForm, house) -> tuple[str, dt.date]:
+    """The period asked for; without a valid month, the first month worth showing (found only then)."""
     kind = form.period.data if form.period.data in occ.PERIODS else "month"
-    first = occ.first_month_to_show(house, today())
     if form.start.data and not form.start.errors:
         year, month = (int(p) for p in form.start.data.split("-"))
         if 2000 <= year <= 2100 and 1 <= month <= 12:
-            first = dt.date(year, month, 1)
-    return kind, first
+            return kind, dt.date(year, month, 1)
+    return kind, occ.first_month_to_show(house, today())
 
 
 @bp.route("/<int:house_id>/occupancy")
