@@ -38,12 +38,14 @@ def test_the_add_select_offers_only_who_can_give_the_session_and_says_why_not(cl
     assert 'name="dimension" value="physical"' in page
 
 
-def test_a_session_select_leaves_out_who_cannot_give_it(client, login, sched):
+def test_a_session_select_leaves_out_who_cannot_give_it(client, login, sched, make_therapist):
+    make_therapist(name="Ana Ruiz", houses=[sched["serena"]], dimensions=["spiritual"])  # at the house, not emotional
     login(sched["coordinator"])
     stay = sched["stay"]
     page = client.get(f"/schedule/stays/{stay.id}").text
     first = stay.sessions[0]
     assert _options(page, f"s{first.id}-therapist") == ["Lucía Pérez", "Rosa Méndez"]
+    assert "Ana Ruiz: no trabaja en esta dimensión de cuidado" in page
 
 
 def test_a_forged_therapist_is_refused_with_the_rule_in_words(client, login, sched, stay, unchanged):
