@@ -621,9 +621,14 @@ def session_rows(sessions) -> list[ProposedSession]:
     return rows
 
 
+def demand(instance: Instance, stay: SpecStay) -> dict[str, int]:
+    """The sessions a stay's people need in each care dimension (rule 8: the most any of them needs)."""
+    return {d: max(instance.request_by_id[r].needs.get(d, 0) for r in stay.requests) for d in DIMENSIONS}
+
+
 def sessions_needed(instance: Instance, stay: SpecStay) -> int:
-    """The sessions a stay's people need, over every care dimension (rule 8: the most any of them needs)."""
-    return sum(max(instance.request_by_id[r].needs.get(d, 0) for r in stay.requests) for d in DIMENSIONS)
+    """The sessions a stay's people need, over every care dimension."""
+    return sum(demand(instance, stay).values())
 
 
 def spec_stay(row: ProposedStay) -> SpecStay:

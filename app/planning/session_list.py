@@ -7,6 +7,7 @@ pages: therapists are named, the people of the stay never are.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import request
@@ -61,14 +62,28 @@ def therapist_list(instance, solution, stay_id: str, names: dict[int, str], *, d
     return TherapistList(eligible, missing, list(dict.fromkeys(rule_message(v, words) for v in shown)))
 
 
-def picked(posted, default_day: dt.date, slot_choices: list[tuple[int, str]] | None = None):
+def first_gap(instance, stay, first_day: dt.date, last_day: dt.date, slots: int | None = None) -> dict:
+    """The session a page first offers to add to spec stay `stay`: in the first care dimension its people still
+    need, on its first day from `first_day` to `last_day` with room for one more session (rule 8), at the
+    first time of that day (of `slots`, when she chooses it) the stay has free."""
+    have = Counter(s.dimension for s in stay.sessions)
+    wanted = [d for d, n in bridge.demand(instance, stay).items() if n > have[d]]
+    per_day = Counter(s.day for s in stay.sessions)
+    days = [first_day + dt.timedelta(days=k) for k in range((last_day - first_day).days + 1)]
+    day = next((d for d in days if per_day[d] < instance.max_sessions_per_stay_day), first_day)
+    values = {"dimension": (wanted or list(DIMENSION))[0], "day": day}
+    if slots is not None:
+        taken = {s.slot for s in stay.sessions if s.day == day}
+        values["slot"] = next((n for n in range(slots) if n not in taken), 0)
+    return values
+
+
+def picked(posted, first: dict, slot_choices: list[tuple[int, str]] | None = None):
     """The session to add a page shows, and the GET form that picks it (care dimension, day, and time when
-    `slot_choices` are given): the one just posted (when it was refused), else the one picked, else the first
-    care dimension on `default_day` at the first time. Returns (the pick form, the values)."""
+    `slot_choices` are given): the one just posted (when it was refused), else the one picked, else `first`
+    (`first_gap`). Returns (the pick form, the values)."""
     form_class = SessionPickForm if slot_choices is None else TimedSessionPickForm
-    values = {"dimension": next(iter(DIMENSION)), "day": default_day}
-    if slot_choices is not None:
-        values["slot"] = slot_choices[0][0]
+    values = dict(first)
     if posted is not None and all(posted[k].data is not None and not posted[k].errors for k in values):
         values = {k: posted[k].data for k in values}
     asked = request.method == "GET" and any(k.startswith("pick-") for k in request.args)

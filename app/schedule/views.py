@@ -77,7 +77,8 @@ def _programme_forms(stay: Stay, add=None, sessions=None):
     today = local_today()
     instance, solution, key = rules.as_planned(stay)
     names = {int(t.id[1:]): t.name for t in instance.therapists}
-    pick, values = session_list.picked(add, max(stay.start, today))
+    first = session_list.first_gap(instance, solution.stays[-1], max(stay.start, today), stay.end)
+    pick, values = session_list.picked(add, first)
     add = add or AddSessionForm(formdata=None, version=stay.version)
     add.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
     for name, value in values.items():

@@ -66,3 +66,10 @@ def test_a_forged_therapist_is_refused_with_the_rule_in_words(client, proposal, 
     assert response.status_code == 400
     assert "Regla 7" in response.text and "no trabaja en Casa La Serena" in response.text
     assert snapshot(open_stay) == before
+
+
+def test_the_page_first_offers_a_session_she_still_needs(client, proposal, open_stay):
+    page = _page(client, proposal, open_stay)  # no session picked yet: her one need, emotional, on her first day
+    assert 'name="dimension" value="emotional"' in page
+    assert f'name="day" value="{open_stay.start.isoformat()}"' in page
+    assert _options(page, "therapist") == ["Lucía Pérez", "Rosa Méndez"]
