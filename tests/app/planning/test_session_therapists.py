@@ -73,3 +73,14 @@ def test_the_page_first_offers_a_session_she_still_needs(client, proposal, open_
     assert 'name="dimension" value="emotional"' in page
     assert f'name="day" value="{open_stay.start.isoformat()}"' in page
     assert _options(page, "therapist") == ["Lucía Pérez", "Rosa Méndez"]
+
+
+@pytest.mark.parametrize("pick", [
+    {"dimension": "<b>x</b>", "day": "junk", "slot": "99"},
+    {"dimension": "emotional", "day": "9999-12-31", "slot": "0"},
+    {"dimension": "emotional", "day": "0001-01-01", "slot": "-1"},
+], ids=["junk", "last day of the calendar", "first day of the calendar"])
+def test_a_strange_pick_is_explained_not_a_500(client, proposal, open_stay, pick):
+    page = _page(client, proposal, open_stay, **pick)
+    assert "<b>x</b>" not in page
+    assert "Añadir una sesión" in page

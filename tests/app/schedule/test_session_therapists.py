@@ -57,3 +57,10 @@ def test_a_forged_therapist_is_refused_with_the_rule_in_words(client, login, sch
     assert response.status_code == 400
     assert "Regla 7" in response.text and "no trabaja en Casa La Serena" in response.text
     assert unchanged() == before
+
+
+@pytest.mark.parametrize("day", ["junk", "9999-12-31", "0001-01-01"])
+def test_a_strange_pick_is_explained_not_a_500(client, login, sched, stay, day):
+    login(sched["coordinator"])
+    response = client.get(f"/schedule/stays/{stay.id}", query_string={"pick-dimension": "x", "pick-day": day})
+    assert response.status_code == 200 and "Añadir una sesión" in response.text
