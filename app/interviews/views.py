@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.accounts import AccountError, create_invitation
-from app.auth.views import account_message
+from app.auth import messages as account
+from app.auth.accounts import create_invitation
 from app.extensions import db
 from app.interviews import bp, privacy, rules, wizard
 from app.interviews.forms import (
@@ -20,7 +20,7 @@ from app.interviews.forms import (
 )
 from app.interviews.messages import GAPS, MESSAGES, STEP_TITLES
 from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, local_today
-from app.refusals import refuse
+from app.refusals import Refused, refuse
 from app.security import access, audit
 from app.security.access import roles_required
 from app.security.sessions import end_session, recent_login_required
@@ -402,9 +402,8 @@ def assisted_invite(interview_id: int):
         try:
             _invitation, token = create_invitation(email=form.email.data, role="defender", created_by=current_user,
                                                    defender_id=interview.defender_id, say_if_taken=False)
-        except AccountError as error:
-            db.session.rollback()
-            form.email.errors = [account_message(error)]
+        except Refused as error:
+            refuse(error, account.MESSAGES, form, field="email")
         else:
             audit.record(current_user, "defender.invite", target=interview.defender, defender_id=interview.defender_id)
             db.session.commit()
