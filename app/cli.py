@@ -99,14 +99,14 @@ def update_translations(only: str | None) -> None:
 @click.option("--print-logins/--no-print-logins", default=True)
 def demo(print_logins: bool) -> None:
     """Load the fictional demo data when the database is empty (idempotent)."""
-    from app.demo import DEMO_PASSWORD, DemoRefused, load_demo
+    from app.demo import DEMO_PASSWORD, DemoNotLoaded, load_demo
     from flask import current_app
 
     if current_app.config["RESPIRO_ENV"] == "production":
         raise click.ClickException("the demo is never loaded in production (its accounts share a public password)")
     try:
         logins = load_demo()
-    except DemoRefused as exc:
+    except DemoNotLoaded as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
