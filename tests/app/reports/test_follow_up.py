@@ -143,3 +143,12 @@ def test_retention_deletes_her_words_after_her_period_and_keeps_her_levels(clien
     assert follow_up.levels["physical"] == 1
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "follow_up.purge")) is not None
     assert run_retention(today=add_months(answered, 4)).follow_ups_purged == 0  # nothing left the second time
+
+
+def test_a_refused_answer_is_said_in_her_spanish_and_nothing_is_saved(client, login, ended):
+    stay_request, _her, team = ended()
+    login(team)
+    refused = client.post(f"/reports/follow-up/{stay_request.id}/end", data=LEVELS)
+    assert refused.status_code == 400
+    assert "Marca que ella está contigo y está de acuerdo en responder juntas." in refused.text
+    assert db.session.scalar(select(FollowUp)) is None
