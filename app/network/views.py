@@ -52,7 +52,7 @@ def wording(clash) -> dict:
 
 
 def describe(clash) -> str:
-    """One reason in her words (the CSV import words a row's with it)."""
+    """One reason in her words (the CSV import words the rule problems of a bad row with it)."""
     return message_for(clash, MESSAGES, **wording(clash))
 
 
