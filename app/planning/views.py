@@ -22,6 +22,8 @@ from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
     StayEditForm, VersionForm,
 )
+from app.planning.messages import MESSAGES
+from app.refusals import Refused, refuse
 from app.security import audit
 from app.security.access import check_version, request_scope, roles_required
 from app.security.sessions import recent_login_required
@@ -130,9 +132,8 @@ def decline(request_id: int):
         check_version(req, form.version.data)
         try:
             rules.decline(current_user, req, form.reason.data)
-        except rules.Refused as exc:
-            db.session.rollback()
-            form.reason.errors = list(exc.messages)
+        except Refused as exc:
+            refuse(exc, MESSAGES, form)
         else:
             db.session.commit()
             flash(_("The request was declined. She will see your reason."), "success")
@@ -187,9 +188,8 @@ def new_run():
                 run = rules.start_run(current_user, settings, form.time_limit.data)
             except rules.AlreadyRunning as twin:
                 return _already_running(twin.run)
-            except rules.Refused as exc:
-                db.session.rollback()
-                form.horizon_start.errors = list(exc.messages)
+            except Refused as exc:
+                refuse(exc, MESSAGES, form, field="horizon_start")
             else:
                 return _launch(run)
         return _new_run_page(form), 400
@@ -323,10 +323,8 @@ def rerun(run_id: int):
         new = rules.rerun(current_user, run)
     except rules.AlreadyRunning as twin:
         return _already_running(twin.run, **_view_args("house", "month"))
-    except rules.Refused as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "error")
+    except Refused as exc:
+        refuse(exc, MESSAGES, flash_as="error")
         return redirect(url_for("planning.run", run_id=run_id, **_view_args()))
     return _launch(new, **_view_args("house", "month"))
 
@@ -346,9 +344,9 @@ def lock(run_id: int, stay_id: int):
     check_version(stay, form.version.data)
     try:
         rules.set_lock(run, stay, not stay.locked)
-    except rules.Refused as exc:
-        db.session.rollback()
-        return _proposal(_run(run_id), 400, exc.messages)
+    except Refused as exc:
+        messages = refuse(exc, MESSAGES)
+        return _proposal(_run(run_id), 400, messages)
     locked = stay.locked
     db.session.commit()
     flash(_("Stay locked: a re-run keeps it as it is.") if locked else _("Stay unlocked."), "success")
@@ -417,10 +415,10 @@ def _render_edit(run, stay, status=200, messages=None, **forms):
                            remove_form=VersionForm(version=stay.version), messages=messages or [], back=back), status
 
 
-def _refused(run_id: int, stay_id: int, exc: rules.Refused, **forms):
-    db.session.rollback()
+def _refused(run_id: int, stay_id: int, exc: Refused, **forms):
+    messages = refuse(exc, MESSAGES)
     run = _run(run_id)
-    return _render_edit(run, _stay(run, stay_id), 400, exc.messages, **forms)
+    return _render_edit(run, _stay(run, stay_id), 400, messages, **forms)
 
 
 def _edit(run_id: int, stay_id: int, change, done, **forms):
@@ -428,7 +426,7 @@ def _edit(run_id: int, stay_id: int, change, done, **forms):
     what the page then says, or a function of what `change` returned giving it and its flash category."""
     try:
         result = change()
-    except rules.Refused as exc:
+    except Refused as exc:
         return _refused(run_id, stay_id, exc, **forms)
     db.session.commit()
     flash(*((done, "success") if isinstance(done, str) else done(result)))
@@ -452,7 +450,7 @@ def edit_stay(run_id: int, stay_id: int):
     check_version(stay, form.version.data)
     house = db.session.get(House, form.house.data)
     if house is None:
-        return _refused(run_id, stay_id, rules.Refused(_("Choose one of the houses of this plan.")), stay_form=form)
+        return _refused(run_id, stay_id, Refused("house_not_in_plan"), stay_form=form)
     return _edit(run_id, stay_id, lambda: rules.edit_stay(run, stay, house=house, start=form.start.data,
                                                           stay_type=form.type.data,
                                                           keep_programme=form.keep_programme.data),
@@ -546,9 +544,9 @@ def publish(run_id: int):
         flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
                 "stay). It cannot be published: run the planner again."), "error")
         return redirect(url_for("planning.run", run_id=run_id, **_view_args())), 303
-    except rules.Refused as exc:
-        db.session.rollback()
-        return _proposal(_run(run_id), 400, exc.messages)
+    except Refused as exc:
+        messages = refuse(exc, MESSAGES)
+        return _proposal(_run(run_id), 400, messages)
     count = len(stays)
     db.session.commit()
     flash(ngettext("%(num)s stay was published. Those staying and the house team can see it now.",

@@ -1,6 +1,7 @@
 """Changing a published schedule: every change checked by matching.validate (through the bridge),
 recorded (changes.record_change) and audited. Functions only flush; the view commits once.
-A refusal raises `Refused` (messages in her language) before anything is written.
+A refusal raises `app.refusals.Refused` (a code the view words from `app.schedule.messages`) before anything
+is written.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from app.models import (
     local_today, utcnow,
 )
 from app.planning import bridge
-from app.planning.rules import Refused, rule_message
+from app.planning.rules import broken_rule, rule_message
+from app.refusals import Refused
 from app.planning.violations import names_for
 from app.schedule.changes import record_change, snapshot
 
@@ -72,16 +74,16 @@ def check(stay: Stay, new_spec, first: dt.date, last: dt.date):
     if new:
         shown = new[:MAX_SHOWN]
         names = names_for(instance, shown, [new_spec])
-        raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
+        raise Refused.many(broken_rule(v, names) for v in shown)
     own = bridge.violations_by_lock(instance, bridge.Solution(stays=others + [new_spec])).get(new_spec.id, [])
     return instance, not own, new_spec
 
 
 def _live(stay: Stay, today: dt.date) -> None:
     if stay.cancelled_at is not None:
-        raise Refused(_("This stay was cancelled; it cannot change any more."))
+        raise Refused("stay_cancelled")
     if stay.end < today:
-        raise Refused(_("This stay already ended on %(day)s; it cannot change any more.", day=format_date(stay.end)))
+        raise Refused("stay_ended", day=stay.end)
 
 
 def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: str, keep: list[StayRequest],
@@ -92,19 +94,18 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
     _live(stay, today)
     length = int((house.stay_length or {}).get(stay_type) or 0)
     if stay_type not in (house.stay_types or []) or length < 1:
-        raise Refused(_("Rule 2 (a stay type the house offers and she accepts): %(house)s does not offer this "
-                        "stay type.", house=house.name))
+        raise Refused("house_type_not_offered", house=house.name)
     if start != stay.start and start < today:
-        raise Refused(_("The new first day, %(day)s, has already passed.", day=format_date(start)))
+        raise Refused("start_passed", day=start)
     members = [r for r in stay.requests if r in keep]
     for joining in add:
         if joining.status != "pending" or joining in members:
-            raise Refused(_("Only a request waiting in the queue can join a stay."))
+            raise Refused("join_not_waiting")
         if bridge.unplannable_reason(joining, min(start, stay.start)):
-            raise Refused(_("This request cannot be planned yet: its window or stay types are missing or passed."))
+            raise Refused("cannot_plan_yet")
         members.append(joining)
     if not members:
-        raise Refused(_("A stay needs at least one person. To free the place, cancel the stay."))
+        raise Refused("nobody_left")
     end = start + dt.timedelta(days=length - 1)
     shift = start - stay.start
     fresh = sessions is None and not keep_programme
@@ -167,7 +168,7 @@ def change_programme(actor, stay: Stay, sessions, *, today: dt.date | None = Non
     _live(stay, today)
     old = {(s.day, s.dimension, s.therapist_id) for s in stay.sessions}
     if any(day < today for day, *_ in set(sessions) ^ old):
-        raise Refused(_("A session on a day already passed cannot change."))
+        raise Refused("session_passed")
     return change_stay(actor, stay, house=stay.house, start=stay.start, stay_type=stay.type,
                        keep=list(stay.requests), add=[], keep_programme=True, today=today, sessions=list(sessions))
 
@@ -181,11 +182,11 @@ def cancel_stay(actor, stay: Stay, reason: str, *, today: dt.date | None = None)
     today = today or local_today()
     reason = (reason or "").strip()
     if stay.cancelled_at is not None:
-        raise Refused(_("This stay was already cancelled."))
+        raise Refused("already_cancelled")
     if stay.end < today:
-        raise Refused(_("This stay already ended on %(day)s: it cannot be cancelled.", day=format_date(stay.end)))
+        raise Refused("ended_no_cancel", day=stay.end)
     if not reason:
-        raise Refused(_("Please give the reason for cancelling."))
+        raise Refused("cancel_reason_missing")
     old = snapshot(stay)
     for req in list(stay.requests):
         req.stay = None
@@ -205,35 +206,33 @@ def record_attendance(actor, stay: Stay, status: str, day: dt.date | None, *, to
     frees the beds and sessions from that day on."""
     today = today or local_today()
     if stay.cancelled_at is not None:
-        raise Refused(_("This stay was cancelled."))
+        raise Refused("cancelled")
     if today < stay.start:
-        raise Refused(_("This stay has not begun yet: it begins on %(day)s.", day=format_date(stay.start)))
+        raise Refused("not_begun", day=stay.start)
     done = {a.status for a in db.session.scalars(select(StayAttendance).where(StayAttendance.stay_id == stay.id))}
     if done & {"no_show", "left_early", "completed"}:
-        raise Refused(_("What happened in this stay is already recorded."))
+        raise Refused("outcome_recorded")
     if status == "arrived":
         if "arrived" in done:
-            raise Refused(_("Her arrival is already recorded."))
+            raise Refused("arrival_recorded")
         day = stay.start
     elif status == "no_show":
         if "arrived" in done:
-            raise Refused(_("Her arrival is recorded: she cannot be a no-show."))
+            raise Refused("arrived_not_no_show")
         day = stay.start
     elif status == "left_early":
         if day is None:
-            raise Refused(_("Give the day she left."))
+            raise Refused("left_day_missing")
         if not stay.start < day <= stay.end:
-            raise Refused(_("The day she left must fall after the first day and by the last day of the stay "
-                            "(%(first)s to %(last)s).", first=format_date(stay.start), last=format_date(stay.end)))
+            raise Refused("left_day_outside", first=stay.start, last=stay.end)
         if day > today:
-            raise Refused(_("The day she left cannot be in the future."))
+            raise Refused("left_day_future")
     elif status == "completed":
         if today < stay.end:
-            raise Refused(_("The stay ends on %(day)s: it can be recorded as completed from that day.",
-                            day=format_date(stay.end)))
+            raise Refused("not_ended", day=stay.end)
         day = stay.end
     else:
-        raise Refused(_("Choose what happened."))
+        raise Refused("outcome_missing")
     old = snapshot(stay)
     db.session.add(StayAttendance(stay_id=stay.id, status=status, day=day, recorded_by_id=getattr(actor, "id", None)))
     if status in ("no_show", "left_early"):
@@ -314,7 +313,7 @@ def start_repair(actor, today: dt.date | None = None) -> PlanningRun:
 
     today = today or local_today()
     if not flagged(today):
-        raise Refused(_("No published stay needs repair."))
+        raise Refused("nothing_to_repair")
     config = current_app.config
     settings = bridge.Settings(horizon_start=today, horizon_days=int(config.get("PLANNING_HORIZON_DAYS", 182)))
     return planning_rules.start_run(actor, settings, int(config.get("PLANNING_DEFAULT_TIME_LIMIT", 30)))
@@ -356,7 +355,7 @@ def apply_repair(actor, run: PlanningRun, *, today: dt.date | None = None) -> li
     today = today or local_today()
     rows = [r for r in repair_rows(run) if r.proposed is not None and r.proposed.status == "repair"]
     if not rows:
-        raise Refused(_("This run has no repair left to apply."))
+        raise Refused("no_repair_left")
     changes = []
     placed = {r.id for s in run.stays for r in s.requests}
     for row in rows:
@@ -365,7 +364,7 @@ def apply_repair(actor, run: PlanningRun, *, today: dt.date | None = None) -> li
         joining = [r for r in proposed.requests if r not in stay.requests]
         split = [r for r in stay.requests if r not in proposed.requests and r.id in placed]
         if not keep or split or any(r.status != "pending" for r in joining):
-            raise Refused(_("The run put the people of one stay with others: apply it by hand."))
+            raise Refused("repair_merges")
         sessions = [(s.day, s.dimension, s.therapist_id) for s in proposed.sessions]
         changes.append(change_stay(actor, stay, house=proposed.house, start=proposed.start,
                                    stay_type=proposed.type, keep=keep, add=joining, keep_programme=True,
@@ -406,7 +405,7 @@ def mark_unavailable(actor, therapist: Therapist, first: dt.date, *, today: dt.d
 
     today = today or local_today()
     if first < today:
-        raise Refused(_("The first day she is unavailable cannot be in the past."))
+        raise Refused("unavailable_past")
     lock_houses()
     sessions = affected_sessions(therapist, first)
     for row in list(therapist.availability):
@@ -523,15 +522,15 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     """Publish a stay for `req` in the place `freed` left (checked, with a programme, recorded on both)."""
     today = today or local_today()
     if freed.released_from is None or freed.end < today:
-        raise Refused(_("This place is no longer free."))
+        raise Refused("place_taken")
     if req.status != "pending":
-        raise Refused(_("Only a request waiting in the queue can take a freed place."))
+        raise Refused("fill_not_waiting")
     if db.session.scalar(select(StayChange.id).where(StayChange.stay_id == freed.id, StayChange.kind == "refilled")):
-        raise Refused(_("This place was already filled."))
+        raise Refused("place_filled")
     house = freed.house
     length = int((house.stay_length or {}).get(stay_type) or 0)
     if length < 1 or start < max(today, freed.released_from):
-        raise Refused(_("This place is no longer free."))
+        raise Refused("place_taken")
     end = start + dt.timedelta(days=length - 1)
     lock_houses()
     freed.version = freed.version + 1  # two coordinators filling the same place: the second is refused
@@ -543,7 +542,7 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     if problems:
         shown = problems[:MAX_SHOWN]
         names = names_for(instance, shown, [spec])
-        raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
+        raise Refused.many(broken_rule(v, names) for v in shown)
     sessions = bridge.plan_programmes(instance, [spec], others=locks, not_before=max(start, today))[0]
     spec = bridge.time_sessions(instance, bridge.SpecStay(id="fill", house=house.code, start=start, type=stay_type,
                                                           requests=(req.spec_id,), sessions=sessions))

@@ -15,12 +15,13 @@ from app.labels import DIMENSION, STAY_TYPE, label
 from app.models import ATTENDANCE, House, PlanningRun, Stay, StayRequest, Therapist, local_today
 from app.planning import session_list
 from app.planning.forms import choices
-from app.planning.rules import Refused
+from app.refusals import Refused, refuse
 from app.schedule import bp, rules
 from app.schedule.changes import snapshot
 from app.schedule.forms import (
     AddSessionForm, AttendanceForm, CancelForm, ChangeForm, FillForm, SessionForm, UnavailableForm, VersionForm,
 )
+from app.schedule.messages import MESSAGES
 from app.security.access import get_stay, roles_required
 
 COORDINATORS = ("coordinator", "admin")
@@ -157,8 +158,7 @@ def _act(stay_id: int, action, done: str, **forms):
     try:
         action()
     except Refused as exc:
-        db.session.rollback()
-        return _page(_stay(stay_id), 400, exc.messages, **forms)
+        return _page(_stay(stay_id), 400, refuse(exc, MESSAGES), **forms)
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("schedule.stay", stay_id=stay_id))
@@ -292,9 +292,7 @@ def repair():
         db.session.commit()
         return redirect(url_for("schedule.repair_run", run_id=run_id))
     except Refused as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "error")
+        refuse(exc, MESSAGES, flash_as="error")
         return redirect(url_for("main.home"))
     run_id, job_id = run.id, run.job_id
     db.session.commit()
@@ -326,10 +324,10 @@ def repair_run(run_id: int):
         try:
             changes = rules.apply_repair(current_user, run)
         except Refused as exc:
-            db.session.rollback()
+            messages = refuse(exc, MESSAGES)
             run = _run(run_id)
             return render_template("schedule/repair.html", run=run, rows=rules.repair_rows(run),
-                                   form=VersionForm(version=run.version), messages=exc.messages), 400
+                                   form=VersionForm(version=run.version), messages=messages), 400
         db.session.commit()
         flash(ngettext("The repair was applied to %(num)s stay. Every other published stay is as it was.",
                        "The repair was applied to %(num)s stays. Every other published stay is as it was.",
@@ -368,9 +366,8 @@ def unavailable(therapist_id: int):
     try:
         results = rules.mark_unavailable(current_user, therapist, form.first.data)
     except Refused as exc:
-        db.session.rollback()
         return render_template("schedule/unavailable.html", therapist=therapist, form=form, first=None,
-                               affected=[], results=None, messages=exc.messages), 400
+                               affected=[], results=None, messages=refuse(exc, MESSAGES)), 400
     names = {t.id: t.name for t in db.session.scalars(select(Therapist))}
     shown = [(r.stay, [(d, label(DIMENSION, dim), names.get(int(t[1:]), t)) for d, dim, t in r.lost],
               [(d, label(DIMENSION, dim), names.get(int(t[1:]), t)) for d, dim, t in r.added]) for r in results]
@@ -397,9 +394,7 @@ def fill(stay_id: int):
     try:
         new = rules.fill(current_user, freed, req, form.type.data, form.start.data)
     except Refused as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "error")
+        refuse(exc, MESSAGES, flash_as="error")
         return redirect(url_for("main.home")), 303
     new_id = new.id
     db.session.commit()
