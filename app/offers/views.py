@@ -122,8 +122,9 @@ def _confirmation(run: PlanningRun, form: ConfirmPublishForm, proposed, status=2
         form.deadline.data = deadline
     deadlines = {s.id: service.deadline_for(s.start, deadline, today) for s in chosen}
     people = sorted({d.alias for s in chosen for r in s.requests for d in r.all_defenders if d})
+    empty = [s for s in chosen if not s.sessions]  # a hand edit may have left one without a programme
     return render_template("offers/confirm.html", run=run, form=form, chosen=chosen, deadlines=deadlines,
-                           people=people, messages=messages or [], view=_view_args()), status
+                           people=people, empty=empty, messages=messages or [], view=_view_args()), status
 
 
 def _view_args() -> dict:

@@ -111,6 +111,22 @@ class AddSessionForm(FlaskForm):
     therapist = SelectField(_l("Therapist"), coerce=int, validators=[InputRequired()])
 
 
+class SessionPickForm(FlaskForm):
+    """The session to add, picked before choosing who gives it (a GET: it only shows who can)."""
+
+    class Meta:
+        csrf = False
+
+    dimension = SelectField(_l("Care dimension"), validators=[InputRequired()])
+    day = DateField(_l("Day"), validators=[InputRequired()])
+
+
+class TimedSessionPickForm(SessionPickForm):
+    """The session to add at a time she chooses (a proposal's stay)."""
+
+    slot = SelectField(_l("Time"), coerce=int, validators=[InputRequired()])
+
+
 class DeclineForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason she will read"), filters=VISIBLE_FILTERS,

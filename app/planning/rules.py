@@ -235,13 +235,18 @@ def set_lock(run: PlanningRun, stay: ProposedStay, locked: bool) -> None:
     db.session.flush()
 
 
-def _check_edit(run: PlanningRun, candidate) -> None:
-    """Refuse the edit when it breaks a rule the proposal did not break before."""
-    instance = bridge.instance_from_json(run.instance_json)
+def _faults(run: PlanningRun, instance=None):
+    """A function giving the rules a candidate plan breaks that the proposal as it stands did not break."""
+    instance = instance or bridge.instance_from_json(run.instance_json)
     before = {(v.rule, v.message) for v in bridge.validate(instance, bridge.proposal_solution(run, instance))}
-    after = [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
+    return lambda candidate: [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
+
+
+def _check_edit(run: PlanningRun, candidate, new_faults=None) -> None:
+    """Refuse the edit when it breaks a rule the proposal did not break before."""
+    after = (new_faults or _faults(run))(candidate)
     if after:
-        _refuse(instance, after, candidate.stays)
+        _refuse(bridge.instance_from_json(run.instance_json), after, candidate.stays)
 
 
 def _rescore(run: PlanningRun) -> None:
@@ -262,8 +267,10 @@ def _new_end(run: PlanningRun, house: House, stay_type: str, start: dt.date) -> 
 
 
 def edit_stay(run: PlanningRun, stay: ProposedStay, *, house: House, start: dt.date, stay_type: str,
-              keep_programme: bool) -> None:
-    """Move a stay, change its house or type; its programme moves with it (or is cleared)."""
+              keep_programme: bool) -> tuple[int, int]:
+    """Move a stay, change its house or type. Its programme moves with it when she keeps it and it still fits;
+    otherwise the sessions that still fit are kept and matching's programme step plans the rest for the new
+    dates. Returns (sessions it has now, sessions its people need), so the page can say when it falls short."""
     _editable(run, stay)
     if stay.locked:
         raise Refused("stay_locked")
@@ -274,16 +281,40 @@ def edit_stay(run: PlanningRun, stay: ProposedStay, *, house: House, start: dt.d
     end = _new_end(run, house, stay_type, start)
     shift = start - stay.start
     old = bridge.spec_stay(stay)
-    sessions = tuple(replace(s, day=s.day + shift) for s in old.sessions) if keep_programme else ()
-    new = replace(old, house=house.code, start=start, type=stay_type, sessions=sessions)
-    _check_edit(run, bridge.replace_stay(bridge.proposal_solution(run, instance), new))
+    current = bridge.proposal_solution(run, instance)
+    moved = replace(old, house=house.code, start=start, type=stay_type, sessions=())
+    new_faults = _faults(run, instance)
+    _check_edit(run, bridge.replace_stay(current, moved), new_faults)  # the stay itself, whatever its programme
+    shifted = tuple(replace(s, day=s.day + shift) for s in old.sessions) if keep_programme else ()
+    new = replace(moved, sessions=shifted)
+    if not keep_programme or new_faults(bridge.replace_stay(current, new)):
+        new = _rebuilt(instance, new_faults, current, moved, shifted)
     stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
-    if keep_programme:
+    if keep_programme and new.sessions == shifted:
         for s in stay.sessions:
             s.day = s.day + shift
     else:
         stay.sessions.clear()
+        db.session.flush()
+        stay.sessions.extend(bridge.session_rows(new.sessions))
+    _programme_changed(stay)
     _rescore(run)
+    return len(new.sessions), bridge.sessions_needed(instance, new)
+
+
+def _rebuilt(instance, new_faults, current, moved, shifted):
+    """`moved` with the sessions of `shifted` that still fit (each kept while the plan breaks no new rule), and
+    the rest planned by matching's programme step around every other stay of the proposal; the kept sessions
+    alone when the planned ones would break a rule."""
+    kept = replace(moved, sessions=())
+    for session in shifted:
+        trial = replace(kept, sessions=kept.sessions + (session,))
+        if not new_faults(bridge.replace_stay(current, trial)):
+            kept = trial
+    others = [s for s in current.stays if s.id != moved.id]
+    planned = replace(kept, sessions=bridge.plan_programmes(instance, [kept], others=others,
+                                                            not_before=moved.start)[0])
+    return kept if new_faults(bridge.replace_stay(current, planned)) else planned
 
 
 def _with_sessions(run: PlanningRun, stay: ProposedStay, sessions) -> None:

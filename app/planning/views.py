@@ -17,7 +17,7 @@ from app.models import (
     Defender, House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, local_today, utcnow,
 )
 from app.models.interviews import request_members
-from app.planning import bp, bridge, browse, exports, figures, jobs, period, rules
+from app.planning import bp, bridge, browse, exports, figures, jobs, period, rules, session_list
 from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
     StayEditForm, VersionForm,
@@ -353,11 +353,16 @@ def lock(run_id: int, stay_id: int):
     return redirect(url_for("planning.run", run_id=run_id, _anchor=f"stay-{stay_id}", **_view_args()))
 
 
-def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
-    instance = bridge.instance_from_json(run.instance_json)
+def _therapist_names(instance) -> dict[int, str]:
+    """The names of the run's therapists, by id."""
     ids = [int(t.id[1:]) for t in instance.therapists]
-    rows = db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)))
-    return sorted(((t.id, t.name) for t in rows), key=lambda choice: (choice[1].casefold(), choice[0]))
+    return {t.id: t.name for t in db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)))}
+
+
+def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
+    """Every therapist of the run: what a posted therapist is checked against (the rules then say who fits)."""
+    names = _therapist_names(bridge.instance_from_json(run.instance_json))
+    return sorted(names.items(), key=lambda choice: (choice[1].casefold(), choice[0]))
 
 
 def _slot_choices(run: PlanningRun, stay: ProposedStay) -> list[tuple[int, str]]:
@@ -374,25 +379,40 @@ def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=N
                                           type=stay.type, keep_programme=True)
     stay_form.house.choices = choices([(h.id, h.name) for h in houses])
     stay_form.type.choices = choices([(t, label(STAY_TYPE, t)) for t in STAY_TYPE])
-    therapists = _therapist_choices(run)
-    add_form = add_form or AddSessionForm(formdata=None, version=stay.version, day=stay.start)
+    solution = bridge.proposal_solution(run, instance)
+    names = _therapist_names(instance)
+    slots = _slot_choices(run, stay)
+    first = session_list.first_gap(instance, bridge.spec_stay(stay), stay.start, stay.end, len(slots))
+    pick, values = session_list.picked(add_form, first, slots)
+    add_form = add_form or AddSessionForm(formdata=None, version=stay.version)
     add_form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
-    add_form.therapist.choices = choices(therapists)
-    add_form.slot.choices = choices(_slot_choices(run, stay))
-    forms = {}
-    for s in stay.sessions:
+    add_form.slot.choices = choices(slots)
+    for key, value in values.items():
+        add_form[key].data = value
+    adding = session_list.therapist_list(instance, solution, stay.key, names, dimension=values["dimension"],
+                                         day=values["day"], slots=(values["slot"],))
+    add_form.therapist.choices = choices(adding.choices)
+    rows = {}
+    for index, s in enumerate(stay.sessions):
         f = (session_forms or {}).get(s.id) or SessionTherapistForm(formdata=None, prefix=f"s{s.id}",
                                                                     version=stay.version, therapist=s.therapist_id)
-        f.therapist.choices = choices(therapists)
-        forms[s.id] = f
-    return stay_form, add_form, forms
+        listing = session_list.therapist_list(instance, solution, stay.key, names, dimension=s.dimension, day=s.day,
+                                              slots=(s.slot, *(n for n, _label in slots if n != s.slot)),
+                                              index=index)
+        f.therapist.choices = choices(listing.choices)
+        rows[s.id] = (f, listing)
+    return stay_form, (pick, add_form, adding, dict(slots).get(values["slot"])), rows
 
 
 def _render_edit(run, stay, status=200, messages=None, **forms):
-    stay_form, add_form, session_forms = _edit_forms(run, stay, **forms)
-    return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, add_form=add_form,
-                           session_forms=session_forms, remove_form=VersionForm(version=stay.version),
-                           messages=messages or [], back=_view_args()), status
+    stay_form, (pick, add_form, adding, time_label), rows = _edit_forms(run, stay, **forms)
+    back = _view_args()
+    urls = {s.id: (url_for("planning.change_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back),
+                   url_for("planning.remove_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back))
+            for s in stay.sessions}
+    return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, pick=pick,
+                           add_form=add_form, adding=adding, time_label=time_label, rows=rows, urls=urls,
+                           remove_form=VersionForm(version=stay.version), messages=messages or [], back=back), status
 
 
 def _refused(run_id: int, stay_id: int, exc: Refused, **forms):
@@ -401,14 +421,15 @@ def _refused(run_id: int, stay_id: int, exc: Refused, **forms):
     return _render_edit(run, _stay(run, stay_id), 400, messages, **forms)
 
 
-def _edit(run_id: int, stay_id: int, change, done: str, **forms):
-    """Apply one hand edit: saved and back to the stay, or refused with what she chose kept (400)."""
+def _edit(run_id: int, stay_id: int, change, done, **forms):
+    """Apply one hand edit: saved and back to the stay, or refused with what she chose kept (400). `done` is
+    what the page then says, or a function of what `change` returned giving it and its flash category."""
     try:
-        change()
+        result = change()
     except Refused as exc:
         return _refused(run_id, stay_id, exc, **forms)
     db.session.commit()
-    flash(done, "success")
+    flash(*((done, "success") if isinstance(done, str) else done(result)))
     return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id, **_view_args()))
 
 
@@ -433,7 +454,23 @@ def edit_stay(run_id: int, stay_id: int):
     return _edit(run_id, stay_id, lambda: rules.edit_stay(run, stay, house=house, start=form.start.data,
                                                           stay_type=form.type.data,
                                                           keep_programme=form.keep_programme.data),
-                 _("The stay was changed. Every rule still holds."), stay_form=form)
+                 _programme_said, stay_form=form)
+
+
+def _programme_said(programme: tuple[int, int]) -> tuple[str, str]:
+    """What a saved move says: that every rule still holds, and when its programme falls short of what its
+    people need (no therapist free on the new dates), how far, so it is not published empty unawares."""
+    have, need = programme
+    if have >= need:
+        return _("The stay was changed. Every rule still holds."), "success"
+    if have == 0:
+        return _("The stay was changed and every rule still holds, but it has no sessions: no therapist can give "
+                 "them on the new dates. Add them below or choose other dates before publishing."), "error"
+    return ngettext("The stay was changed and every rule still holds, but its programme has %(num)s session of "
+                    "the %(need)s its people need. Add the others below or choose other dates.",
+                    "The stay was changed and every rule still holds, but its programme has %(num)s sessions of "
+                    "the %(need)s its people need. Add the others below or choose other dates.",
+                    have, need=need), "info"
 
 
 @bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions/<int:session_id>", methods=["POST"])

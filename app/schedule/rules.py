@@ -44,6 +44,14 @@ def _window(stay: Stay, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]
     return min(stay.start, start), max(stay.end, end) + dt.timedelta(days=14)
 
 
+def as_planned(stay: Stay):
+    """The schedule around `stay` as it stands (its sessions timed): the instance, the plan and the stay's id in
+    it, which the programme's therapist selects are asked against (`app.planning.session_list`)."""
+    instance = bridge.schedule_instance(*_window(stay, stay.start, stay.end), without=stay.id)
+    spec = bridge.time_sessions(instance, bridge.published_spec(stay))
+    return instance, bridge.Solution(stays=list(instance.locked) + [spec]), spec.id
+
+
 def lock_houses() -> None:
     """Serialise changes of the schedule: the house rows are locked until the request commits (FOR UPDATE on
     PostgreSQL; SQLite writes already begin with BEGIN IMMEDIATE), as publishing does. Two changes checked
@@ -53,7 +61,8 @@ def lock_houses() -> None:
 
 def check(stay: Stay, new_spec, first: dt.date, last: dt.date):
     """Refuse (naming each rule) when the schedule with `new_spec` in place of `stay` breaks a rule it did not
-    break before. Returns the instance and whether the stay itself is now free of broken rules."""
+    break before. Returns the instance, whether the stay itself is now free of broken rules, and `new_spec`
+    with its sessions timed (rule 11), as checked: what the writer writes (`_set_sessions`)."""
     lock_houses()
     instance = bridge.schedule_instance(first, last, without=stay.id)
     others = list(instance.locked)
@@ -67,7 +76,7 @@ def check(stay: Stay, new_spec, first: dt.date, last: dt.date):
         names = names_for(instance, shown, [new_spec])
         raise Refused.many(broken_rule(v, names) for v in shown)
     own = bridge.violations_by_lock(instance, bridge.Solution(stays=others + [new_spec])).get(new_spec.id, [])
-    return instance, not own
+    return instance, not own, new_spec
 
 
 def _live(stay: Stay, today: dt.date) -> None:
@@ -107,9 +116,9 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
                           if s.day < today and start <= s.day <= end])
     spec = _spec_of(stay, house=house, start=start, stay_type=stay_type, requests=members, sessions=sessions)
     first, last = _window(stay, start, end)
-    instance, clean = check(stay, spec, first, last)
+    instance, clean, timed = check(stay, spec, first, last)
     if fresh:
-        sessions = _new_programme(instance, spec, max(start, today)) or sessions
+        timed = _new_programme(instance, timed, max(start, today)) or timed
     old = snapshot(stay)
     removed = [r for r in stay.requests if r not in members]
     for req in removed:
@@ -120,8 +129,7 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
         joining.status = "published"
     stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
     stay.house = house
-    _set_sessions(stay, instance, _spec_of(stay, house=house, start=start, stay_type=stay_type, requests=members,
-                                           sessions=sessions))
+    _set_sessions(stay, timed)
     if clean:
         stay.needs_replan = False
         stay.replan_reason = ""
@@ -131,20 +139,19 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
     return record_change(actor, stay, kind, old, snapshot(stay), reason=reason, run_id=run_id)
 
 
-def _new_programme(instance, spec, not_before: dt.date) -> list[tuple[dt.date, str, int]]:
-    """A programme for the changed stay from matching's programme step, around every other published stay's
-    sessions; [] when it would break a rule (the stay then keeps the sessions it had before today)."""
+def _new_programme(instance, spec, not_before: dt.date):
+    """`spec` with a programme from matching's programme step (timed), around every other published stay's
+    sessions; None when it would break a rule (the stay then keeps the sessions it had before today)."""
     others = [lock for lock in instance.locked if lock.id != spec.id]
-    planned = bridge.plan_programmes(instance, [spec], others=others, not_before=not_before)[0]
-    candidate = bridge.replace_stay(bridge.Solution(stays=others + [spec]), replace(spec, sessions=planned))
-    if bridge.violations_by_lock(instance, candidate).get(spec.id):
-        return []
-    return [(x.day, x.dimension, int(x.therapist[1:])) for x in planned]
+    planned = replace(spec, sessions=bridge.plan_programmes(instance, [spec], others=others,
+                                                            not_before=not_before)[0])
+    if bridge.violations_by_lock(instance, bridge.Solution(stays=others + [planned])).get(spec.id):
+        return None
+    return planned
 
 
-def _set_sessions(stay: Stay, instance, spec) -> None:
-    """Write `spec`'s sessions on the stay, each at a time free for the stay and its therapist (rule 11)."""
-    timed = bridge.time_sessions(instance, spec)
+def _set_sessions(stay: Stay, timed) -> None:
+    """Write the sessions of `timed` (a spec stay whose sessions have their times, as checked) on the stay."""
     wanted = sorted((s.day, s.dimension, int(s.therapist[1:]), s.slot) for s in timed.sessions)
     current = sorted((s.day, s.dimension, s.therapist_id, s.slot) for s in stay.sessions)
     if wanted == current:
@@ -544,7 +551,7 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     stay = Stay(house_id=house.id, start=start, end=end, type=stay_type, run_id=None)
     db.session.add(stay)
     db.session.flush()
-    _set_sessions(stay, instance, replace(spec, sessions=tuple(sessions)))
+    _set_sessions(stay, spec if sessions else replace(spec, sessions=()))
     req.stay_id = stay.id
     req.status = "published"
     db.session.flush()
