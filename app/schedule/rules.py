@@ -48,7 +48,11 @@ def as_planned(stay: Stay):
     """The schedule around `stay` as it stands (its sessions timed): the instance, the plan and the stay's id in
     it, which the programme's therapist selects are asked against (`app.planning.session_list`)."""
     instance = bridge.schedule_instance(*_window(stay, stay.start, stay.end), without=stay.id)
-    spec = bridge.time_sessions(instance, bridge.published_spec(stay))
+    spec = bridge.published_spec(stay)
+    if spec.house not in instance.house_by_id or any(r not in instance.request_by_id for r in spec.requests):
+        # e.g. its house was closed to planning (deactivated): the rules cannot be asked about it
+        raise bridge.InstanceError(f"stay {stay.id}: its house or people are not in the schedule")
+    spec = bridge.time_sessions(instance, spec)
     return instance, bridge.Solution(stays=list(instance.locked) + [spec]), spec.id
 
 

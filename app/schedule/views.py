@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.labels import DIMENSION, STAY_TYPE, label
 from app.models import ATTENDANCE, House, PlanningRun, Stay, StayRequest, Therapist, local_today
-from app.planning import session_list
+from app.planning import bridge, session_list
 from app.planning.forms import choices
 from app.refusals import Refused, refuse
 from app.schedule import bp, rules
@@ -122,7 +122,12 @@ def _forms(stay: Stay, change=None, cancel=None, attend=None, add=None, sessions
     cancel.reason.id = cancel.reason.label.field_id = "cancel-reason"  # the change form has a `reason` too
     attend = attend or AttendanceForm(formdata=None, version=stay.version)
     attend.status.choices = choices([(c, _attendance_label(c)) for c in ATTENDANCE])
-    programme = _programme_forms(stay, add, sessions) if not stay.cancelled_at and stay.end >= local_today() else {}
+    programme = {}
+    if not stay.cancelled_at and stay.end >= local_today():
+        try:
+            programme = _programme_forms(stay, add, sessions)
+        except bridge.InstanceError:  # the rules cannot be asked about this stay: say so, offer no session form
+            programme = {"unplannable": True}
     return {"change": change, "cancel": cancel, "attend": attend, **programme}
 
 
