@@ -95,7 +95,9 @@ class StayEditForm(FlaskForm):
     house = SelectField(_l("House"), coerce=int, validators=[InputRequired()])
     start = DateField(_l("First day"), validators=[InputRequired()])
     type = SelectField(_l("Stay type"), choices=choices((t, t) for t in STAY_TYPES), validators=[InputRequired()])
-    keep_programme = BooleanField(_l("Keep the programme (sessions move with the dates)"), default=True)
+    keep_programme = BooleanField(_l("Keep the programme (sessions move with the dates)"), default=True,
+                                  description=_l("Untick it to have a new programme planned for the new "
+                                                 "dates or house."))
 
 
 class SessionTherapistForm(FlaskForm):
