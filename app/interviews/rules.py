@@ -1,7 +1,7 @@
 """Interview and request rules as plain functions: they only flush; the view commits.
 
-A refused change raises `Refused` with a code (and the field it concerns);
-the view words it in her language and keeps everything she typed.
+A refused change raises `app.refusals.Refused` with a code (and the field it concerns);
+the view words it in her language (`app.interviews.messages`) and keeps everything she typed.
 """
 from __future__ import annotations
 
@@ -13,21 +13,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notices import service as notices
 from app.models import DIMENSIONS, STAY_TYPES, DiagnosticInterview, Defender, StayRequest, utcnow
+from app.refusals import Refused
 
 STEPS = (*DIMENSIONS, "life", "logistics", "consent", "review")
 OPEN_STATUSES = ("draft", "submitted", "pending")
 WITHDRAWABLE = ("draft", "submitted", "pending", "published")
 RETENTION_CHOICES = (0, 3, 6, 12, 24)
 MAX_COMPANIONS = 12
-
-
-class Refused(ValueError):
-    """A rule refused the change; `code` says which, `field` where (the view words it)."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 # ------------------------------------------------------------------ steps

@@ -8,83 +8,24 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import labels
-from app.auth.accounts import AccountError, create_invitation
-from app.auth.views import account_message
+from app.auth import messages as account
+from app.auth.accounts import create_invitation
 from app.extensions import db
 from app.interviews import bp, privacy, rules, wizard
 from app.interviews.forms import (
     AssistedForm, ConfirmActionForm, ConfirmForm, ConsentForm, DeleteForm, IdentityForm, InviteForm, SubmitForm,
 )
+from app.interviews.messages import GAPS, MESSAGES, STEP_TITLES
 from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, local_today
+from app.refusals import Refused, refuse
 from app.security import access, audit
 from app.security.access import roles_required
 from app.security.sessions import end_session, is_recent_login, recent_login_required
 
-REFUSALS = {
-    "already_open": _l("You already have a request on its way. You can follow it here."),
-    "not_draft": _l("This interview was already sent, so it cannot be changed here any more."),
-    "unknown_step": _l("This step does not exist."),
-    "bad_level": _l("Please choose one of the options."),
-    "type_repeated": _l("Each stay type can be chosen only once. Please leave the repeated choice empty."),
-    "type_unknown": _l("Please choose a stay type from the list."),
-    "companions_range": _l("Between 0 and 12 family members can come with you."),
-    "family_second_defender": _l("A family stay is for one defender with her family. Another defender cannot "
-                                 "join it: choose a collective stay for a group of defenders."),
-    "individual_does_not_fit": _l("An individual stay is for you alone. If family members come with you, "
-                                  "choose a family stay; if other defenders come, a collective stay."),
-    "collective_does_not_fit": _l("A collective stay is shared with other defenders and has no room for family "
-                                  "members. If they come with you, choose a family stay."),
-    "family_does_not_fit": _l("A family stay is for one defender with her family."),
-    "window_reversed": _l("The last possible day to arrive comes before the first one. Please check the two dates."),
-    "window_past": _l("This date has already passed. Please choose a day from today on."),
-    "member_is_herself": _l("She cannot be in her own group twice."),
-    "bad_consent": _l("Please choose one option."),
-    "bad_retention": _l("Please choose one option."),
-    "therapists_need_words": _l("Your therapists can see your words only if the house team may read them too. "
-                                "Choose above that it may also read what you wrote, or answer No here."),
-    "not_sent": _l("This interview is not sent yet: you choose your permissions in its consent step."),
-    "incomplete": _l("Some answers are still missing. You can complete them from the list below."),
-    "agreement_missing": _l("Her agreement is needed."),
-    "not_submitted": _l("This request was already confirmed or is no longer waiting."),
-    "reason_missing": _l("Please write a short reason."),
-    "not_withdrawable": _l("This request cannot be withdrawn any more."),
-    "alias_missing": _l("Please give an alias."),
-    "country_missing": _l("Choose the country where she lives and works."),
-    "barred_own_country": _l("She lives and works in that country, so it cannot be one she cannot enter. "
-                             "Untick it, or change her country."),
-}
-GAPS = {
-    "level_missing": _l("How much you feel you need care here"),
-    "types_missing": _l("The kind of stay you would like"),
-    "window_missing": _l("The days when you could arrive"),
-    "languages_missing": _l("The languages you speak"),
-    "urgency_missing": _l("How soon you feel you need the stay"),
-}
-STEP_TITLES = {
-    **{name: labels.DIMENSION[name] for name in DIMENSIONS},
-    "life": _l("Your life now"), "logistics": _l("Your stay"), "consent": _l("Your consent"),
-    "review": _l("Review and send"),
-}
 ACTIONS = {"back": -1, "next": 1, "save": 0}
-
-
-def refusal(error: rules.Refused) -> str:
-    return str(REFUSALS.get(error.code, _l("This change is not possible.")))
-
-
-def _refuse_on(form, error: rules.Refused) -> None:
-    """Put the refusal on its field (or on the form) so the error summary shows it."""
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, refusal(error)] if isinstance(target.errors, list) else [refusal(error)]
-    else:
-        form.form_errors.append(refusal(error))
 
 
 # ------------------------------------------------------------------ her overview
@@ -113,8 +54,7 @@ def start():
     try:
         interview = rules.start_interview(current_user.defender)
     except rules.Refused as error:
-        db.session.rollback()
-        flash(refusal(error), "info")
+        refuse(error, MESSAGES, flash_as="info")
         return redirect(url_for("interviews.mine"))
     db.session.commit()
     return redirect(url_for("interviews.step", interview_id=interview.id, step=interview.step))
@@ -164,7 +104,7 @@ def step(interview_id: int, step: str):
     try:
         wizard.save(step, form, interview, stay_request, next_step, current_user)
     except rules.Refused as error:
-        _refuse_on(form, error)
+        refuse(error, MESSAGES, form, summary=True)
         return _render_step(step, form, interview, stay_request, 400)
     db.session.commit()
     if action == "save":
@@ -232,7 +172,7 @@ def submit(interview_id: int):
         rules.submit(interview, stay_request, agreed=bool(form.agreed.data),
                      by_team=current_user.role == "team", today=local_today())
     except rules.Refused as error:
-        _refuse_on(form, error)
+        refuse(error, MESSAGES, form, summary=True)
         return _render_step("review", form, interview, stay_request, 400)
     db.session.commit()
     if current_user.role == "team":
@@ -325,11 +265,7 @@ def change_consent(interview_id: int):
     try:
         rules.change_consent(interview, consent)
     except rules.Refused as error:
-        if error.field is None:  # not about one choice (a draft: its form is not on this page)
-            db.session.rollback()
-            flash(refusal(error), "error")
-            return _render_my_data(status=400)
-        _refuse_on(form, error)
+        refuse(error, MESSAGES, form, flash_as="error")  # on the choice's field; a draft's (no field) flashed
         return _render_my_data(posted=(interview.id, form), status=400)
     if consent.widens(before) and not is_recent_login():
         db.session.rollback()
@@ -361,8 +297,7 @@ def withdraw(request_id: int):
         try:
             rules.withdraw(stay_request)
         except rules.Refused as error:
-            db.session.rollback()
-            flash(refusal(error), "error")
+            refuse(error, MESSAGES, flash_as="error")
             return render_template("interviews/withdraw.html", stay_request=stay_request, form=form), 400
         db.session.commit()
         flash(_("Your request was withdrawn. You can ask for a new stay whenever you wish."), "success")
@@ -444,7 +379,7 @@ def team_review(request_id: int):
                               reason=form.reason.data or "", by=current_user,
                               risk_notes=form.risk_notes.data or "")
             except rules.Refused as error:
-                _refuse_on(form, error)
+                refuse(error, MESSAGES, form, summary=True)
             else:
                 audit.record(current_user, "interview.confirm", target=interview, defender_id=interview.defender_id,
                              request_id=stay_request.id)
@@ -526,7 +461,7 @@ def assisted_new():
                 barred_countries=form.barred_countries.data or [], agreed=form.defender_agreed.data,
                 filled_by=current_user, real_name=form.real_name.data or "", contact=form.contact.data or "")
         except rules.Refused as error:
-            _refuse_on(form, error)
+            refuse(error, MESSAGES, form, summary=True)
         else:
             db.session.commit()
             flash(_("Her record was created. You can now fill in the interview together."), "success")
@@ -546,9 +481,8 @@ def assisted_invite(interview_id: int):
         try:
             _invitation, token = create_invitation(email=form.email.data, role="defender", created_by=current_user,
                                                    defender_id=interview.defender_id, say_if_taken=False)
-        except AccountError as error:
-            db.session.rollback()
-            form.email.errors = [account_message(error)]
+        except Refused as error:
+            refuse(error, account.MESSAGES, form, field="email")
         else:
             audit.record(current_user, "defender.invite", target=interview.defender, defender_id=interview.defender_id)
             db.session.commit()
