@@ -7,9 +7,11 @@ change rolls back and re-renders the form with everything she typed (400).
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as login_session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app.auth import messages as account
 from app.auth.accounts import create_invitation
@@ -26,6 +28,7 @@ from app.security.access import roles_required
 from app.security.sessions import end_session, is_recent_login, recent_login_required
 
 ACTIONS = {"back": -1, "next": 1, "save": 0}
+PENDING_CONSENT = "pending_consent"  # her choices to give more, kept in her session while she confirms her password
 
 
 # ------------------------------------------------------------------ her overview
@@ -221,20 +224,21 @@ def _consent_forms(posted=None) -> list[dict]:
     """Each interview she sent, newest first, with its consent form ("My permissions").
 
     The form shows her saved choices; or what she just posted, if it was
-    refused; or what she chose before confirming her password to give more
-    (brought back in the address by `change_consent`, written only when she saves again).
+    refused; or, once, what she chose before confirming her password to give
+    more (`_password_first`; in her session, not the address, so that no link
+    can pre-fill it and no log holds it; written only when she saves again).
     """
     interviews = db.session.scalars(access.interview_scope(current_user)
                                     .where(DiagnosticInterview.status != "draft")
                                     .order_by(DiagnosticInterview.submitted_at.desc(), DiagnosticInterview.id.desc()))
+    pending = login_session.pop(PENDING_CONSENT, None) or {}
     consents = []
     for interview in interviews:
-        prefix = _consent_prefix(interview.id)
         if posted is not None and posted[0] == interview.id:
             form, opened = posted[1], True
         else:
-            brought = request.args if f"{prefix}-version" in request.args else None
-            form = ConsentForm(formdata=brought, prefix=prefix,
+            brought = MultiDict(pending["form"]) if pending.get("interview_id") == interview.id else None
+            form = ConsentForm(formdata=brought, prefix=_consent_prefix(interview.id),
                                data={**wizard.load_consent(interview), "version": interview.version})
             opened = brought is not None
         consents.append({"interview": interview, "form": form, "open": opened})
@@ -278,13 +282,14 @@ def change_consent(interview_id: int):
 
 
 def _password_first(interview_id: int):
-    """To give more, her password first; her choices come back in the address (nothing is written yet)."""
+    """To give more, her password first; her choices wait in her session for her to save them (nothing written)."""
     prefix = _consent_prefix(interview_id)
     flash(_("You are giving more permission. For your safety, please confirm your password; then press Save again."),
           "info")
-    kept = {name: value for name, value in request.form.items()
-            if name.startswith(f"{prefix}-") and not name.endswith("csrf_token")}
-    back = url_for("interviews.my_data", **kept, _anchor=f"consent-{interview_id}")
+    chosen = {name: value for name, value in request.form.items()
+              if name.startswith(f"{prefix}-") and not name.endswith("csrf_token")}
+    login_session[PENDING_CONSENT] = {"interview_id": interview_id, "form": chosen}
+    back = url_for("interviews.my_data", _anchor=f"consent-{interview_id}")
     return redirect(url_for("auth.reauthenticate", next=back))
 
 

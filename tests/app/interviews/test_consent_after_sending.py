@@ -114,6 +114,21 @@ def test_each_change_is_an_audit_row_of_codes_she_sees_as_hers(sent, defender_us
     assert exported["interviews"][0]["count_in_statistics"] is False
 
 
+def test_the_same_choices_change_nothing_and_write_no_audit_row(sent):
+    before = version_of(sent.interview_id)
+    response = change(sent.client, sent.interview_id, EVERYTHING)
+    assert response.status_code == 302
+    assert "No cambió nada" in sent.client.get(response.location).text
+    assert version_of(sent.interview_id) == before and changes() == []
+
+
+def test_a_link_cannot_fill_her_form_in(sent):
+    """Only her own post, kept in her session while she confirms her password, comes back to her form."""
+    page = sent.client.get(f"{MY_DATA}?consent{sent.interview_id}-consent_scope=levels"
+                           f"&consent{sent.interview_id}-version={version_of(sent.interview_id)}").text
+    assert checked(sent.interview_id, "narrative") in page and "<details open>" not in page
+
+
 def test_therapists_without_her_words_is_refused_on_the_field_and_nothing_changes(sent):
     before = version_of(sent.interview_id)
     response = change(sent.client, sent.interview_id, {**NOTHING, "share_with_therapists": "yes"})
