@@ -28,6 +28,7 @@ MESSAGES = {
     "bad_retention": _l("Please choose one option."),
     "therapists_need_words": _l("Your therapists can see your words only if the house team may read them too. "
                                 "Choose above that it may also read what you wrote, or answer No here."),
+    "not_sent": _l("This interview is not sent yet: you choose your permissions in its consent step."),
     "incomplete": _l("Some answers are still missing. You can complete them from the list below."),
     "agreement_missing": _l("Her agreement is needed."),
     "not_submitted": _l("This request was already confirmed or is no longer waiting."),

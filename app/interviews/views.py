@@ -7,25 +7,28 @@ change rolls back and re-renders the form with everything she typed (400).
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as login_session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app.auth import messages as account
 from app.auth.accounts import create_invitation
 from app.extensions import db
 from app.interviews import bp, privacy, rules, wizard
 from app.interviews.forms import (
-    AssistedForm, ConfirmActionForm, ConfirmForm, DeleteForm, IdentityForm, InviteForm, SubmitForm,
+    AssistedForm, ConfirmActionForm, ConfirmForm, ConsentForm, DeleteForm, IdentityForm, InviteForm, SubmitForm,
 )
 from app.interviews.messages import GAPS, MESSAGES, STEP_TITLES
 from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, local_today
 from app.refusals import Refused, refuse
 from app.security import access, audit
 from app.security.access import roles_required
-from app.security.sessions import end_session, recent_login_required
+from app.security.sessions import end_session, is_recent_login, recent_login_required
 
 ACTIONS = {"back": -1, "next": 1, "save": 0}
+PENDING_CONSENT = "pending_consent"  # her choices to give more, kept in her session while she confirms her password
 
 
 # ------------------------------------------------------------------ her overview
@@ -199,11 +202,95 @@ def my_stay(stay_id: int):
 @bp.route("/my-data")
 @roles_required("defender")
 def my_data():
+    return _render_my_data()
+
+
+def _render_my_data(*, delete_form=None, posted=None, status: int = 200):
+    """Her "My data" page; `delete_form` or `posted` (an interview id and its consent form) when a post was refused."""
     defender = current_user.defender
     requests_ = db.session.scalars(access.request_scope(current_user).order_by(StayRequest.created_at.desc())).all()
     return render_template("interviews/my_data.html", requests=requests_,
                            log=privacy.access_log(defender, current_user), withdrawable=rules.WITHDRAWABLE,
-                           delete_form=DeleteForm())
+                           delete_form=delete_form or DeleteForm(formdata=None),
+                           consents=_consent_forms(posted)), status
+
+
+def _consent_prefix(interview_id: int) -> str:
+    """Each interview's consent form names its fields apart, so a page with several repeats no id."""
+    return f"consent{interview_id}"
+
+
+def _consent_forms(posted=None) -> list[dict]:
+    """Each interview she sent, newest first, with its consent form ("My permissions").
+
+    The form shows her saved choices; or what she just posted, if it was
+    refused; or, once, what she chose before confirming her password to give
+    more (`_password_first`; in her session, not the address, so that no link
+    can pre-fill it and no log holds it; written only when she saves again).
+    """
+    interviews = db.session.scalars(access.interview_scope(current_user)
+                                    .where(DiagnosticInterview.status != "draft")
+                                    .order_by(DiagnosticInterview.submitted_at.desc(), DiagnosticInterview.id.desc()))
+    pending = login_session.pop(PENDING_CONSENT, None) or {}
+    consents = []
+    for interview in interviews:
+        if posted is not None and posted[0] == interview.id:
+            form, opened = posted[1], True
+        else:
+            brought = MultiDict(pending["form"]) if pending.get("interview_id") == interview.id else None
+            form = ConsentForm(formdata=brought, prefix=_consent_prefix(interview.id),
+                               data={**wizard.load_consent(interview), "version": interview.version})
+            opened = brought is not None
+        consents.append({"interview": interview, "form": form, "open": opened})
+    return consents
+
+
+@bp.route("/my-data/consent/<int:interview_id>", methods=["POST"])
+@roles_required("defender")
+def change_consent(interview_id: int):
+    """She changes her consent after sending, either way (issue 14 item 6); one audit row, codes only.
+
+    Giving less never asks for her password: withdrawing must be as easy as
+    giving. Giving more asks for it when she has not logged in recently: it
+    must be her own decision, not that of someone holding her open phone, and
+    words once read cannot be unread.
+    """
+    interview = access.get_interview(current_user, interview_id)
+    prefix = _consent_prefix(interview.id)
+    form = ConsentForm(prefix=prefix)
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_my_data(posted=(interview.id, form), status=400)
+    access.check_version(interview, form.version.data)
+    consent, before = wizard.consent_of(form), rules.Consent.of(interview)
+    if consent == before:
+        flash(_("Nothing changed: your permissions are as before."), "info")
+        return redirect(url_for("interviews.my_data", _anchor=f"consent-{interview.id}"))
+    try:
+        rules.change_consent(interview, consent)
+    except rules.Refused as error:
+        refuse(error, MESSAGES, form, flash_as="error")  # on the choice's field; a draft's (no field) flashed
+        return _render_my_data(posted=(interview.id, form), status=400)
+    if consent.widens(before) and not is_recent_login():
+        db.session.rollback()
+        return _password_first(interview.id)
+    audit.record(current_user, "consent.changed", target=interview, defender_id=interview.defender_id,
+                 **consent.codes())
+    db.session.commit()
+    flash(_("Saved. Your permissions changed at once, for everyone who reads your file."), "success")
+    return redirect(url_for("interviews.my_data", _anchor=f"consent-{interview.id}"))
+
+
+def _password_first(interview_id: int):
+    """To give more, her password first; her choices wait in her session for her to save them (nothing written)."""
+    prefix = _consent_prefix(interview_id)
+    flash(_("You are giving more permission. For your safety, please confirm your password; then press Save again."),
+          "info")
+    chosen = {name: value for name, value in request.form.items()
+              if name.startswith(f"{prefix}-") and not name.endswith("csrf_token")}
+    login_session[PENDING_CONSENT] = {"interview_id": interview_id, "form": chosen}
+    back = url_for("interviews.my_data", _anchor=f"consent-{interview_id}")
+    return redirect(url_for("auth.reauthenticate", next=back))
 
 
 @bp.route("/requests/<int:request_id>/withdraw", methods=["GET", "POST"])
@@ -244,10 +331,7 @@ def delete_my_data():
     form = DeleteForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        requests_ = db.session.scalars(access.request_scope(current_user)).all()
-        return render_template("interviews/my_data.html", requests=requests_,
-                               log=privacy.access_log(defender, current_user), withdrawable=rules.WITHDRAWABLE,
-                               delete_form=form), 400
+        return _render_my_data(delete_form=form, status=400)
     user = current_user._get_current_object()
     audit.record(user, "defender.deleted", target=defender, defender_id=defender.id)
     privacy.delete_personal_data(defender, user)
