@@ -547,9 +547,9 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
         shown = problems[:MAX_SHOWN]
         names = names_for(instance, shown, [spec])
         raise Refused.many(broken_rule(v, names) for v in shown)
+    # planned and timed around every lock (rule 11) in one step: the sessions come back with their slots
     sessions = bridge.plan_programmes(instance, [spec], others=locks, not_before=max(start, today))[0]
-    spec = bridge.time_sessions(instance, bridge.SpecStay(id="fill", house=house.code, start=start, type=stay_type,
-                                                          requests=(req.spec_id,), sessions=sessions))
+    spec = replace(spec, sessions=sessions)
     if bridge.validate(instance, bridge.Solution(stays=locks + [spec])):
         sessions = ()
     stay = Stay(house_id=house.id, start=start, end=end, type=stay_type, run_id=None)

@@ -107,6 +107,7 @@ def test_a_cancelled_place_is_offered_to_the_best_fitting_request_and_filled(cli
     waiting = db.session.get(StayRequest, waiting.id)
     assert waiting.status == "published" and waiting.stay.house_id == sched["serena"].id
     assert waiting.stay.sessions  # a programme planned by matching's programme step
+    assert all(s.slot is not None for s in waiting.stay.sessions)  # and timed in the same step (rule 11)
     assert db.session.scalar(select(StayChange).where(StayChange.kind == "refilled")).stay_id == stay.id
     assert "Ningún lugar liberado." in client.get("/home").text
     twice = client.post(f"/schedule/stays/{stay.id}/fill",
