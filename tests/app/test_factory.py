@@ -11,7 +11,7 @@ GOOD_SECRET = "s" * 40
 def production(**overrides):
     config = {"RESPIRO_ENV": "production", "DEBUG": False, "SECRET_KEY": GOOD_SECRET,
               "SESSION_COOKIE_SECURE": True, "DATA_KEYS": new_key_spec("k1"),
-              "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+              "EMAIL_INDEX_KEY": new_key_spec("ix"), "SQLALCHEMY_DATABASE_URI": "sqlite://"}
     config.update(overrides)
     return config
 
@@ -29,6 +29,7 @@ def test_production_starts_when_configured_safely(tmp_path):
     {"SESSION_COOKIE_HTTPONLY": False},
     {"SESSION_COOKIE_SAMESITE": None},
     {"DATA_KEYS": ""},
+    {"EMAIL_INDEX_KEY": ""},
 ])
 def test_production_refuses_unsafe_settings(overrides):
     with pytest.raises(ConfigError):
@@ -60,3 +61,11 @@ def test_embedded_default_generates_a_key_file_outside_the_database(tmp_path):
 
 def test_no_remember_me_cookie_lifetime(app):
     assert app.config["REMEMBER_COOKIE_DURATION"].total_seconds() == 0
+
+
+def test_embedded_default_generates_an_email_index_key_file_outside_the_database(tmp_path):
+    key_file = tmp_path / "keys" / "email-index-key"
+    config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "EMAIL_INDEX_KEY": "", "EMAIL_INDEX_KEY_FILE": str(key_file)}
+    first = create_app(config).extensions["respiro_email_index_key"]
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert create_app(config).extensions["respiro_email_index_key"] == first  # the same key on every start
