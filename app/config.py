@@ -124,10 +124,10 @@ def set_timezone(config) -> None:
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
 
 
-def instance_secret_key(path: str) -> str:
-    """The random SECRET_KEY kept in `instance/` (created 0600 on first start), as the data keys are.
+def instance_file(path: str, make) -> str:
+    """The text of a key file in `instance/`, written from `make()` (0600) on first start.
 
-    Development and the embedded setup sign cookies with it; production sets SECRET_KEY itself.
+    Several workers may start at once: the first one's file is the one everybody reads.
     """
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -137,9 +137,17 @@ def instance_secret_key(path: str) -> str:
             pass
         else:
             with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48) + "\n")
+                handle.write(make() + "\n")
     with open(path) as handle:
-        secret = handle.read().strip()
+        return handle.read()
+
+
+def instance_secret_key(path: str) -> str:
+    """The random SECRET_KEY kept in `instance/` (created 0600 on first start), as the data keys are.
+
+    Development and the embedded setup sign cookies with it; production sets SECRET_KEY itself.
+    """
+    secret = instance_file(path, lambda: secrets.token_urlsafe(48)).strip()
     if len(secret) < 32:
         raise ConfigError(f"{path}: the secret key is shorter than 32 characters")
     return secret

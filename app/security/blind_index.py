@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import unicodedata
 
 from app.security.crypto import DataKeyError, Encrypted, KeyRing, new_key_spec
@@ -39,20 +38,10 @@ def load_index_key(config) -> bytes:
 
     Refused when it equals SECRET_KEY or one of the data keys: each key does one job.
     """
-    spec = config.get("EMAIL_INDEX_KEY") or ""
-    if not spec:
-        path = config["EMAIL_INDEX_KEY_FILE"]
-        if not os.path.exists(path):
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another worker made it first
-                pass
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(new_key_spec("email-index") + "\n")
-        with open(path) as handle:
-            spec = handle.read()
+    from app.config import instance_file
+
+    spec = config.get("EMAIL_INDEX_KEY") or instance_file(config["EMAIL_INDEX_KEY_FILE"],
+                                                          lambda: new_key_spec("email-index"))
     ring = KeyRing.parse(spec)
     if len(ring.keys) != 1:
         raise DataKeyError("EMAIL_INDEX_KEY must be one key (id:base64key)")
