@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import event
+import json
+
+from sqlalchemy import String, cast, event
 from sqlalchemy.engine import Engine
 
 
@@ -47,3 +49,12 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def json_list_holds(column, code: str):
+    """SQL: the JSON list of codes in `column` holds `code` (language codes, stay types...).
+
+    The same on SQLite and PostgreSQL, whose JSON functions differ: the list is stored as JSON text, where
+    each element is written quoted, so `"es"` is found as a whole element (never inside `"est"`).
+    """
+    return cast(column, String).contains(json.dumps(code), autoescape=True)

@@ -324,6 +324,15 @@ def _needs(rng: random.Random) -> dict[str, int]:
     return levels
 
 
+def _consent_per_purpose(interview: DiagnosticInterview, defender: Defender, created: dt.datetime) -> None:
+    """Most agree to be counted (about 85 %), and most who share their words share them with their therapists,
+    so the reports and the session sheets show something. Drawn from a generator of its own, so the rest of
+    the demo stays what it was."""
+    draw = random.Random(f"consent:{defender.alias}:{created.isoformat()}")
+    interview.count_in_statistics = draw.random() < 0.85
+    interview.share_with_therapists = interview.consent_scope == "narrative" and draw.random() < 0.8
+
+
 def _interview(rng: random.Random, defender: Defender, status: str, created: dt.datetime,
                narrative: bool) -> DiagnosticInterview:
     interview = DiagnosticInterview(defender=defender, status=status, created_at=created,
@@ -341,6 +350,7 @@ def _interview(rng: random.Random, defender: Defender, status: str, created: dt.
     if narrative:
         interview.narrative = rng.choice(NARRATIVES)
         interview.consent_scope = rng.choice(("narrative", "levels"))
+    _consent_per_purpose(interview, defender, created)
     if status != "draft":
         interview.submitted_at = created + dt.timedelta(days=1)
         interview.defender_agreed = True

@@ -159,6 +159,20 @@ def init_app(app: Flask) -> None:
     app.extensions["respiro_served_languages"] = served_languages(app.config["LANGUAGES"], dirs)
     missing = missing_catalogs(dirs)
     if missing:
-        app.logger.error("TRANSLATIONS NOT COMPILED: %d catalog(s) have no .mo, so their language is served in "
-                         "English: %s. Run 'flask --app wsgi i18n compile' (a wheel build does it).",
-                         len(missing), ", ".join(str(p) for p in missing))
+        _warn_when_serving(app, missing)
+
+
+def _warn_when_serving(app: Flask, missing: list[Path]) -> None:
+    """Say loudly, at the first page served, that catalogs are not compiled (their language is served in English).
+
+    Not when the app is built: `flask i18n compile` builds it too, to compile the very catalogs that are missing.
+    """
+    said: list[bool] = []
+
+    @app.before_request
+    def _say_once() -> None:
+        if not said:
+            said.append(True)
+            app.logger.error("TRANSLATIONS NOT COMPILED: %d catalog(s) have no .mo, so their language is served in "
+                             "English: %s. Run 'flask --app wsgi i18n compile' (a wheel build does it).",
+                             len(missing), ", ".join(str(p) for p in missing))

@@ -11,10 +11,10 @@ import os
 import secrets
 
 import pytest
-from flask import g, has_app_context
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.extensions import db
@@ -104,16 +104,64 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def app(app_config, _schema):
-    app = create_app(app_config)
-    app.test_client_class = Client
+def make_app(app_config, _schema):
+    """`make_app(**overrides)`: an app like the test's own, built from the session's test config with
+    `overrides` (production settings, another database or key store...), its test client CSRF-aware.
+
+    Every app it built is disposed of at teardown (database and key-store connections), so a test
+    builds a second worker or a production app in one line and closes nothing by hand.
+    """
+    built: list[Flask] = []
+
+    def make(**overrides) -> Flask:
+        app = create_app({**app_config, **overrides})
+        app.test_client_class = Client
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        app.extensions["respiro_keystore"].dispose()
+
+
+@pytest.fixture
+def deployment(make_app):
+    """`deployment(path, keys)`: an app on a SQLite file of its own, its key store beside it, as an
+    operator's installation is (the backup, restore and key drills)."""
+
+    def build(path, keys: str = TEST_KEYS, **overrides) -> Flask:
+        return make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", DATA_KEYS=keys,
+                        KEY_STORE_URL=f"sqlite:///{path.parent / 'defender-keys.db'}", **overrides)
+
+    return build
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
     with app.app_context():
         yield app
         db.session.remove()
         _empty_tables()
         app.extensions["respiro_keystore"].empty()
         db.session.remove()
-        db.engine.dispose()
+
+
+@pytest.fixture
+def sql_statements(app) -> list[str]:
+    """The SQL statements the app sends during the test, in order (clear it before the request to watch):
+    to show that a filter runs in the database, or how many times rows are loaded."""
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -55,22 +55,28 @@ def occupancy_days(loads: list[StayLoad], closures: list[tuple[dt.date, dt.date]
 
 
 def first_month_to_show(house: House, today: dt.date) -> dt.date:
-    """Today's month if a stay is held in it, else the month of the next stay, else today's month."""
+    """Today's month if a stay is held in it, else the month of the next stay, else today's month.
+
+    It asks only whether one is held: the page then loads the stays of the month it draws, once.
+    """
     month = today.replace(day=1)
     _, month_end = period_bounds("month", month)
-    stays, _closures = house_period(house, month, month_end)
-    if stays:
+    if db.session.scalar(select(Stay.id).where(*_held(house, month, month_end)).limit(1)) is not None:
         return month
     following = db.session.scalar(select(Stay.start).where(Stay.house_id == house.id, Stay.start > month_end)
                                   .order_by(Stay.start).limit(1))
     return following.replace(day=1) if following else month
 
 
+def _held(house: House, start: dt.date, end: dt.date) -> tuple:
+    """The conditions on a stay held at the house during the period (its turnover days after it included)."""
+    horizon = start - dt.timedelta(days=house.turnover_days or 0)
+    return Stay.house_id == house.id, Stay.start <= end, Stay.end >= horizon, Stay.cancelled_at.is_(None)
+
+
 def house_period(house: House, start: dt.date, end: dt.date) -> tuple[list[Stay], list[Closure]]:
     """Published stays held and closures during the period."""
-    horizon = start - dt.timedelta(days=house.turnover_days or 0)
-    stays = db.session.scalars(select(Stay).where(Stay.house_id == house.id, Stay.start <= end, Stay.end >= horizon,
-                                                  Stay.cancelled_at.is_(None)).order_by(Stay.start, Stay.id)).all()
+    stays = db.session.scalars(select(Stay).where(*_held(house, start, end)).order_by(Stay.start, Stay.id)).all()
     closures = [c for c in house.closures if c.start <= end and c.end >= start]
     return list(stays), closures
 

@@ -15,12 +15,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.houses import bp
 from app.houses import occupancy as occ
+from app.houses import sheet as sheets
 from app.houses.forms import ClosureForm, HouseSettingsForm, NewHouseForm, PeriodForm
 from app.houses.rules import (
     ClosureData, HouseRuleError, HouseSettings, apply_settings, create_house, delete_closure, save_closure,
 )
 from app.labels import CLOSURE_REASON, DIMENSION, STAY_TYPE, WEEKDAY, label
-from app.models import DEFAULT_SLOT_TIMES, Closure, House, Stay, local_today
+from app.models import DEFAULT_SLOT_TIMES, Closure, House, Stay, Therapist, local_today
 from app.security import access
 from app.security.access import STAFF, check_version, get_house, roles_required
 
@@ -296,13 +297,13 @@ def closure_confirm_delete(house_id: int, closure_id: int):
 
 
 def _period(form: PeriodForm, house) -> tuple[str, dt.date]:
+    """The period asked for; without a valid month, the first month worth showing (found only then)."""
     kind = form.period.data if form.period.data in occ.PERIODS else "month"
-    first = occ.first_month_to_show(house, today())
     if form.start.data and not form.start.errors:
         year, month = (int(p) for p in form.start.data.split("-"))
         if 2000 <= year <= 2100 and 1 <= month <= 12:
-            first = dt.date(year, month, 1)
-    return kind, first
+            return kind, dt.date(year, month, 1)
+    return kind, occ.first_month_to_show(house, today())
 
 
 @bp.route("/<int:house_id>/occupancy")
@@ -330,7 +331,10 @@ def occupancy(house_id: int):
 def programmes(house_id: int):
     house = get_house(current_user, house_id)
     stays = db.session.scalars(select(Stay).where(Stay.house_id == house.id).order_by(Stay.start.desc())).all()
-    return render_template("houses/programmes.html", house=house, stays=stays, today=today())
+    therapists = sorted(db.session.scalars(access.therapist_scope(current_user)
+                                           .where(Therapist.houses.any(House.id == house.id))),
+                        key=lambda t: (t.name.casefold(), t.id))  # names are encrypted: sorted here
+    return render_template("houses/programmes.html", house=house, stays=stays, therapists=therapists, today=today())
 
 
 def programme_days(stay: Stay) -> list[dict]:
@@ -358,3 +362,21 @@ def programme(house_id: int, stay_id: int):
         abort(404)
     template = "houses/programme_print.html" if request.args.get("print") == "1" else "houses/programme.html"
     return render_template(template, house=house, stay=stay, days=programme_days(stay))
+
+
+# ------------------------------------------------------------------ a therapist's session sheet
+
+
+@bp.route("/<int:house_id>/therapists/<int:therapist_id>/sheet")
+@roles_required(*STAFF)
+def therapist_sheet(house_id: int, therapist_id: int):
+    """Her coming sessions at this house, to print and hand to her; her clients' words only where each chose
+    to share them with her therapists and the reader may read them (app/houses/sheet.py, audited)."""
+    house = get_house(current_user, house_id)
+    therapist = access.get_therapist(current_user, therapist_id)
+    if house not in therapist.houses:
+        abort(404)
+    lines = sheets.sheet(current_user, house, therapist, today())
+    db.session.commit()  # the audited reads of her words
+    return render_template("houses/therapist_sheet.html", house=house, therapist=therapist, lines=lines,
+                           slot_time=house.slot_time)

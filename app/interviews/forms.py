@@ -147,6 +147,15 @@ def retention_choices():
     return [(months, names[months]) for months in RETENTION_CHOICES]
 
 
+def yes_no(label, description):
+    """A choice she makes herself: No unless she says Yes (consent is opt-in, so no answer is a No)."""
+    return RadioField(label, choices=[], default="no", description=description, validators=[Optional()])
+
+
+def yes_no_choices():
+    return [("yes", _l("Yes")), ("no", _l("No"))]
+
+
 class ConsentForm(StepForm):
     consent_scope = RadioField(_l("What may the house team read?"), choices=[], default="levels",
                                validators=[InputRequired(message=_l("Please choose one option."))],
@@ -162,11 +171,20 @@ class ConsentForm(StepForm):
                                                   "requests, so we delete them once the time you chose in each "
                                                   "of your interviews has passed and no request of yours still "
                                                   "needs them."))
+    share_with_therapists = yes_no(
+        _l("May your therapists see what you wrote about a care dimension, for their sessions on it?"),
+        _l("The house team prints for each therapist a sheet of her sessions with you; with Yes it carries what "
+           "you wrote about that session's part of your life. Only possible if the house team may read your words."))
+    count_in_statistics = yes_no(
+        _l("May your answers count, without your name, in the network's statistics?"),
+        _l("Coordinators count requests, waits and levels of care for the reports to the funders of the network. "
+           "Nobody reads your words there, and groups of fewer than 5 people are never shown."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.consent_scope.choices = consent_choices()
         self.retention_months.choices = retention_choices()
+        self.share_with_therapists.choices = self.count_in_statistics.choices = yes_no_choices()
 
 
 class SubmitForm(StepForm):

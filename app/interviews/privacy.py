@@ -137,6 +137,7 @@ def _interview(interview: DiagnosticInterview, reader: User | None) -> dict:
     data = {
         "id": interview.id, "status": interview.status, "assisted": interview.assisted,
         "defender_agreed": interview.defender_agreed, "consent_scope": interview.consent_scope,
+        "share_with_therapists": interview.share_with_therapists, "count_in_statistics": interview.count_in_statistics,
         "submitted_at": _iso(interview.submitted_at), "confirmed_at": _iso(interview.confirmed_at),
     }
     if own:

@@ -192,14 +192,25 @@ def save_logistics(interview: DiagnosticInterview, stay_request: StayRequest, an
     db.session.flush()
 
 
-def save_consent(interview: DiagnosticInterview, *, scope: str, retention_months: int, next_step: str) -> None:
+def save_consent(interview: DiagnosticInterview, *, scope: str, retention_months: int, next_step: str,
+                 share_with_therapists: bool = False, count_in_statistics: bool = False) -> None:
+    """Her consent, purpose by purpose (issue 14, item 6).
+
+    Her therapists can only be shown words the house team may read: the team
+    prints the sheet, so "therapists yes" with "levels only" is refused rather
+    than silently dropped.
+    """
     _require_draft(interview)
     if scope not in ("levels", "narrative"):
         raise Refused("bad_consent", "consent_scope")
     if retention_months not in RETENTION_CHOICES:
         raise Refused("bad_retention", "retention_months")
+    if share_with_therapists and scope != "narrative":
+        raise Refused("therapists_need_words", "share_with_therapists")
     interview.consent_scope = scope
     interview.retention_months = retention_months
+    interview.share_with_therapists = bool(share_with_therapists)
+    interview.count_in_statistics = bool(count_in_statistics)
     _touch(interview, next_step)
     db.session.flush()
 

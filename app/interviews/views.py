@@ -45,6 +45,8 @@ REFUSALS = {
     "member_is_herself": _l("She cannot be in her own group twice."),
     "bad_consent": _l("Please choose one option."),
     "bad_retention": _l("Please choose one option."),
+    "therapists_need_words": _l("Your therapists can see your words only if the house team may read them too. "
+                                "Choose above that it may also read what you wrote, or answer No here."),
     "incomplete": _l("Some answers are still missing. You can complete them from the list below."),
     "agreement_missing": _l("Her agreement is needed."),
     "not_submitted": _l("This request was already confirmed or is no longer waiting."),

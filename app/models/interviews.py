@@ -30,6 +30,9 @@ class DiagnosticInterview(UidMixin, TimestampMixin, db.Model):
     narrative_ct: Mapped[str | None] = mapped_column(Text)  # where she is in life, what she wants to work on
     risk_notes_ct: Mapped[str | None] = mapped_column(Text)
     consent_scope: Mapped[str] = mapped_column(String(12), default="levels")
+    # consent per purpose (issue 14, item 6), opt-in: nobody was asked before these existed
+    share_with_therapists: Mapped[bool] = mapped_column(Boolean, default=False)  # her words on a therapist's sheet
+    count_in_statistics: Mapped[bool] = mapped_column(Boolean, default=False)  # counted in the network's reports
     retention_months: Mapped[int] = mapped_column(Integer, default=6)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -7,12 +7,16 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _, ngettext
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
+from app.database import json_list_holds
 from app.extensions import db
 from app.labels import DIMENSION, LANGUAGE, STAY_TYPE, URGENCY, label
-from app.models import House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, local_today, utcnow
+from app.models import (
+    Defender, House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, local_today, utcnow,
+)
+from app.models.interviews import request_members
 from app.planning import bp, bridge, browse, exports, figures, jobs, period, rules
 from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
@@ -61,34 +65,54 @@ SORTS = {
 }
 
 
-def _queue_form(pending: list[StayRequest]) -> QueueFilterForm:
+def _queue_form(pending: Select) -> QueueFilterForm:
     form = QueueFilterForm(request.args)
     form.urgency.choices = choices([("", _("Any urgency"))] + [(str(u), label(URGENCY, u)) for u in (3, 2, 1, 0)])
     form.stay_type.choices = choices([("", _("Any type"))] + [(t, label(STAY_TYPE, t)) for t in STAY_TYPE])
-    langs = sorted({code for r in pending for d in r.all_defenders if d for code in (d.languages or [])})
+    langs = _languages_waiting(pending)
     form.language.choices = choices([("", _("Any language"))] + [(c, label(LANGUAGE, c)) for c in langs])
     form.sort.choices = choices([("urgency", _("Urgency first")), ("waiting", _("Longest waiting first")),
                                  ("window", _("Earliest window first"))])
     return form
 
 
+def _languages_waiting(pending: Select) -> list[str]:
+    """The languages spoken in the queue (by each request's defender and its collective's members), to filter by."""
+    members = select(request_members.c.defender_id).where(
+        request_members.c.request_id.in_(pending.with_only_columns(StayRequest.id)))
+    speakers = select(Defender.languages).where(
+        or_(Defender.id.in_(pending.with_only_columns(StayRequest.defender_id)), Defender.id.in_(members)))
+    return sorted({code for languages in db.session.scalars(speakers) for code in languages or []})
+
+
+def _queue_filters(form: QueueFilterForm) -> list:
+    """The chosen filters as SQL conditions: urgency, stay types and languages are plain columns (none is
+    encrypted), so the database leaves out what does not match instead of this process."""
+    conditions = []
+    urgency = form.urgency.data
+    if urgency not in (None, ""):
+        conditions.append(StayRequest.urgency == int(urgency) if urgency.isdigit() else false())
+    if form.stay_type.data:
+        conditions.append(json_list_holds(StayRequest.stay_types, form.stay_type.data))
+    if form.language.data:
+        speaker, member = aliased(Defender), aliased(Defender)
+        conditions.append(or_(
+            StayRequest.defender.of_type(speaker).has(json_list_holds(speaker.languages, form.language.data)),
+            StayRequest.members.of_type(member).any(json_list_holds(member.languages, form.language.data))))
+    return conditions
+
+
 @bp.route("/")
 @roles_required(*COORDINATORS)
 def queue():
-    pending = list(db.session.scalars(request_scope(current_user).where(StayRequest.status == "pending")
-                                      .options(selectinload(StayRequest.members))))
+    pending = request_scope(current_user).where(StayRequest.status == "pending")
     form = _queue_form(pending)
     form.validate()
-    rows = pending
-    if form.urgency.data not in (None, ""):
-        rows = [r for r in rows if str(r.urgency) == form.urgency.data]
-    if form.stay_type.data:
-        rows = [r for r in rows if form.stay_type.data in (r.stay_types or [])]
-    if form.language.data:
-        rows = [r for r in rows if any(form.language.data in (d.languages or []) for d in r.all_defenders if d)]
+    rows = list(db.session.scalars(pending.where(*_queue_filters(form)).options(selectinload(StayRequest.members))))
     rows.sort(key=SORTS.get(form.sort.data or "urgency", SORTS["urgency"]))
+    total = db.session.scalar(select(func.count()).select_from(pending.subquery()))
     today = default_start()
-    return render_template("planning/queue.html", rows=rows, form=form, total=len(pending), today=today,
+    return render_template("planning/queue.html", rows=rows, form=form, total=total, today=today,
                            problem=lambda r: bridge.unplannable_reason(r, today))
 
 

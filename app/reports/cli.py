@@ -2,7 +2,8 @@
 
 The same suppressed cells as the pages and the CSV downloads ("<5", "*").
 Counted for the whole network, or one house with `--house` (its id or code).
-Audited as `report.cli` (no figures in the audit row).
+Audited as `report.cli` (no figures in the audit row). Only defenders who agreed to be counted are
+counted (`facts.COUNTED`); the table ends with how many were left out.
 """
 from __future__ import annotations
 
@@ -73,3 +74,5 @@ def report(name: str, months: int, start: dt.datetime | None, fmt: str, house: s
         click.echo(render_csv(built.csv_header, built.csv_rows), nl=False)
     else:
         click.echo(render_table(built.table_header, built.csv_rows))
+        if built.not_counted is not None:  # the CSV stays the download's very cells; the table says who is in it
+            click.echo(f"\nonly defenders who agreed to be counted; left out (did not agree): {built.not_counted}")

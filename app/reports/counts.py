@@ -103,7 +103,8 @@ class StayFact:
     start: dt.date
     end: dt.date  # last stay day
     type: str
-    people: int
+    people: int  # the people counted (her request agreed to be counted): "people staying"
+    beds: int  # every bed the stay holds, counted or not: the house's occupancy is not her answers
 
 
 @dataclass(frozen=True)
@@ -269,12 +270,12 @@ def demand(houses: list[HouseFact], requests: list[RequestFact], stays: list[Sta
                 row = rows[(house.id, month)]
                 touched.add(month)
                 if day <= stay.end:
-                    row.used += stay.people
+                    row.used += stay.beds
                 else:
                     if month not in closed_cache:
                         closed_cache[month] = _closed_days(house, month, month_end(month))
                     if day not in closed_cache[month]:
-                        row.turnover += stay.people
+                        row.turnover += stay.beds
             day += DAY
         for month in touched:
             rows[(house.id, month)].people_staying += stay.people

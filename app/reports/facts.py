@@ -5,16 +5,22 @@ No free text (no note, reason, narrative or name of a defender) is ever
 selected, so none can reach a report. Defenders whose data were deleted keep
 their anonymous counts (their country is empty: "unknown").
 
-Consent for statistics: a per-purpose consent is being added elsewhere
-(the safety issue). Until it lands every request counts, as the network's
-own pages already count them, and no words of hers are read.
+Consent for statistics (issue 14, item 6): a request counts only when its
+interview says she agreed that her anonymous answers count in the network's
+statistics (`COUNTED`, applied in SQL here, the one place the reports read
+requests, stays and follow-ups; the pages, the CSV downloads and the command
+line all build on these functions). Her place among the people staying and
+her follow-up levels go with her request; the beds a stay holds do not (the
+house's occupancy is the house's figure: without her bed it would read free). The therapists' load counts sessions,
+the therapists' work, and names no defender. Those who did not agree are
+only counted as a number, for the note on each page (`not_counted`).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import false, func, select
 
 from app.extensions import db
 from app.models import (
@@ -24,6 +30,11 @@ from app.models import (
 from app.models.interviews import request_members
 from app.models.network import therapist_houses
 from app.reports.counts import FollowUpFact, HouseFact, RequestFact, SessionFact, StayFact, TherapistFact
+
+
+# her request counts when its interview says she agreed (no interview: nobody asked her, so not)
+COUNTED = DiagnosticInterview.count_in_statistics.is_(True)
+NOT_COUNTED = func.coalesce(DiagnosticInterview.count_in_statistics, false()).is_(False)
 
 
 def houses() -> list[HouseFact]:
@@ -40,9 +51,10 @@ def houses() -> list[HouseFact]:
                       accessible=bool(r.accessible), closures=tuple(sorted(closures[r.id]))) for r in rows]
 
 
-def requests(where=None) -> list[RequestFact]:
-    """Every request past the draft (and matching `where`, a condition on StayRequest or Stay, to read
-    only what a report counts), with its defenders' countries and its stay, if any."""
+def requests(where=None, *, counted: bool = True) -> list[RequestFact]:
+    """Every request past the draft whose defender agreed to be counted (and matching `where`, a condition
+    on StayRequest or Stay, to read only what a report counts), with its defenders' countries and its stay,
+    if any. `counted=False` reads the others instead, only to say how many were left out."""
     members: dict[int, list[tuple[str, list, bool]]] = defaultdict(list)
     for request_id, country, barred, accessible in db.session.execute(
             select(request_members.c.request_id, Defender.country, Defender.barred_countries,
@@ -56,7 +68,7 @@ def requests(where=None) -> list[RequestFact]:
              .join(Defender, Defender.id == StayRequest.defender_id)
              .outerjoin(DiagnosticInterview, DiagnosticInterview.id == StayRequest.interview_id)
              .outerjoin(Stay, Stay.id == StayRequest.stay_id)
-             .where(StayRequest.status != "draft").order_by(StayRequest.id))
+             .where(StayRequest.status != "draft", COUNTED if counted else NOT_COUNTED).order_by(StayRequest.id))
     if where is not None:
         query = query.where(where)
     out = []
@@ -74,22 +86,29 @@ def requests(where=None) -> list[RequestFact]:
 
 
 def stays(first: dt.date, last: dt.date) -> list[StayFact]:
-    """Published stays held between `first` and `last` (a week's margin for turnover), with their people."""
+    """Published stays held between `first` and `last` (a week's margin for turnover), with their people:
+    `people` only those of requests counted (`COUNTED`), `beds` everyone (the house's occupancy, used and
+    turnover beds, is the house's own figure, not her answers, and would read as free beds without her)."""
     rows = db.session.execute(select(Stay.id, Stay.house_id, Stay.start, Stay.end, Stay.type)
                               .where(Stay.start <= last, Stay.end >= first - dt.timedelta(days=31))).all()
-    counts: dict[int, int] = defaultdict(int)
+    counted: dict[int, int] = defaultdict(int)
+    beds: dict[int, int] = defaultdict(int)
     ids = [r.id for r in rows]
     if ids:
-        for stay_id, companions in db.session.execute(
-                select(StayRequest.stay_id, StayRequest.companions)
+        agreed = func.coalesce(DiagnosticInterview.count_in_statistics, false()).label("agreed")
+        for stay_id, companions, yes in db.session.execute(
+                select(StayRequest.stay_id, StayRequest.companions, agreed).outerjoin(StayRequest.interview)
                 .where(StayRequest.stay_id.in_(ids))):
-            counts[stay_id] += 1 + (companions or 0)
-        for stay_id, in db.session.execute(
-                select(StayRequest.stay_id).join(request_members, request_members.c.request_id == StayRequest.id)
-                .where(StayRequest.stay_id.in_(ids))):
-            counts[stay_id] += 1
-    return [StayFact(id=r.id, house_id=r.house_id, start=r.start, end=r.end, type=r.type, people=counts[r.id])
-            for r in rows]
+            for tally in (beds, counted) if yes else (beds,):
+                tally[stay_id] += 1 + (companions or 0)
+        for stay_id, yes in db.session.execute(
+                select(StayRequest.stay_id, agreed)
+                .join(request_members, request_members.c.request_id == StayRequest.id)
+                .outerjoin(StayRequest.interview).where(StayRequest.stay_id.in_(ids))):
+            for tally in (beds, counted) if yes else (beds,):
+                tally[stay_id] += 1
+    return [StayFact(id=r.id, house_id=r.house_id, start=r.start, end=r.end, type=r.type, people=counted[r.id],
+                     beds=beds[r.id]) for r in rows]
 
 
 def therapists(house_ids: list[int] | None) -> list[TherapistFact]:
@@ -115,11 +134,14 @@ def sessions(house_ids: list[int] | None, first: dt.date, last: dt.date) -> list
     return [SessionFact(therapist_id=t, day=d) for t, d in db.session.execute(query)]
 
 
-def follow_ups(house_ids: list[int] | None) -> list[FollowUpFact]:
-    """Answered follow-ups with her own levels from the interview of the same request (levels only)."""
+def follow_ups(house_ids: list[int] | None, *, counted: bool = True) -> list[FollowUpFact]:
+    """Answered follow-ups with her own levels from the interview of the same request (levels only), of
+    requests counted (`counted=False`: the others, only to say how many were left out)."""
     query = (select(FollowUp.kind, FollowUp.levels, Stay.type, StayRequest.interview_id, FollowUp.defender_id,
                     StayRequest.defender_id.label("lead"))
-             .join(Stay, Stay.id == FollowUp.stay_id).join(StayRequest, StayRequest.id == FollowUp.request_id))
+             .join(Stay, Stay.id == FollowUp.stay_id).join(StayRequest, StayRequest.id == FollowUp.request_id)
+             .outerjoin(DiagnosticInterview, DiagnosticInterview.id == StayRequest.interview_id)
+             .where(COUNTED if counted else NOT_COUNTED))
     if house_ids is not None:
         query = query.where(Stay.house_id.in_(house_ids))
     rows = db.session.execute(query).all()

@@ -33,6 +33,7 @@ class Report:
     table_header: list[str]  # translated, for the command line's table
     charts: list[tuple[str, Chart]] = field(default_factory=list)
     page: dict = field(default_factory=dict)
+    not_counted: Shown | None = None  # requests left out: she did not agree to be counted (service.build)
 
 
 def month_key(month: dt.date) -> str:

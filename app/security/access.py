@@ -8,6 +8,7 @@ existence does not leak.
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any, Callable
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -62,11 +63,18 @@ def house_scope(user) -> Select:
     return query.where(false())
 
 
-def get_house(user, house_id: int) -> House:
-    house = db.session.scalar(house_scope(user).where(House.id == house_id))
-    if house is None:
+def _one_or_404(scope: Select, model_id: int, visible: Callable[[Any], bool] = lambda record: True):
+    """The record `model_id` of the scope's model, if the scope (and `visible`) lets the user see it, else 404:
+    to her, a record outside her scope does not exist (never a 403, which would say that it does)."""
+    model = scope.column_descriptions[0]["entity"]
+    record = db.session.scalar(scope.where(model.id == model_id))
+    if record is None or not visible(record):
         abort(404)
-    return house
+    return record
+
+
+def get_house(user, house_id: int) -> House:
+    return _one_or_404(house_scope(user), house_id)
 
 
 def therapist_scope(user) -> Select:
@@ -80,10 +88,7 @@ def therapist_scope(user) -> Select:
 
 
 def get_therapist(user, therapist_id: int) -> Therapist:
-    therapist = db.session.scalar(therapist_scope(user).where(Therapist.id == therapist_id))
-    if therapist is None:
-        abort(404)
-    return therapist
+    return _one_or_404(therapist_scope(user), therapist_id)
 
 
 def defender_scope(user) -> Select:
@@ -111,10 +116,7 @@ def visible_defenders(user) -> list[Defender]:
 
 
 def get_defender(user, defender_id: int) -> Defender:
-    defender = db.session.scalar(defender_scope(user).where(Defender.id == defender_id))
-    if defender is None or not can_see_defender(user, defender):
-        abort(404)
-    return defender
+    return _one_or_404(defender_scope(user), defender_id, lambda defender: can_see_defender(user, defender))
 
 
 def request_scope(user) -> Select:
@@ -148,10 +150,7 @@ def closed_request_scope(user) -> Select:
 
 
 def get_request(user, request_id: int) -> StayRequest:
-    stay_request = db.session.scalar(request_scope(user).where(StayRequest.id == request_id))
-    if stay_request is None or not can_see_defender(user, stay_request.defender):
-        abort(404)
-    return stay_request
+    return _one_or_404(request_scope(user), request_id, lambda request: can_see_defender(user, request.defender))
 
 
 def interview_scope(user) -> Select:
@@ -168,10 +167,8 @@ def interview_scope(user) -> Select:
 
 
 def get_interview(user, interview_id: int) -> DiagnosticInterview:
-    interview = db.session.scalar(interview_scope(user).where(DiagnosticInterview.id == interview_id))
-    if interview is None or not can_see_defender(user, interview.defender):
-        abort(404)
-    return interview
+    return _one_or_404(interview_scope(user), interview_id,
+                       lambda interview: can_see_defender(user, interview.defender))
 
 
 def can_see_defender(user, defender: Defender) -> bool:
@@ -214,10 +211,7 @@ def stay_scope(user) -> Select:
 
 
 def get_stay(user, stay_id: int) -> Stay:
-    stay = db.session.scalar(stay_scope(user).where(Stay.id == stay_id))
-    if stay is None:
-        abort(404)
-    return stay
+    return _one_or_404(stay_scope(user), stay_id)
 
 
 def check_version(record, submitted) -> None:
@@ -251,10 +245,7 @@ def editable_interview_scope(user) -> Select:
 
 
 def get_editable_interview(user, interview_id: int) -> DiagnosticInterview:
-    interview = db.session.scalar(editable_interview_scope(user).where(DiagnosticInterview.id == interview_id))
-    if interview is None:
-        abort(404)
-    return interview
+    return _one_or_404(editable_interview_scope(user), interview_id)
 
 
 def request_of_interview(interview: DiagnosticInterview) -> StayRequest:

@@ -223,6 +223,11 @@ class KeyStore:
             self._cache.clear()
             self._by_uid.clear()
 
+    def dispose(self) -> None:
+        """Close the store's connections (an app that is done with, as a test's extra apps are)."""
+        if self._engine is not None:
+            self._engine.dispose()
+
     def empty(self) -> None:
         """Remove every key (tests only: a fresh store for each test)."""
         with self.engine.begin() as conn:

@@ -99,13 +99,22 @@ class Engine:
             if not self._answered:
                 self.stats[key] = value
 
-    def _hand_over(self, bound: int, key: str, stats: dict, lp: LinearBound | None = None) -> None:
-        """The bound's thread hands its bound (and its LP, if any) to the search."""
+    def _note_lagrangian(self, relaxation: LagrangianBound, bound: int, **figures) -> None:
+        """The Lagrangian bound's one stats entry: the priced greedy's (seconds, stages), then the latest bound and
+        iterations, which more iterations in the bound's thread update (from either thread)."""
+        with self._shared:
+            if not self._answered:
+                self.stats.setdefault("lagrangian", {}).update(figures, bound=bound, iterations=relaxation.iterations)
+
+    def _hand_over(self, bound: int, key: str | None = None, stats: dict | None = None,
+                   lp: LinearBound | None = None) -> None:
+        """The bound's thread hands its bound (and its LP, if any, noted under `key`) to the search."""
         with self._shared:
             if self._answered:
                 return
             self._bounding_bound = bound
-            self.stats[key] = stats
+            if key is not None:
+                self.stats[key] = stats
             if lp is not None:
                 self._lp = lp
         self.report(None, bound)
@@ -278,7 +287,7 @@ class Engine:
         if lagrange is not None:
             p.bounds.append(lagrange + prep.locked_bound)
         self.report(p.search.value + prep.locked_bound, p.bounds[-1])
-        self.note("lagrangian", {"bound": p.bounds[-1], "seconds": round(time.monotonic() - t, 2), "stages": stages})
+        self._note_lagrangian(p.relaxation, p.bounds[-1], seconds=round(time.monotonic() - t, 2), stages=stages)
 
     def _start_bounding(self, p: Phase1) -> None:
         """The bound's worker: the LP when small enough, else more Lagrangian iterations (one worker: first, inline)."""
@@ -382,7 +391,8 @@ class Engine:
         bound = relaxation.run(target, until - time.monotonic(), self.stop)
         if bound is not None:
             total = bound + relaxation.locked_bound
-            self._hand_over(total, "lagrangian", {"bound": total, "iterations": relaxation.iterations})
+            self._hand_over(total)
+            self._note_lagrangian(relaxation, total)
 
     def _linear_bound(self, prep: Prepared, until: float) -> None:
         """Phase 1's LP relaxation, for the bound (run beside the window search).

@@ -282,3 +282,16 @@ def test_her_words_follow_the_level_she_gave(app):
     for row in rows:
         how = json.loads(row.answers)["how"]
         assert how in (heavy if row.self_level >= 2 else light)[row.dimension], (row.self_level, how)
+
+
+def test_most_demo_defenders_agree_to_be_counted_and_most_who_share_their_words_share_them_with_therapists(app):
+    """So the reports and the therapists' session sheets show something (issue 14, item 6), and a few did not
+    agree, so the pages' "left out" line and the sheet's neutral line show too."""
+    load_demo(today=PINNED)
+    db.session.commit()
+    sent = db.session.scalars(select(DiagnosticInterview).where(DiagnosticInterview.status != "draft")).all()
+    counted = sum(i.count_in_statistics for i in sent)
+    assert 0.7 * len(sent) <= counted < len(sent)
+    narrative = [i for i in sent if i.consent_scope == "narrative"]
+    assert 0 < sum(i.share_with_therapists for i in narrative) < len(narrative)
+    assert not any(i.share_with_therapists for i in sent if i.consent_scope != "narrative")

@@ -46,3 +46,45 @@ def test_gettext_outside_a_request_speaks_the_default_language(app):
         assert not has_request_context()
         assert str(get_locale()) == app.config["BABEL_DEFAULT_LOCALE"] == "es"
         assert gettext("Log in") == "Iniciar sesión"
+
+
+@pytest.fixture
+def uncompiled(tmp_path, monkeypatch):
+    """The app's catalogs copied to a tree of their own, with no .mo: as a fresh checkout has them."""
+    import shutil
+
+    from app import i18n
+
+    dirs = []
+    for folder in catalog_dirs():
+        copy = tmp_path / folder.parent.name / "translations"
+        shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("*.mo"))
+        dirs.append(copy)
+    monkeypatch.setattr(i18n, "catalog_dirs", lambda: dirs)
+    return dirs
+
+
+def test_a_start_without_compiled_catalogs_says_so_loudly_once(make_app, uncompiled, caplog):
+    from app.i18n import missing_catalogs
+
+    assert missing_catalogs(uncompiled)
+    served = make_app()
+    with served.app_context():
+        client = served.test_client()
+        client.get("/login")
+        client.get("/login")
+    assert caplog.text.count("TRANSLATIONS NOT COMPILED") == 1
+
+
+def test_i18n_compile_on_a_tree_without_mo_files_says_no_such_warning(make_app, uncompiled, caplog):
+    from click.testing import CliRunner
+    from flask.cli import FlaskGroup
+
+    from app.i18n import missing_catalogs
+
+    flask = FlaskGroup(create_app=make_app, load_dotenv=False)  # the `flask` command, as `flask --app wsgi` runs
+    result = CliRunner().invoke(flask, ["i18n", "compile"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("compiled ") == len(uncompiled)
+    assert missing_catalogs(uncompiled) == []
+    assert "NOT COMPILED" not in caplog.text + result.output

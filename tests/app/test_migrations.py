@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from app import ROOT, create_app
+from app import ROOT
 from app.extensions import db
 
 
@@ -37,12 +37,10 @@ def empty_database(tmp_path, app_config):
 
 
 @pytest.fixture
-def migrated_app(empty_database, app_config):
-    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database})
+def migrated_app(empty_database, make_app):
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database)
     with app.app_context():
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_there_is_one_head():

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 
-from app import create_app
 from app.models import base, local_today
 
 
@@ -18,18 +17,18 @@ def test_today_turns_at_midnight_in_the_networks_zone_not_in_utc(monkeypatch):
     assert local_today("America/Mexico_City") == dt.date(2027, 3, 1)
 
 
-def test_the_app_reads_its_zone_from_the_environment_and_shows_dates_in_it(app, monkeypatch):
+def test_the_app_reads_its_zone_from_the_environment_and_shows_dates_in_it(app, make_app, monkeypatch):
     assert app.config["TIMEZONE"] == "America/Mexico_City"
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "America/Mexico_City"
     monkeypatch.setattr(base, "utc_clock", lambda: dt.datetime(2027, 3, 1, 2, 0, tzinfo=dt.UTC))
     with app.app_context():
         assert local_today() == dt.date(2027, 2, 28)
     monkeypatch.setenv("RESPIRO_TIMEZONE", "America/Managua")
-    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    other = make_app()
     assert other.config["BABEL_DEFAULT_TIMEZONE"] == "America/Managua"
 
 
-def test_an_unknown_zone_stops_the_app_at_start_with_its_name(monkeypatch):
+def test_an_unknown_zone_stops_the_app_at_start_with_its_name(make_app, monkeypatch):
     monkeypatch.setenv("RESPIRO_TIMEZONE", "America/Atlantis")
     with pytest.raises(RuntimeError, match="America/Atlantis"):
-        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        make_app()

@@ -41,7 +41,7 @@ def ended_stay(live_server, live_env):
                 needs_accessible=False, created_at=now, updated_at=now)).inserted_primary_key[0]
             interview_id = conn.execute(insert(DiagnosticInterview).values(
                 uid=new_uid(), defender_id=defender_id, status="confirmed", step="review", consent_scope="narrative",
-                retention_months=6, assisted=False, defender_agreed=True, version=1,
+                retention_months=6, assisted=False, defender_agreed=True, version=1, count_in_statistics=True,
                 created_at=now, updated_at=now, confirmed_at=now - dt.timedelta(days=60))).inserted_primary_key[0]
             levels = {"physical": 3, "mental": 2, "emotional": 3, "spiritual": 1, "energetic": 2}
             conn.execute(insert(InterviewDimension), [
@@ -58,6 +58,7 @@ def ended_stay(live_server, live_env):
             conn.add(User(email=EMAIL, password_hash=password_hash, role="defender", defender_id=defender_id))
             conn.commit()
         db.engine.dispose()
+    app.extensions["respiro_keystore"].dispose()
     return EMAIL
 
 

@@ -67,3 +67,14 @@ def test_a_priced_greedy_with_an_ample_budget_runs_every_stage(monkeypatch):
     monkeypatch.setattr(tuning, "PRICED_GREEDY_SHARE", 0.9)  # of a 3 s phase 1: ample for 120 requests
     sol = solve(instance, time_limit=4, seed=0)
     assert sol.stats["lagrangian"]["stages"] == tuning.PRICED_GREEDY_STAGES
+
+
+def test_the_lagrangian_entry_keeps_the_priced_greedy_figures_when_the_bound_thread_iterates_more(monkeypatch):
+    """One entry for the Lagrangian bound: more iterations in the bound's thread update it, never replace it."""
+    instance = generate(houses=2, requests=120, therapists=10, days=364, seed=5)
+    monkeypatch.setattr(tuning, "PDLP_OPTIONS", 0)  # no LP: the bound's thread runs more Lagrangian iterations
+    sol = solve(instance, time_limit=3, seed=0, workers=2)
+    entry = sol.stats["lagrangian"]
+    assert "lp" not in sol.stats
+    assert entry["stages"] >= 1 and entry["seconds"] >= 0 and entry["iterations"] > 0
+    assert sol.bound <= entry["bound"] and sol.bound >= sol.objective

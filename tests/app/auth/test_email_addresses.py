@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app, ops
+from app import ops
 from app.auth.accounts import authenticate, create_invitation
 from app.extensions import db
 from app.models import Invitation, User
@@ -158,15 +158,14 @@ def test_after_her_deletion_her_address_is_gone_and_unreadable_in_an_old_backup(
     assert db.session.get(User, other_id).email == "otra@example.org"  # everyone else still reads
 
 
-def test_the_index_key_is_its_own_key(app_config):
-    base = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": app_config["DATA_KEYS"]}
+def test_the_index_key_is_its_own_key(make_app, app_config):
     with pytest.raises(DataKeyError):
-        create_app({**base, "EMAIL_INDEX_KEY": app_config["DATA_KEYS"]})
+        make_app(EMAIL_INDEX_KEY=app_config["DATA_KEYS"])
     secret = new_key_spec("same")
     with pytest.raises(DataKeyError):
-        create_app({**base, "EMAIL_INDEX_KEY": secret, "SECRET_KEY": secret})
+        make_app(EMAIL_INDEX_KEY=secret, SECRET_KEY=secret)
     with pytest.raises(DataKeyError):
-        create_app({**base, "EMAIL_INDEX_KEY": new_key_spec("a") + "," + new_key_spec("b")})
+        make_app(EMAIL_INDEX_KEY=new_key_spec("a") + "," + new_key_spec("b"))
 
 
 def test_a_different_index_key_finds_nothing(app, make_user):

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from app.config import ConfigError, from_environment
-
-from tests.conftest import Client
 
 WRONG = "wrong wrong wrong"
 LIMIT = 3
@@ -19,22 +16,20 @@ def _spray(client, forwarded_for: str, times: int) -> list[int]:
                         headers={"X-Forwarded-For": forwarded_for}).status_code for n in range(times)]
 
 
-def _served(app_config, hops: int):
-    served = create_app({**app_config, "PROXY_FIX_X_FOR": hops, "LOGIN_CLIENT_LIMIT": LIMIT})
-    served.test_client_class = Client
-    return served.test_client()
+def _served(make_app, hops: int):
+    return make_app(PROXY_FIX_X_FOR=hops, LOGIN_CLIENT_LIMIT=LIMIT).test_client()
 
 
-def test_behind_a_proxy_two_clients_are_throttled_separately(app, app_config):
-    client = _served(app_config, 1)
+def test_behind_a_proxy_two_clients_are_throttled_separately(app, make_app):
+    client = _served(make_app, 1)
     assert _spray(client, "203.0.113.1", LIMIT + 1) == [401] * LIMIT + [429]
     assert _spray(client, "203.0.113.2", 1) == [401]  # another client, not refused
     # what a client writes before the proxy's own entry is not believed
     assert _spray(client, "198.51.100.9, 203.0.113.1", 1) == [429]
 
 
-def test_without_a_proxy_the_header_is_ignored(app, app_config):
-    client = _served(app_config, 0)
+def test_without_a_proxy_the_header_is_ignored(app, make_app):
+    client = _served(make_app, 0)
     assert _spray(client, "203.0.113.1", LIMIT + 1) == [401] * LIMIT + [429]
     assert _spray(client, "203.0.113.2", 1) == [429]  # the same client, whatever it writes
 

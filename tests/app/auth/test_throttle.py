@@ -8,12 +8,11 @@ import threading
 import pyotp
 from sqlalchemy import func, select
 
-from app import create_app
 from app.auth import throttle, totp
 from app.extensions import db
 from app.models import LoginAttempt, User
 
-from tests.conftest import PASSWORD, Client
+from tests.conftest import PASSWORD
 
 WRONG = "wrong wrong wrong"
 
@@ -81,23 +80,20 @@ def test_after_five_wrong_guesses_her_right_password_opens_once_the_short_slowdo
     assert not any(row.key == throttle.account_key(user.email) for row in _ledger())
 
 
-def test_concurrent_guesses_never_check_more_than_the_limit(app, app_config, make_user):
+def test_concurrent_guesses_never_check_more_than_the_limit(app, make_app, make_user):
     email = make_user("coordinator").email
     db.session.commit()
     db.session.remove()
     start, answers = threading.Barrier(10), []
 
     def guess():
-        worker = create_app(app_config)
-        worker.test_client_class = Client
+        worker = make_app()
         with worker.app_context():
             client = worker.test_client()
             token = client.csrf_token()
             start.wait()
             response = client.post("/login", data={"email": email, "password": WRONG, "csrf_token": token})
             answers.append(response.status_code)
-            db.session.remove()
-            db.engine.dispose()
 
     threads = [threading.Thread(target=guess) for _ in range(10)]
     for thread in threads:

@@ -419,6 +419,17 @@ def test_the_occupancy_page_opens_on_the_next_month_with_stays(client, team, hou
     assert f'value="{today:%Y-%m}"' in client.get(f"/houses/{house.id}/occupancy").text
 
 
+@pytest.mark.parametrize("query", ["", "?period=month", "?period=quarter"])
+def test_the_occupancy_page_loads_the_stays_it_draws_once(client, team, house, make_stay, sql_statements, query):
+    from app.models import local_today
+
+    make_stay(house, local_today())  # this month holds a stay: the page opens on it, and draws it
+    sql_statements.clear()
+    page = client.get(f"/houses/{house.id}/occupancy{query}")
+    assert 'class="occ-stay occ-stay--individual"' in page.text
+    assert len([s for s in sql_statements if s.startswith("SELECT stays.id, stays.")]) == 1, sql_statements
+
+
 def test_closed_days_show_as_closed_not_as_free_beds(client, team, house):
     db.session.add(Closure(house=house, start=D(2027, 3, 20), end=D(2027, 3, 22), reason="rest"))
     db.session.commit()

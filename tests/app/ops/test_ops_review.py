@@ -12,20 +12,12 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select, text
 
-from app import create_app
 from app.extensions import db
 from app.models import Defender, House, User
 from app.security.crypto import new_key_spec
 
 OLD_KEY = new_key_spec("old")
 NEW_KEY = new_key_spec("new")
-SECRET = "drill-secret-" + "0" * 32
-
-
-def _app(path, keys=OLD_KEY, **extra):
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DATA_KEYS": keys,
-                       "KEY_STORE_URL": f"sqlite:///{path.parent / 'defender-keys.db'}",  # this deployment's own
-                       "SECRET_KEY": SECRET, "TESTING": True, **extra})
 
 
 def _fill() -> None:
@@ -47,13 +39,12 @@ def _tables(path) -> list[str]:
 
 
 @pytest.fixture
-def live(tmp_path):
-    app = _app(tmp_path / "live.db")
+def live(deployment, tmp_path):
+    app = deployment(tmp_path / "live.db", OLD_KEY)
     with app.app_context():
         db.create_all()
         _fill()
         yield app
-        _close()
 
 
 def test_forced_restore_of_an_empty_file_is_refused_and_keeps_the_database(live, tmp_path):
@@ -116,61 +107,57 @@ def test_restore_of_a_truncated_backup_is_one_clear_line(live, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(House)) == 1
 
 
-def test_backup_of_a_database_that_does_not_exist_is_one_clear_line(tmp_path):
-    app = _app(tmp_path / "no" / "such.db")
+def test_backup_of_a_database_that_does_not_exist_is_one_clear_line(deployment, tmp_path):
+    app = deployment(tmp_path / "no" / "such.db", OLD_KEY)
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["backup", "-o", str(tmp_path / "x.backup")])
-        _close()
     assert result.exit_code == 1 and result.output.startswith("Error: "), repr(result.exception)
     assert not (tmp_path / "x.backup").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".backup-")] == []
 
 
-def test_rotate_after_the_old_key_was_removed_is_one_clear_line_and_changes_nothing(tmp_path):
+def test_rotate_after_the_old_key_was_removed_is_one_clear_line_and_changes_nothing(deployment, tmp_path):
     path = tmp_path / "k.db"
-    app = _app(path)
+    app = deployment(path, OLD_KEY)
     with app.app_context():
         db.create_all()
         _fill()
         _close()
     before = sqlite3.connect(path).execute("SELECT real_name_ct FROM defenders").fetchall()
-    dropped = _app(path, keys=NEW_KEY)  # the operator replaced the key instead of adding one
+    dropped = deployment(path, NEW_KEY)  # the operator replaced the key instead of adding one
     with dropped.app_context():
         result = dropped.test_cli_runner().invoke(args=["keys", "rotate"])
         _close()
     assert result.exit_code == 1 and result.output.startswith("Error: "), repr(result.exception)
     assert "'old'" in result.output
     assert sqlite3.connect(path).execute("SELECT real_name_ct FROM defenders").fetchall() == before
-    both = _app(path, keys=f"{NEW_KEY},{OLD_KEY}")  # the right way: new first, old kept
+    both = deployment(path, f"{NEW_KEY},{OLD_KEY}")  # the right way: new first, old kept
     with both.app_context():
         assert both.test_cli_runner().invoke(args=["keys", "rotate"]).exit_code == 0
         _close()
-    only_new = _app(path, keys=NEW_KEY)
+    only_new = deployment(path, NEW_KEY)
     with only_new.app_context():
         assert db.session.scalar(select(Defender)).real_name == "Nombre Ficticio"
-        _close()
 
 
-def test_demo_refuses_to_run_in_production(tmp_path):
-    app = _app(tmp_path / "prod.db", RESPIRO_ENV="production", SESSION_COOKIE_SECURE=True)
+def test_demo_refuses_to_run_in_production(deployment, tmp_path):
+    app = deployment(tmp_path / "prod.db", OLD_KEY, RESPIRO_ENV="production", SESSION_COOKIE_SECURE=True)
     with app.app_context():
         db.create_all()
         result = app.test_cli_runner().invoke(args=["demo"])
         users = db.session.scalar(select(func.count()).select_from(User))
-        _close()
     assert result.exit_code == 1 and result.output.startswith("Error: ")
     assert users == 0 and "respiro demo" not in result.output
 
 
-def test_demo_refuses_a_database_that_already_has_accounts(tmp_path):
-    app = _app(tmp_path / "fresh.db")
+def test_demo_refuses_a_database_that_already_has_accounts(deployment, tmp_path):
+    app = deployment(tmp_path / "fresh.db", OLD_KEY)
     with app.app_context():
         db.create_all()  # a fresh install: the real admin exists, no house yet
         db.session.add(User(email="admin@ngo.example", password_hash="x", role="admin"))
         db.session.commit()
         result = app.test_cli_runner().invoke(args=["demo"])
         emails = [user.email for user in db.session.scalars(select(User))]
-        _close()
     assert result.exit_code == 1 and "not empty" in result.output
     assert emails == ["admin@ngo.example"]
 

@@ -27,9 +27,9 @@ def request(id, status, countries, *, earliest=None, latest=None, companions=0, 
 
 def test_demand_against_capacity_by_house_and_month_counted_by_hand():
     stays = [
-        c.StayFact(1, 1, D(2027, 3, 1), D(2027, 3, 5), "individual", people=2),   # turnover 6 March
-        c.StayFact(2, 1, D(2027, 3, 28), D(2027, 4, 3), "family", people=3),     # turnover 4 April
-        c.StayFact(3, 2, D(2027, 4, 29), D(2027, 5, 3), "individual", people=1),  # no turnover at Brisa
+        c.StayFact(1, 1, D(2027, 3, 1), D(2027, 3, 5), "individual", people=2, beds=2),   # turnover 6 March
+        c.StayFact(2, 1, D(2027, 3, 28), D(2027, 4, 3), "family", people=3, beds=3),     # turnover 4 April
+        c.StayFact(3, 2, D(2027, 4, 29), D(2027, 5, 3), "individual", people=1, beds=1),  # no turnover at Brisa
     ]
     requests = [
         request(1, "published", ["MX", "MX"], earliest=MARCH, stay=(1, D(2027, 3, 1), D(2027, 3, 5), "individual")),

@@ -18,13 +18,14 @@ LEVELS = {"physical": "1", "mental": "0", "emotional": "2", "spiritual": "1", "e
 def ended(make_house, make_defender, make_request, make_user):
     """A stay that ended three days ago; her interview said physical 3, emotional 2 (her own levels)."""
 
-    def make(*, consent="levels", days_ago=3, retention=6):
+    def make(*, consent="levels", days_ago=3, retention=6, counted=True):
         house = make_house(name="Casa Serena")
         defender = make_defender(alias="Ceiba")
         stay_request = make_request(defender, status="published",
                                     needs={"physical": 3, "mental": 1, "emotional": 2, "spiritual": 1, "energetic": 1})
         stay_request.interview.consent_scope = consent
         stay_request.interview.retention_months = retention
+        stay_request.interview.count_in_statistics = counted
         end = local_today() - dt.timedelta(days=days_ago)
         stay = Stay(house=house, start=end - dt.timedelta(days=9), end=end, type="individual")
         stay_request.stay = stay
@@ -143,3 +144,15 @@ def test_retention_deletes_her_words_after_her_period_and_keeps_her_levels(clien
     assert follow_up.levels["physical"] == 1
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "follow_up.purge")) is not None
     assert run_retention(today=add_months(answered, 4)).follow_ups_purged == 0  # nothing left the second time
+
+
+def test_her_follow_up_counts_only_with_her_agreement(app, client, login, ended, make_user):
+    """Her levels before and after enter the 'after the stay' report only if she agreed to be counted."""
+    stay_request, her, _team = ended(counted=False)
+    login(her)
+    client.post(f"/reports/follow-up/{stay_request.id}/end", data=LEVELS)
+    coordinator = app.test_client()
+    login(make_user("coordinator"), target=coordinator)
+    rows = coordinator.get("/reports/after.csv").text.splitlines()
+    assert "end,physical,individual,0,—" in rows and not any(",<5," in row for row in rows)
+    assert "Left out because she did not agree: &lt;5." in coordinator.get("/reports/after?lang=en").text

@@ -24,7 +24,7 @@ MARCH = D(2027, 3, 1)
 def placed(make_defender, make_request):
     """Published stays for defenders of the given countries (one request each)."""
 
-    def make(house, start: dt.date, countries, *, type="individual", urgency=1, waited=20) -> Stay:
+    def make(house, start: dt.date, countries, *, type="individual", urgency=1, waited=20, counted=True) -> Stay:
         stay = Stay(house=house, start=start, end=start + dt.timedelta(days=9), type=type)
         db.session.add(stay)
         for country in countries:
@@ -33,6 +33,7 @@ def placed(make_defender, make_request):
                                    latest_start=start + dt.timedelta(days=10), urgency=urgency)
             request.stay = stay
             request.interview.confirmed_at = dt.datetime.combine(start - dt.timedelta(days=waited), dt.time(12))
+            request.interview.count_in_statistics = counted  # she agreed to be counted (issue 14, item 6)
         db.session.commit()
         return stay
 
@@ -188,3 +189,73 @@ def test_free_text_never_enters_a_report(client, login, make_user, network, runn
         if name != "after":
             printed = runner.invoke(args=["report", name, "--from", "2027-03", "--months", "2"])
             assert printed.exit_code == 0 and "PALABRAS-SUYAS" not in printed.output
+
+
+# ------------------------------------------------------------------ consent for statistics (issue 14, item 6)
+
+
+@pytest.fixture
+def one_declined(make_house, placed):
+    """March 2027 at one house: six defenders from Mexico who agreed to be counted, and ONE from
+    Nicaragua who did not (or, with `counted=True`, who did)."""
+
+    def make(counted: bool):
+        serena = make_house(name="Casa Uno", country="MX")
+        for k in range(6):
+            placed(serena, MARCH + dt.timedelta(days=k), ["MX"])
+        placed(serena, D(2027, 3, 15), ["NI"], urgency=3, waited=30, counted=counted)
+        return serena
+
+    return make
+
+
+_USED_BY_SEVEN = "70"  # seven women, ten-day stays, all in March
+
+
+def _figures(client, runner) -> dict:
+    """What a reader gets about March 2027: the served and waiting CSVs by country, the demand line of
+    the house, and the command line's served CSV."""
+    served = csv_rows(client.get("/reports/served.csv?start=2027-03&months=1").text)
+    waiting = csv_rows(client.get("/reports/waiting.csv?start=2027-03&months=1").text)
+    demand = csv_rows(client.get("/reports/demand.csv?start=2027-03&months=1").text)
+    printed = runner.invoke(args=["report", "served", "--months", "1", "--from", "2027-03", "--format", "csv"])
+    assert printed.exit_code == 0, printed.output
+    return {"served": {r[1]: r[2] for r in served[1:] if r[0] == "country"},
+            "waiting": {r[1]: r[2] for r in waiting[1:] if r[0] == "country"},
+            "demand": dict(zip(demand[0], next(r for r in demand if r[:2] == ["Casa Uno", "2027-03"]))),
+            "cli": {r[1]: r[2] for r in csv_rows(printed.output)[1:] if r[0] == "country"}}
+
+
+def test_a_defender_who_did_not_agree_is_in_no_report_figure(client, login, make_user, one_declined, runner):
+    one_declined(counted=False)
+    login(make_user("coordinator"))
+    figures = _figures(client, runner)
+    assert "NI" not in figures["served"] and "NI" not in figures["waiting"] and "NI" not in figures["cli"]
+    assert figures["served"]["total"] == "6" and figures["cli"]["total"] == "6"
+    assert figures["waiting"]["MX"] == "6"
+    demand = figures["demand"]
+    assert (demand["requests"], demand["people"], demand["people_staying"]) == ("6", "6", "6")
+    assert demand["bed_nights_used"] == _USED_BY_SEVEN  # her bed is still a bed the house used: no false free bed
+    page = client.get("/reports/served?lang=en&start=2027-03&months=1").text
+    assert "Nicaragua" not in page
+    assert "Only defenders who agreed" in page and "Left out because she did not agree: &lt;5." in page
+
+
+def test_with_her_agreement_she_is_counted(client, login, make_user, one_declined, runner):
+    one_declined(counted=True)
+    login(make_user("coordinator"))
+    figures = _figures(client, runner)
+    assert figures["served"]["NI"] == figures["waiting"]["NI"] == figures["cli"]["NI"] == "<5"
+    demand = figures["demand"]
+    assert (demand["requests"], demand["people"], demand["people_staying"]) == ("7", "7", "7")
+    assert demand["bed_nights_used"] == _USED_BY_SEVEN
+    page = client.get("/reports/served?lang=en&start=2027-03&months=1").text
+    assert "Nicaragua" in page and "Left out because she did not agree: 0." in page
+
+
+def test_the_command_line_table_says_how_many_were_left_out(runner, one_declined):
+    one_declined(counted=False)
+    printed = runner.invoke(args=["report", "served", "--months", "1", "--from", "2027-03"])
+    assert printed.exit_code == 0, printed.output
+    assert "Nicaragua" not in printed.output and "NI" not in printed.output.split()
+    assert printed.output.rstrip().endswith("left out (did not agree): <5")

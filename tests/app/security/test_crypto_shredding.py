@@ -164,11 +164,9 @@ def test_her_key_is_not_in_the_database_or_its_backup(app, runner, make_user, ma
     assert not any(form in blob for form in forms[:4])
 
 
-def test_the_key_store_cannot_be_the_application_database(app_config):
-    from app import create_app
-
+def test_the_key_store_cannot_be_the_application_database(app_config, make_app):
     with pytest.raises(DataKeyError):
-        create_app(dict(app_config, KEY_STORE_URL=app_config["SQLALCHEMY_DATABASE_URI"]))
+        make_app(KEY_STORE_URL=app_config["SQLALCHEMY_DATABASE_URI"])
 
 
 def test_rotation_rewraps_her_key_without_touching_her_rows(app, runner, make_user, make_request):

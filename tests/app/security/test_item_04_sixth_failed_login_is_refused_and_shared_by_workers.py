@@ -3,11 +3,10 @@ counted in the database so that every worker shares it; an unknown user and a
 wrong password get the same answer."""
 from sqlalchemy import func, select
 
-from app import create_app
 from app.extensions import db
 from app.models import LoginAttempt, User
 
-from tests.conftest import PASSWORD, Client
+from tests.conftest import PASSWORD
 from .conftest import without_csrf_tokens
 
 
@@ -21,7 +20,7 @@ def test_item_04_sixth_failed_login_is_refused_even_with_the_right_password(clie
     assert client.get("/home").status_code == 302  # not logged in
 
 
-def test_item_04_the_count_is_in_the_database_so_another_worker_refuses_too(app, app_config, make_user):
+def test_item_04_the_count_is_in_the_database_so_another_worker_refuses_too(app, make_app, make_user):
     email = make_user("team").email
     first_worker = app.test_client()
     for _ in range(5):
@@ -29,12 +28,9 @@ def test_item_04_the_count_is_in_the_database_so_another_worker_refuses_too(app,
     assert db.session.scalar(select(func.count()).select_from(LoginAttempt)
                              .where(LoginAttempt.key.like("acct:%"))) == 5
     db.session.rollback()  # every SQLite transaction here is BEGIN IMMEDIATE: end ours first
-    other = create_app(app_config)  # a second gunicorn worker: its own process memory, same database
-    other.test_client_class = Client
+    other = make_app()  # a second gunicorn worker: its own process memory, same database
     with other.app_context():
         answer = other.test_client().post("/login", data={"email": email, "password": PASSWORD})
-        db.session.remove()
-        db.engine.dispose()
     assert answer.status_code == 429
 
 

@@ -1,25 +1,18 @@
 """Item 7: production cookies are Secure, HttpOnly and SameSite=Lax or Strict,
 and there is no 365-day remember cookie."""
-from app import create_app
 from app.extensions import db
 
-from tests.conftest import PASSWORD, Client
+from tests.conftest import PASSWORD
 
 
-def test_item_07_the_production_session_cookie_is_secure_httponly_and_samesite(app, app_config, make_user):
+def test_item_07_the_production_session_cookie_is_secure_httponly_and_samesite(app, make_app, make_user):
     email = make_user("coordinator").email
     db.session.rollback()  # end our (BEGIN IMMEDIATE) transaction before the other app writes
-    config = dict(app_config, RESPIRO_ENV="production", SECRET_KEY="p" * 48, SESSION_COOKIE_SECURE=True,
-                  DEBUG=False)
-    production = create_app(config)
-    production.test_client_class = Client
+    production = make_app(RESPIRO_ENV="production", SECRET_KEY="p" * 48, SESSION_COOKIE_SECURE=True, DEBUG=False)
     with production.app_context():
-        client = production.test_client()
-        response = client.post("/login", data={"email": email, "password": PASSWORD},
-                               base_url="https://respiro.test",
-                               headers={"Referer": "https://respiro.test/login"})
-        db.session.remove()
-        db.engine.dispose()
+        response = production.test_client().post("/login", data={"email": email, "password": PASSWORD},
+                                                 base_url="https://respiro.test",
+                                                 headers={"Referer": "https://respiro.test/login"})
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     session_cookie = next(c for c in cookies if c.startswith("respiro_session="))

@@ -2,11 +2,6 @@
 host), nosniff, no-referrer, and no-store on pages; HSTS in production."""
 import pytest
 
-from app import create_app
-from app.extensions import db
-
-from tests.conftest import Client
-
 CSP_PARTS = ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'")
 
 
@@ -40,8 +35,8 @@ def test_item_24_headers_on_pages_redirects_and_every_error_page(app, client, ma
     static.close()
 
 
-def test_item_24_headers_on_the_500_page(app_config, _schema):
-    broken = create_app(app_config)
+def test_item_24_headers_on_the_500_page(make_app):
+    broken = make_app()
 
     @broken.route("/boom")
     def boom():
@@ -49,20 +44,15 @@ def test_item_24_headers_on_the_500_page(app_config, _schema):
 
     with broken.app_context():
         response = broken.test_client().get("/boom")
-        db.session.remove()
-        db.engine.dispose()
     assert response.status_code == 500
     _check(response)
 
 
-def test_item_24_hsts_in_production(app_config, _schema):
-    production = create_app(dict(app_config, RESPIRO_ENV="production", SECRET_KEY="p" * 48,
-                                 SESSION_COOKIE_SECURE=True))
+def test_item_24_hsts_in_production(make_app):
+    production = make_app(RESPIRO_ENV="production", SECRET_KEY="p" * 48, SESSION_COOKIE_SECURE=True)
     with production.app_context():
         response = production.test_client().get("/login", base_url="https://respiro.test")
         missing = production.test_client().get("/nope", base_url="https://respiro.test")
-        db.session.remove()
-        db.engine.dispose()
     for r in (response, missing):
         assert r.headers["Strict-Transport-Security"].startswith("max-age=31536000")
         _check(r)

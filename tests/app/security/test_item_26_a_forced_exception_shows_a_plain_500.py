@@ -1,12 +1,11 @@
 """Item 26: a forced exception shows a plain 500 page: no traceback, no SQL, no values."""
 from sqlalchemy import text
 
-from app import create_app
 from app.extensions import db
 
 
-def test_item_26_an_sql_error_shows_a_plain_500_page_in_spanish(app_config, _schema):
-    broken = create_app(app_config)
+def test_item_26_an_sql_error_shows_a_plain_500_page_in_spanish(make_app):
+    broken = make_app()
 
     @broken.route("/boom")
     def boom():
@@ -19,8 +18,6 @@ def test_item_26_an_sql_error_shows_a_plain_500_page_in_spanish(app_config, _sch
     with broken.app_context():
         client = broken.test_client()
         responses = [client.get("/boom"), client.get("/boom2")]
-        db.session.remove()
-        db.engine.dispose()
     for response in responses:
         assert response.status_code == 500
         body = response.text

@@ -6,7 +6,6 @@ import base64
 import pytest
 from sqlalchemy import inspect, select
 
-from app import create_app
 from app.extensions import db
 from app.security.crypto import DataKeyError, current_keyring
 
@@ -38,12 +37,11 @@ def test_item_31_no_data_key_appears_anywhere_in_the_database(app, make_user, ma
     assert "key" not in names and "secret" not in names
 
 
-def test_item_31_the_app_refuses_a_data_key_equal_to_the_secret_key():
-    spec = TEST_KEYS
+def test_item_31_the_app_refuses_a_data_key_equal_to_the_secret_key(make_app):
     with pytest.raises(DataKeyError):
-        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": spec, "SECRET_KEY": spec})
+        make_app(DATA_KEYS=TEST_KEYS, SECRET_KEY=TEST_KEYS)
 
 
-def test_item_31_the_app_refuses_a_malformed_data_key():
+def test_item_31_the_app_refuses_a_malformed_data_key(make_app):
     with pytest.raises(DataKeyError):
-        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATA_KEYS": "k1:short"})
+        make_app(DATA_KEYS="k1:short")

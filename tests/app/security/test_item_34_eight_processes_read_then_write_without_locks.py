@@ -37,16 +37,15 @@ WORKER = textwrap.dedent('''
 ''' % ROUNDS)
 
 
-def test_item_34_eight_processes_reading_then_writing_get_no_lock_errors(tmp_path, app_config):
+def test_item_34_eight_processes_reading_then_writing_get_no_lock_errors(tmp_path, app_config, make_app):
     import time
 
-    from app import create_app
     from app.extensions import db
     from app.models import House
 
     path = tmp_path / "concurrent.db"
     keys = app_config["DATA_KEYS"]
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DATA_KEYS": keys})
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
     with app.app_context():
         db.create_all()
         db.session.add(House(code="h", name="Casa", country="MX", beds=0, max_concurrent_stays=1))
@@ -66,5 +65,3 @@ def test_item_34_eight_processes_reading_then_writing_get_no_lock_errors(tmp_pat
     assert not any("locked" in err for err in errors)
     with app.app_context():
         assert db.session.get(House, 1).beds == PROCESSES * ROUNDS  # no lost update
-        db.session.remove()
-        db.engine.dispose()

@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from app import create_app
 from app.extensions import db
 from app.models import (
     AuditEvent, Defender, DiagnosticInterview, House, Stay, StayRequest, User,
@@ -70,14 +69,8 @@ def _check_restored(expected_counts: dict[str, int]) -> None:
     assert interviews[0].dimensions[0].answers == '{"how": "cansada"}'
 
 
-def _sqlite_app(path, keys=TEST_KEYS):
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DATA_KEYS": keys,
-                       "KEY_STORE_URL": f"sqlite:///{path.parent / 'defender-keys.db'}",  # the deployment's store
-                       "SECRET_KEY": "drill-secret-" + "0" * 32, "TESTING": True})
-
-
-def test_item_39_sqlite_backup_restore_drill_counts_decrypts_and_holds_no_key(tmp_path):
-    source = _sqlite_app(tmp_path / "live.db")
+def test_item_39_sqlite_backup_restore_drill_counts_decrypts_and_holds_no_key(deployment, tmp_path):
+    source = deployment(tmp_path / "live.db")
     with source.app_context():
         db.create_all()
         _populate()
@@ -89,12 +82,12 @@ def test_item_39_sqlite_backup_restore_drill_counts_decrypts_and_holds_no_key(tm
         db.engine.dispose()
     blob = (tmp_path / "respiro.backup").read_bytes()
     assert blob.startswith(b"SQLite format 3\x00")
-    for secret in _key_material(TEST_KEYS, "drill-secret-" + "0" * 32):
+    for secret in _key_material(TEST_KEYS, source.config["SECRET_KEY"]):
         assert secret not in blob
     assert SECRET_NAME.encode() not in blob and NARRATIVE.encode() not in blob  # encrypted inside
     assert not (tmp_path / "respiro.backup-wal").exists()
 
-    target = _sqlite_app(tmp_path / "restored.db")
+    target = deployment(tmp_path / "restored.db")
     with target.app_context():
         result = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "respiro.backup")])
         assert result.exit_code == 0, result.output
@@ -103,16 +96,14 @@ def test_item_39_sqlite_backup_restore_drill_counts_decrypts_and_holds_no_key(tm
         db.session.remove()
         db.engine.dispose()
 
-    stranger = _sqlite_app(tmp_path / "restored.db", keys=new_key_spec("other"))
+    stranger = deployment(tmp_path / "restored.db", new_key_spec("other"))
     with stranger.app_context():  # the backup alone, without the keys, reveals nothing
         with pytest.raises(DecryptionError):
             db.session.scalar(select(Defender)).real_name
-        db.session.remove()
-        db.engine.dispose()
 
 
-def test_item_39_restore_refuses_a_database_that_is_not_empty_unless_forced(tmp_path):
-    source = _sqlite_app(tmp_path / "a.db")
+def test_item_39_restore_refuses_a_database_that_is_not_empty_unless_forced(deployment, tmp_path):
+    source = deployment(tmp_path / "a.db")
     with source.app_context():
         db.create_all()
         _populate()
@@ -127,19 +118,15 @@ def test_item_39_restore_refuses_a_database_that_is_not_empty_unless_forced(tmp_
         forced = runner.invoke(args=["restore", "--force", str(tmp_path / "a.backup")])
         assert forced.exit_code == 0, forced.output
         assert db.session.scalar(select(func.count()).select_from(House)) == 1
-        db.session.remove()
-        db.engine.dispose()
 
 
-def test_item_39_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+def test_item_39_restore_refuses_a_file_that_is_not_a_backup(deployment, tmp_path):
     junk = tmp_path / "junk.backup"
     junk.write_bytes(b"not a database at all" * 100)
-    target = _sqlite_app(tmp_path / "t.db")
+    target = deployment(tmp_path / "t.db")
     with target.app_context():
         result = target.test_cli_runner().invoke(args=["restore", str(junk)])
         assert result.exit_code != 0
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_item_39_backup_uses_the_online_backup_api_not_a_file_copy():
@@ -153,7 +140,7 @@ def test_item_39_backup_uses_the_online_backup_api_not_a_file_copy():
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL drill: set TEST_DATABASE_URL")
-def test_item_39_postgresql_backup_restore_drill(app, runner, tmp_path):
+def test_item_39_postgresql_backup_restore_drill(app, make_app, runner, tmp_path):
     if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         pytest.fail("pg_dump/pg_restore are not installed (apt install postgresql-client)")
     _populate()
@@ -171,8 +158,7 @@ def test_item_39_postgresql_backup_restore_drill(app, runner, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is ours: hex only
     try:
-        target = create_app(dict(app.config, SQLALCHEMY_DATABASE_URI=url.set(database=name)
-                                 .render_as_string(hide_password=False)))
+        target = make_app(SQLALCHEMY_DATABASE_URI=url.set(database=name).render_as_string(hide_password=False))
         with target.app_context():
             result = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "pg.backup")])
             assert result.exit_code == 0, result.output

@@ -126,6 +126,7 @@ MATRIX: dict[str, Expect] = {
     "houses.occupancy": Expect(STAFF),
     "houses.programmes": Expect(STAFF),
     "houses.programme": Expect(STAFF),
+    "houses.therapist_sheet": Expect(STAFF),  # a therapist's session sheet at a house the reader sees
     "calendars.house_feed_create": Expect(STAFF),
     "calendars.house_feed_revoke": Expect(STAFF),
     # therapists

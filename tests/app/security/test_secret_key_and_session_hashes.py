@@ -8,35 +8,38 @@ import stat
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.config import DEFAULT_SECRET, ConfigError
 from app.extensions import db
 from app.models import UserSession
 
 
-def _development(tmp_path, **overrides):
-    config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "", "RESPIRO_ENV": "development",
-              "SECRET_KEY_FILE": str(tmp_path / "secret-key"), "DATA_KEY_FILE": str(tmp_path / "data-keys"),
-              "DATA_KEYS": "", "KEY_STORE_URL": "sqlite:///" + str(tmp_path / "defender-keys.db")}
-    config.update(overrides)
-    return create_app(config)
+@pytest.fixture
+def development(make_app):
+    """A development installation in a folder of its own: no SECRET_KEY given, its own instance files."""
+
+    def build(folder, **overrides):
+        return make_app(**{"SECRET_KEY": "", "RESPIRO_ENV": "development", "DATA_KEYS": "",
+                           "SECRET_KEY_FILE": str(folder / "secret-key"), "DATA_KEY_FILE": str(folder / "data-keys"),
+                           "KEY_STORE_URL": "sqlite:///" + str(folder / "defender-keys.db"), **overrides})
+
+    return build
 
 
-def test_development_signs_cookies_with_a_random_key_kept_in_instance_0600(tmp_path):
-    first = _development(tmp_path)
+def test_development_signs_cookies_with_a_random_key_kept_in_instance_0600(development, tmp_path):
+    first = development(tmp_path)
     secret = first.config["SECRET_KEY"]
     assert secret != DEFAULT_SECRET and len(secret) >= 32
     path = tmp_path / "secret-key"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert _development(tmp_path).config["SECRET_KEY"] == secret  # the next start (another worker) reads it
+    assert development(tmp_path).config["SECRET_KEY"] == secret  # the next start (another worker) reads it
     other = tmp_path / "elsewhere"
     other.mkdir()
-    assert _development(other).config["SECRET_KEY"] != secret  # every installation has its own
+    assert development(other).config["SECRET_KEY"] != secret  # every installation has its own
 
 
-def test_the_public_development_key_is_refused(tmp_path):
+def test_the_public_development_key_is_refused(development, tmp_path):
     with pytest.raises(ConfigError):
-        _development(tmp_path, SECRET_KEY=DEFAULT_SECRET)
+        development(tmp_path, SECRET_KEY=DEFAULT_SECRET)
 
 
 def _cookie_user_id(client) -> str:

@@ -1,7 +1,7 @@
 """E-mail addresses encrypted, found through a blind index
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 Issue 14: an account's address identifies her, and a backup kept it after her
 deletion. `users.email` and `invitations.email` become
@@ -19,15 +19,15 @@ The account of a defender already deleted keeps no address (her key is gone).
 Like 0005 this needs the app's keys: run it online (`flask --app wsgi db
 upgrade`) with the same DATA_KEYS, KEY_STORE_URL and EMAIL_INDEX_KEY as the app.
 Downgrade puts the plaintext addresses back (a deleted defender's account gets
-a `deleted-…@deleted.invalid` placeholder, as before 0008).
+a `deleted-…@deleted.invalid` placeholder, as before 0009).
 """
 import secrets
 
 import sqlalchemy as sa
 from alembic import context, op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
@@ -40,7 +40,7 @@ _ROWS = ("SELECT t.id, t.uid, t.{col}, d.uid, d.deleted_at IS NOT NULL FROM {tab
 def _keys():
     """The master key ring, the defender key store and the index key (Flask-Migrate runs inside the app)."""
     if context.is_offline_mode():
-        raise RuntimeError("migration 0008 encrypts addresses with the app's keys: run it online (flask db upgrade)")
+        raise RuntimeError("migration 0009 encrypts addresses with the app's keys: run it online (flask db upgrade)")
     from flask import current_app
 
     extensions = current_app.extensions

@@ -1,4 +1,4 @@
-"""Migration 0008 on a database that holds accounts and links: every address is encrypted
+"""Migration 0009 on a database that holds accounts and links: every address is encrypted
 (hers under her own key) and indexed, she still logs in by e-mail, and no raw row holds an address.
 
 Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
@@ -23,7 +23,7 @@ ADDRESSES = {1: "ceiba.defensora@example.org", 2: "coordina@example.org", 3: "de
 LINKS = {1: "para.ella@example.org", 2: "equipo.nuevo@example.org"}
 
 
-def _rows_at_0007() -> None:
+def _rows_at_0008() -> None:
     execute = db.session.execute
     for defender_id, uid, deleted in ((1, "d0001", None), (2, "d0002", NOW)):
         execute(text("INSERT INTO defenders (id, alias, country, languages, barred_countries, needs_accessible, uid, "
@@ -49,10 +49,10 @@ def _raw_dump() -> str:
                      for row in db.session.execute(text(f"SELECT * FROM {table}")).all())
 
 
-def test_migration_0008_encrypts_and_indexes_every_address(migrated_app):
+def test_migration_0009_encrypts_and_indexes_every_address(migrated_app):
     store = migrated_app.extensions["respiro_keystore"]
-    upgrade(revision="0007")
-    _rows_at_0007()
+    upgrade(revision="0008")
+    _rows_at_0008()
     upgrade()
     db.session.expire_all()
     dump = _raw_dump()
@@ -72,8 +72,8 @@ def test_migration_0008_encrypts_and_indexes_every_address(migrated_app):
         assert authenticate(f" {ADDRESSES[2]} ", PASSWORD).id == 2
     db.session.commit()
 
-    # and back: the code before 0008 reads plaintext addresses again
-    downgrade(revision="0007")
+    # and back: the code before 0009 reads plaintext addresses again
+    downgrade(revision="0008")
     rows = dict(db.session.execute(text("SELECT id, email FROM users")).all())
     assert rows[1] == ADDRESSES[1] and rows[2] == ADDRESSES[2] and rows[3].endswith("@deleted.invalid")
     assert dict(db.session.execute(text("SELECT id, email FROM invitations")).all()) == LINKS
