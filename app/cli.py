@@ -17,11 +17,12 @@ i18n = AppGroup("i18n", help="Translation catalogs.")
 @click.password_option()
 def create_admin(email: str, password: str) -> None:
     """Create an admin account (the first one included; there is no default)."""
-    from app.auth.accounts import AccountError, create_user
+    from app.auth.accounts import create_user
+    from app.refusals import Refused
 
     try:
         user = create_user(email=email, password=password, role="admin")
-    except AccountError as exc:
+    except Refused as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"admin {user.email} created")
@@ -98,14 +99,14 @@ def update_translations(only: str | None) -> None:
 @click.option("--print-logins/--no-print-logins", default=True)
 def demo(print_logins: bool) -> None:
     """Load the fictional demo data when the database is empty (idempotent)."""
-    from app.demo import DEMO_PASSWORD, DemoRefused, load_demo
+    from app.demo import DEMO_PASSWORD, DemoNotLoaded, load_demo
     from flask import current_app
 
     if current_app.config["RESPIRO_ENV"] == "production":
         raise click.ClickException("the demo is never loaded in production (its accounts share a public password)")
     try:
         logins = load_demo()
-    except DemoRefused as exc:
+    except DemoNotLoaded as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -148,11 +149,11 @@ def reset_link(email: str) -> None:
     from flask import url_for
 
     from app.auth import resets
-    from app.auth.accounts import AccountError
+    from app.refusals import Refused
     user = _account(email)
     try:
         token = resets.issue_reset_link(user, None)
-    except AccountError as exc:
+    except Refused as exc:
         raise click.ClickException("the account is deactivated: reactivate it first") from exc
     db.session.commit()
     from flask import current_app
@@ -168,11 +169,11 @@ def reset_link(email: str) -> None:
 def reactivate(email: str) -> None:
     """Open a deactivated account again."""
     from app.auth import resets
-    from app.auth.accounts import AccountError
+    from app.refusals import Refused
     user = _account(email)
     try:
         resets.reactivate(user, None)
-    except AccountError as exc:
+    except Refused as exc:
         raise click.ClickException("the account is already active") from exc
     db.session.commit()
     click.echo(f"{user.email} is active again")

@@ -53,7 +53,7 @@ def reference_date(today: dt.date) -> dt.date:
     return first - dt.timedelta(days=first.weekday())
 
 
-class DemoRefused(RuntimeError):
+class DemoNotLoaded(RuntimeError):
     """The database holds real data: the demo (public password) is not loaded into it."""
 
 
@@ -61,11 +61,11 @@ def load_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     """Load the demo into an empty database (only flushes); return (role label, email) logins."""
     if db.session.scalar(select(House.id).limit(1)) is not None:
         if db.session.scalar(User.by_email(ADMIN_EMAIL)) is None:
-            raise DemoRefused("the database is not empty and holds no demo: the demo is not loaded")
+            raise DemoNotLoaded("the database is not empty and holds no demo: the demo is not loaded")
         return list(LOGINS)
     if db.session.scalar(select(User.id).limit(1)) is not None or \
             db.session.scalar(select(Defender.id).limit(1)) is not None:
-        raise DemoRefused("the database is not empty (it holds accounts or defenders): the demo is not loaded")
+        raise DemoNotLoaded("the database is not empty (it holds accounts or defenders): the demo is not loaded")
     ref = reference_date(today or local_today())
     rng = random.Random(SEED)
     houses = _houses(ref)

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.auth import resets
-from app.auth.accounts import AccountError
+from app.auth.messages import MESSAGES
 from app.extensions import db
 from app.models import User
+from app.refusals import Refused, refuse
 from app.security.access import roles_required
 
 
@@ -32,9 +33,8 @@ def reset_link(user_id: int):
     person = _person(user_id)
     try:
         token = resets.issue_reset_link(person, current_user._get_current_object())
-    except AccountError:
-        db.session.rollback()
-        flash(_("This account is deactivated. Reactivate it first."), "error")
+    except Refused as error:
+        refuse(error, MESSAGES, flash_as="error")
         return redirect(url_for("admin.users") if current_user.role == "admin" else url_for("main.home"))
     db.session.commit()
     link = url_for("auth.invitation", token=token, _external=True)
@@ -47,9 +47,8 @@ def reactivate_user(user_id: int):
     person = _person(user_id)
     try:
         resets.reactivate(person, current_user._get_current_object())
-    except AccountError:
-        db.session.rollback()
-        flash(_("This account is already active."), "info")
+    except Refused as error:
+        refuse(error, MESSAGES, flash_as="info")
         return redirect(url_for("admin.users"))
     db.session.commit()
     flash(_("The account is active again. She logs in with her password, or with a reset link."), "success")

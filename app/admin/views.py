@@ -9,10 +9,11 @@ from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import InviteForm
-from app.auth.accounts import AccountError, create_invitation, deactivate
-from app.auth.views import account_message
+from app.auth.accounts import create_invitation, deactivate
+from app.auth.messages import MESSAGES
 from app.extensions import db
 from app.models import House, User
+from app.refusals import Refused, refuse
 from app.security.access import roles_required
 
 
@@ -42,9 +43,8 @@ def invite():
         try:
             _invitation, token = create_invitation(email=form.email.data, role=form.role.data,
                                                    house_id=form.house_id.data or None, created_by=current_user)
-        except AccountError as error:
-            db.session.rollback()
-            form.email.errors = [account_message(error)]
+        except Refused as error:
+            refuse(error, MESSAGES, form, field="email")
         else:
             db.session.commit()
             link = url_for("auth.invitation", token=token, _external=True)

@@ -1,4 +1,7 @@
-"""Account rules as plain functions: they only flush; the view commits."""
+"""Account rules as plain functions: they only flush; the view commits.
+
+A refused change raises `app.refusals.Refused` with a code; the words are in `app.auth.messages`.
+"""
 from __future__ import annotations
 
 from flask import current_app
@@ -8,34 +11,27 @@ from app.extensions import db
 from app.auth import throttle
 from app.auth.throttle import Throttled  # noqa: F401  (the views catch it from here)
 from app.models import ROLES, Invitation, User, utcnow
+from app.refusals import Refused
 from app.security.blind_index import normalise_email
 from app.security.tokens import new_token, token_hash
 from app.security.passwords import hash_password, needs_rehash, password_problem, verify_password
-
-
-class AccountError(ValueError):
-    """A rule refused the change; `code` says which (the view words it)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def create_user(*, email: str, password: str, role: str, house_id: int | None = None,
                 defender_id: int | None = None) -> User:
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError("bad_role")
+        raise Refused("bad_role")
     if "@" not in email or len(email) > 254:
-        raise AccountError("bad_email")
+        raise Refused("bad_email")
     if db.session.scalar(User.by_email(email)) is not None:
-        raise AccountError("email_taken")
+        raise Refused("email_taken")
     if role == "defender" and defender_id is not None \
             and db.session.scalar(select(User.id).where(User.defender_id == defender_id)) is not None:
-        raise AccountError("invitation_invalid")  # her record has an account already (another link was used)
+        raise Refused("invitation_invalid")  # her record has an account already (another link was used)
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise Refused(problem)
     user = User(email=email, password_hash=hash_password(password), role=role,
                 house_id=house_id if role == "team" else None,
                 defender_id=defender_id if role == "defender" else None)
@@ -87,18 +83,18 @@ def confirm_password(user: User, password: str) -> bool:
 def change_password(user: User, current: str, new: str) -> None:
     """Change a password; the current one is required and other sessions end.
 
-    A wrong current password raises AccountError("wrong_current") with its
+    A wrong current password raises Refused("wrong_current") with its
     failure flushed to the ledger: the view commits it rather than rolling back.
     """
     if not confirm_password(user, current):
-        raise AccountError("wrong_current")
+        raise Refused("wrong_current")
     set_password(user, new)
 
 
 def set_password(user: User, new: str) -> None:
     problem = password_problem(new)
     if problem:
-        raise AccountError(problem)
+        raise Refused(problem)
     user.password_hash = hash_password(new)
     user.end_all_sessions()
     db.session.flush()
@@ -125,13 +121,13 @@ def create_invitation(*, email: str, role: str, created_by: User | None, house_i
     """
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError("bad_role")
+        raise Refused("bad_role")
     if "@" not in email or len(email) > 254:
-        raise AccountError("bad_email")
+        raise Refused("bad_email")
     if say_if_taken and purpose == "signup" and db.session.scalar(User.by_email(email)) is not None:
-        raise AccountError("email_taken")
+        raise Refused("email_taken")
     if role == "team" and not house_id:
-        raise AccountError("team_needs_house")
+        raise Refused("team_needs_house")
     if defender_id is not None:
         # A new link for her replaces any earlier one (say, sent to a wrong or unsafe address).
         db.session.execute(update(Invitation).where(Invitation.defender_id == defender_id,
@@ -159,15 +155,15 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     if invitation.purpose == "reset":
         user = db.session.scalar(User.by_email(invitation.email))
         if user is None:
-            raise AccountError("invitation_invalid")
+            raise Refused("invitation_invalid")
         set_password(user, password)
     else:
         try:
             user = create_user(email=invitation.email, password=password, role=invitation.role,
                                house_id=invitation.house_id, defender_id=invitation.defender_id)
-        except AccountError as error:
+        except Refused as error:
             if error.code == "email_taken":  # said like any spent link: no account is confirmed to exist
-                raise AccountError("invitation_invalid") from error
+                raise Refused("invitation_invalid") from error
             raise
     invitation.used_at = utcnow()
     db.session.flush()

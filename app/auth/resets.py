@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from app.auth.accounts import AccountError, create_invitation
+from app.auth.accounts import create_invitation
 from app.extensions import db
 from app.models import Invitation, User, utcnow
+from app.refusals import Refused
 from app.security import audit
 from app.security.her_houses import houses_for
 
@@ -39,7 +40,7 @@ def may_manage(actor: User, person: User) -> bool:
 def issue_reset_link(person: User, actor: User | None) -> str:
     """A one-time reset link token for `person` (shown once); her sessions end now."""
     if not person.is_active:
-        raise AccountError("inactive")
+        raise Refused("inactive")
     db.session.execute(update(Invitation).where(Invitation.email_index == person.email_index,
                                                 Invitation.purpose == "reset",
                                                 Invitation.used_at.is_(None)).values(expires_at=utcnow()))
@@ -57,7 +58,7 @@ def issue_reset_link(person: User, actor: User | None) -> str:
 def reactivate(person: User, actor: User | None) -> None:
     """Open a deactivated account again; she logs in with her password (or a reset link)."""
     if person.is_active:
-        raise AccountError("already_active")
+        raise Refused("already_active")
     person.is_active_user = True
     person.end_all_sessions()  # nothing from before the deactivation comes back
     audit.record(actor, "user.reactivate", target=person, defender_id=person.defender_id,

@@ -6,35 +6,19 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.auth import bp, totp
 from app.auth.accounts import (
-    AccountError, Throttled, accept_invitation, authenticate, change_password, confirm_password, find_invitation,
+    Throttled, accept_invitation, authenticate, change_password, confirm_password, find_invitation,
 )
 from app.auth.forms import (
     ChangePasswordForm, LoginForm, NewPasswordForm, ReauthForm, TotpCodeForm, TotpDisableForm,
 )
+from app.auth.messages import MESSAGES
 from app.extensions import db
+from app.refusals import Refused, refuse
 from app.security.sessions import end_session, mark_fresh_login, start_session
-
-ACCOUNT_MESSAGES = {
-    "too_short": _l("The password needs at least 8 characters."),
-    "too_long": _l("The password is too long (at most 128 characters)."),
-    "common": _l("This password is too common and easy to guess. Please choose another one."),
-    "wrong_current": _l("The current password is not right."),
-    "email_taken": _l("There is already an account with this email."),
-    "bad_email": _l("Please give a valid email address."),
-    "bad_role": _l("Unknown role."),
-    "team_needs_house": _l("A house team member needs a house."),
-    "invitation_invalid": _l("This link is not valid any more."),
-}
-
-
-def account_message(error: AccountError) -> str:
-    return str(ACCOUNT_MESSAGES.get(error.code, _l("This change is not possible.")))
-
 
 def safe_next(target: str | None) -> str | None:
     """Only a local path is followed after login (security item 21)."""
@@ -95,9 +79,8 @@ def invitation(token: str):
     if form.validate_on_submit():
         try:
             user = accept_invitation(invite, form.password.data)
-        except AccountError as error:
-            db.session.rollback()
-            form.password.errors = [account_message(error)]
+        except Refused as error:
+            refuse(error, MESSAGES, form, field="password")
         else:
             db.session.commit()
             start_session(user)
@@ -132,13 +115,10 @@ def password():
             change_password(current_user, form.current.data, form.password.data)
         except Throttled:
             return _throttled("auth/password.html", form)
-        except AccountError as error:
+        except Refused as error:
             if error.code == "wrong_current":
                 db.session.commit()  # only the failure is pending: keep it in the ledger (item 4)
-            else:
-                db.session.rollback()
-            target = form.current if error.code == "wrong_current" else form.password
-            target.errors = [account_message(error)]
+            refuse(error, MESSAGES, form, field="current" if error.code == "wrong_current" else "password")
         else:
             user = current_user._get_current_object()
             db.session.commit()

@@ -2,8 +2,8 @@
 
 Plain functions: they read and change rows and only `flush()`; the view
 commits once. A change that would break a published stay raises
-`HouseRuleError` listing each `Conflict` (which stays, and why), so that the
-refusal can name the stays.
+`app.refusals.Refused` with each `Clash` as a reason (which stays, and why),
+so that the refusal can name the stays (`app.houses.messages`).
 
 What counts as "breaking" a published stay (the hard rules of
 `respite-stays/1` a locked stay must keep satisfying):
@@ -31,24 +31,20 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import CLOSURE_REASONS, DEFAULT_SLOT_TIMES, STAY_TYPES, Closure, House, Stay
 from app.notices import service as notices
+from app.refusals import Refused
 
 DAY = dt.timedelta(days=1)
 
 
-class HouseRuleError(Exception):
-    """A change refused because of the listed conflicts (the network's rules raise it too)."""
-
-    def __init__(self, conflicts: list["Conflict"]):
-        super().__init__(", ".join(c.code for c in conflicts))
-        self.conflicts = conflicts
-
-
 @dataclass
-class Conflict:
+class Clash:
+    """One reason a change is refused (the network's rules use it too): the published stays it would break."""
+
     code: str  # type_removed, length_changed, arrival_weekday, beds, concurrent, family_units,
     #            collective_size, accessible, closure, closure_more, bad_range, note_needed, length_missing, collective_range
     stays: list = field(default_factory=list)
     params: dict = field(default_factory=dict)
+    field: str | None = None  # the form field it concerns, if one
 
 
 @dataclass
@@ -163,27 +159,27 @@ def _needs_accessible(stay: Stay) -> bool:
     return any(d.needs_accessible for r in stay.requests for d in r.all_defenders)
 
 
-def settings_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
+def settings_conflicts(stays: list[Stay], new: HouseSettings) -> list[Clash]:
     """Every way the settings `new` would break one of `stays` (published, live)."""
-    conflicts: list[Conflict] = []
+    conflicts: list[Clash] = []
 
     def add(code, stay_list, **params):
-        conflicts.append(Conflict(code, list(stay_list), params))
+        conflicts.append(Clash(code, list(stay_list), params))
 
     for stay in stays:
         length = (stay.end - stay.start).days + 1
         if stay.type not in new.stay_types:
             add("type_removed", [stay], type=stay.type)
         elif new.stay_length.get(stay.type) != length:
-            add("length_changed", [stay], type=stay.type, length=length)
+            add("length_changed", [stay], type=stay.type, n=length)
         if stay.start.weekday() not in new.arrival_weekdays:
             add("arrival_weekday", [stay], weekday=stay.start.weekday())
         if stay.type == "collective" and not new.collective_min <= _defenders(stay) <= new.collective_max:
-            add("collective_size", [stay], size=_defenders(stay))
+            add("collective_size", [stay], n=_defenders(stay))
         if not new.accessible and _needs_accessible(stay):
             add("accessible", [stay])
         if any(s.slot >= len(new.slot_times) for s in stay.sessions):
-            add("slot_removed", [stay], slots=len(new.slot_times))
+            add("slot_removed", [stay], n=len(new.slot_times))
     conflicts += capacity_conflicts(stays, new)
     return conflicts
 
@@ -192,7 +188,7 @@ def settings_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
 CAPACITY_CODES = {"too_many_people": "beds", "too_many_stays": "concurrent", "too_many_family_stays": "family_units"}
 
 
-def capacity_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
+def capacity_conflicts(stays: list[Stay], new: HouseSettings) -> list[Clash]:
     """Rule 6 under the settings `new`, as the engine's `validate` counts it (asked through the bridge).
 
     One conflict per resource: every stay held on a day over the limit (for
@@ -209,7 +205,7 @@ def capacity_conflicts(stays: list[Stay], new: HouseSettings) -> list[Conflict]:
             continue
         involved = _unique(s for _, named in runs for s in named if name != "family_units" or s.type == "family")
         v = runs[0][0]
-        conflicts.append(Conflict(name, involved, {"day": dt.date.fromisoformat(v.params["first"]),
+        conflicts.append(Clash(name, involved, {"day": dt.date.fromisoformat(v.params["first"]),
                                                    "count": v.params["count"], "limit": v.params["limit"]}))
     return conflicts
 
@@ -223,23 +219,23 @@ def _unique(items) -> list:
     return out
 
 
-def settings_problems(new: HouseSettings) -> list[Conflict]:
+def settings_problems(new: HouseSettings) -> list[Clash]:
     """Settings that make no sense on their own (the form checks the simple bounds)."""
     problems = []
     missing = [t for t in new.stay_types if not new.stay_length.get(t)]
     if missing:
-        problems.append(Conflict("length_missing", params={"types": missing}))
+        problems.append(Clash("length_missing", params={"types": missing}))
     if new.collective_min > new.collective_max:
-        problems.append(Conflict("collective_range"))
+        problems.append(Clash("collective_range"))
     return problems
 
 
 def apply_settings(house: House, new: HouseSettings, today: dt.date) -> None:
-    """Save `new` on `house`, or raise HouseRuleError naming what it would break."""
+    """Save `new` on `house`, or refuse naming what it would break."""
     turnover = max(house.turnover_days or 0, new.turnover_days)
     conflicts = settings_problems(new) or settings_conflicts(live_stays(house, today, turnover), new)
     if conflicts:
-        raise HouseRuleError(conflicts)
+        raise Refused.many(conflicts)
     _set_settings(house, new)
 
 
@@ -259,12 +255,12 @@ def _set_settings(house: House, new: HouseSettings) -> None:
 
 
 def create_house(*, code: str, name: str, place: str, country: str, settings: HouseSettings) -> House:
-    """Add a house with `settings` (raises HouseRuleError on settings that make no sense)."""
+    """Add a house with `settings` (refused on settings that make no sense)."""
     problems = settings_problems(settings)
     if problems:
-        raise HouseRuleError(problems)
+        raise Refused.many(problems)
     if db.session.scalar(select(House.id).where(House.code == code)) is not None:
-        raise HouseRuleError([Conflict("code_taken")])
+        raise Refused.many([Clash("code_taken")])
     house = House(code=code, name=name, place=place, country=country)
     _set_settings(house, settings)
     db.session.add(house)
@@ -283,16 +279,16 @@ class ClosureData:
     note: str = ""
 
 
-def closure_problems(data: ClosureData) -> list[Conflict]:
+def closure_problems(data: ClosureData) -> list[Clash]:
     problems = []
     if data.end < data.start:
-        problems.append(Conflict("bad_range"))
+        problems.append(Clash("bad_range", field="end"))
     elif (data.end - data.start).days > 366:
-        problems.append(Conflict("too_long"))
+        problems.append(Clash("too_long", field="end"))
     if data.reason not in CLOSURE_REASONS:
-        problems.append(Conflict("bad_reason"))
+        problems.append(Clash("bad_reason", field="reason"))
     elif data.reason == "other" and not data.note.strip():
-        problems.append(Conflict("note_needed"))
+        problems.append(Clash("note_needed", field="note"))
     return problems
 
 
@@ -331,7 +327,7 @@ def save_closure(house: House, closure: Closure | None, data: ClosureData, *, co
     """
     problems = closure_problems(data)
     if problems:
-        raise HouseRuleError(problems)
+        raise Refused.many(problems)
     hit = stays_in_closure(house, data.start, data.end, today)
     already: list[Stay] = []
     if closure is not None:
@@ -341,7 +337,7 @@ def save_closure(house: House, closure: Closure | None, data: ClosureData, *, co
             ClosureData(closure.start, closure.end, closure.reason, closure.note))}
     new = [s for s in hit if s not in already]
     if new and not confirm_replan:
-        raise HouseRuleError([Conflict("closure_more" if already else "closure", new)])
+        raise Refused.many([Clash("closure_more" if already else "closure", new, field="confirm_replan")])
     if closure is None:
         closure = Closure(house=house)
         db.session.add(closure)

@@ -17,11 +17,11 @@ from app.houses import bp
 from app.houses import occupancy as occ
 from app.houses import sheet as sheets
 from app.houses.forms import ClosureForm, HouseSettingsForm, NewHouseForm, PeriodForm
-from app.houses.rules import (
-    ClosureData, HouseRuleError, HouseSettings, apply_settings, create_house, delete_closure, save_closure,
-)
+from app.houses.messages import MESSAGES
+from app.houses.rules import ClosureData, HouseSettings, apply_settings, create_house, delete_closure, save_closure
 from app.labels import CLOSURE_REASON, DIMENSION, STAY_TYPE, WEEKDAY, label
 from app.models import DEFAULT_SLOT_TIMES, Closure, House, Stay, Therapist, local_today
+from app.refusals import Refused, refuse
 from app.security import access
 from app.security.access import STAFF, check_version, get_house, roles_required
 
@@ -39,48 +39,14 @@ def stay_name(stay: Stay) -> str:
              start=format_date(stay.start), end=format_date(stay.end))
 
 
-def describe(conflict) -> str:
-    """The sentence she reads for one refusal."""
-    stays = "; ".join(stay_name(s) for s in conflict.stays)
-    p = conflict.params
-    messages = {
-        "type_removed": lambda: _("These published stays use the %(type)s type you want to remove: %(stays)s.",
-                                  type=label(STAY_TYPE, p["type"]).lower(), stays=stays),
-        "length_changed": lambda: _("These published stays last %(n)s days and would no longer fit the new "
-                                    "length: %(stays)s.", n=p["length"], stays=stays),
-        "arrival_weekday": lambda: _("These published stays start on a %(day)s, which would no longer be an "
-                                     "arrival day: %(stays)s.", day=label(WEEKDAY, p["weekday"]).lower(),
-                                     stays=stays),
-        "beds": lambda: _("On %(day)s, %(count)s people are already booked (turnover days included), more "
-                          "than %(limit)s beds. Stays concerned: %(stays)s.", day=format_date(p["day"]),
-                          count=p["count"], limit=p["limit"], stays=stays),
-        "concurrent": lambda: _("On %(day)s, %(count)s published stays run at the same time (turnover days "
-                                "included), more than %(limit)s. Stays concerned: %(stays)s.",
-                                day=format_date(p["day"]), count=p["count"], limit=p["limit"], stays=stays),
-        "family_units": lambda: _("On %(day)s, %(count)s family stays run at the same time, more than "
-                                  "%(limit)s family units. Stays concerned: %(stays)s.",
-                                  day=format_date(p["day"]), count=p["count"], limit=p["limit"], stays=stays),
-        "collective_size": lambda: _("This published collective has %(n)s defenders, outside the new "
-                                     "smallest and largest size: %(stays)s.", n=p["size"], stays=stays),
-        "accessible": lambda: _("Defenders in these published stays need an accessible house: %(stays)s.",
-                                stays=stays),
-        "slot_removed": lambda: _("These published stays have sessions at a time of day beyond the %(n)s times "
-                                  "you give; keep as many times or change their programmes first: %(stays)s.",
-                                  n=p["slots"], stays=stays),
-        "length_missing": lambda: _("Please give the length of every stay type offered."),
-        "collective_range": lambda: _("The smallest collective cannot be larger than the largest."),
-        "code_taken": lambda: _("There is already a house with this code."),
-        "closure": lambda: _("This closure covers published stays: %(stays)s. Tick the confirmation if they "
-                             "will be re-planned; the coordinator will see them flagged.", stays=stays),
-        "closure_more": lambda: _("With these dates the closure would also cover these published stays: "
-                                  "%(stays)s. Tick the confirmation if they will be re-planned; the coordinator "
-                                  "will see them flagged. The stays it already flagged stay flagged.", stays=stays),
-        "bad_range": lambda: _("The last closed day cannot be before the first."),
-        "too_long": lambda: _("A closure can last at most a year. Add another one after it if needed."),
-        "bad_reason": lambda: _("Please choose a reason."),
-        "note_needed": lambda: _("Please say in a note what the closure is for."),
-    }
-    return messages.get(conflict.code, lambda: _("This change is not possible."))()
+def wording(clash) -> dict:
+    """What only the page can word in a refusal: the stays named, the stay type and the weekday in her language."""
+    words = {"stays": "; ".join(stay_name(s) for s in getattr(clash, "stays", ()))}
+    if "type" in clash.params:
+        words["type"] = label(STAY_TYPE, clash.params["type"]).lower()
+    if "weekday" in clash.params:
+        words["day"] = label(WEEKDAY, clash.params["weekday"]).lower()
+    return words
 
 
 # ------------------------------------------------------------------ list and overview
@@ -140,9 +106,8 @@ def settings(house_id: int):
         check_version(house, form.version.data)
         try:
             apply_settings(house, _settings(form), today())
-        except HouseRuleError as error:
-            db.session.rollback()
-            refusals = [describe(c) for c in error.conflicts]
+        except Refused as error:
+            refusals = refuse(error, MESSAGES, wording=wording)
         else:
             db.session.commit()
             flash(_("The house settings were saved."), "success")
@@ -163,9 +128,8 @@ def new():
         try:
             house = create_house(code=form.code.data, name=form.name.data.strip(), place=(form.place.data or "").strip(),
                                  country=form.country.data, settings=_settings(form))
-        except HouseRuleError as error:
-            db.session.rollback()
-            refusals = [describe(c) for c in error.conflicts]
+        except Refused as error:
+            refusals = refuse(error, MESSAGES, wording=wording)
         else:
             db.session.commit()
             flash(_("The house was added."), "success")
@@ -207,31 +171,14 @@ def _save_closure(house: House, closure: Closure | None, form: ClosureForm) -> l
     try:
         _row, flagged = save_closure(house, closure, data, confirm_replan=bool(form.confirm_replan.data),
                                      today=today(), replan_reason=_replan_reason(data), previous_reasons=previous)
-    except HouseRuleError as error:
-        db.session.rollback()
-        return _closure_refusals(form, error.conflicts)
+    except Refused as error:
+        return refuse(error, MESSAGES, form, wording=wording)
     db.session.commit()
     flash(_("The closure was saved."), "success")
     if flagged:
         flash(ngettext("%(num)s published stay was flagged for the coordinator to re-plan.",
                        "%(num)s published stays were flagged for the coordinator to re-plan.", len(flagged)), "info")
     return None
-
-
-CLOSURE_FIELDS = {"bad_range": "end", "too_long": "end", "bad_reason": "reason", "note_needed": "note",
-                  "closure": "confirm_replan", "closure_more": "confirm_replan"}
-
-
-def _closure_refusals(form: ClosureForm, conflicts) -> list[str]:
-    """Mark each refusal on the field it concerns; return those that concern no one field."""
-    general = []
-    for conflict in conflicts:
-        name = CLOSURE_FIELDS.get(conflict.code)
-        if name:
-            getattr(form, name).errors = [*getattr(form, name).errors, describe(conflict)]
-        else:
-            general.append(describe(conflict))
-    return general
 
 
 @bp.route("/<int:house_id>/closures", methods=["GET", "POST"])

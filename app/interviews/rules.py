@@ -1,7 +1,7 @@
 """Interview and request rules as plain functions: they only flush; the view commits.
 
-A refused change raises `Refused` with a code (and the field it concerns);
-the view words it in her language and keeps everything she typed.
+A refused change raises `app.refusals.Refused` with a code (and the field it concerns);
+the view words it in her language (`app.interviews.messages`) and keeps everything she typed.
 """
 from __future__ import annotations
 
@@ -13,21 +13,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notices import service as notices
 from app.models import DIMENSIONS, STAY_TYPES, DiagnosticInterview, Defender, StayRequest, utcnow
+from app.refusals import Refused
 
 STEPS = (*DIMENSIONS, "life", "logistics", "consent", "review")
 OPEN_STATUSES = ("draft", "submitted", "pending")
 WITHDRAWABLE = ("draft", "submitted", "pending", "published")
 RETENTION_CHOICES = (0, 3, 6, 12, 24)
 MAX_COMPANIONS = 12
-
-
-class Refused(ValueError):
-    """A rule refused the change; `code` says which, `field` where (the view words it)."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 # ------------------------------------------------------------------ steps
@@ -192,26 +184,72 @@ def save_logistics(interview: DiagnosticInterview, stay_request: StayRequest, an
     db.session.flush()
 
 
-def save_consent(interview: DiagnosticInterview, *, scope: str, retention_months: int, next_step: str,
-                 share_with_therapists: bool = False, count_in_statistics: bool = False) -> None:
-    """Her consent, purpose by purpose (issue 14, item 6).
+@dataclass(frozen=True)
+class Consent:
+    """Her consent, purpose by purpose (issue 14, item 6): what the house team reads, whether her therapists
+    see her words, whether her anonymous answers are counted, and how long her words are kept."""
+
+    scope: str
+    retention_months: int
+    share_with_therapists: bool = False
+    count_in_statistics: bool = False
+
+    @classmethod
+    def of(cls, interview: DiagnosticInterview) -> "Consent":
+        return cls(interview.consent_scope, interview.retention_months, bool(interview.share_with_therapists),
+                   bool(interview.count_in_statistics))
+
+    def widens(self, before: "Consent") -> bool:
+        """Whether this gives more than `before`: her words to more readers, her answers counted, or kept longer."""
+        return ((self.scope == "narrative" and before.scope != "narrative")
+                or (self.share_with_therapists and not before.share_with_therapists)
+                or (self.count_in_statistics and not before.count_in_statistics)
+                or self.retention_months > (before.retention_months or 0))
+
+    def codes(self) -> dict:
+        """The choices as codes, for an audit row (no content)."""
+        return {"consent_scope": self.scope, "retention_months": self.retention_months,
+                "share_with_therapists": self.share_with_therapists, "count_in_statistics": self.count_in_statistics}
+
+
+def _apply_consent(interview: DiagnosticInterview, consent: Consent) -> None:
+    """The consent rule, one home for the wizard and for her changes after sending.
 
     Her therapists can only be shown words the house team may read: the team
     prints the sheet, so "therapists yes" with "levels only" is refused rather
     than silently dropped.
     """
-    _require_draft(interview)
-    if scope not in ("levels", "narrative"):
+    if consent.scope not in ("levels", "narrative"):
         raise Refused("bad_consent", "consent_scope")
-    if retention_months not in RETENTION_CHOICES:
+    if consent.retention_months not in RETENTION_CHOICES:
         raise Refused("bad_retention", "retention_months")
-    if share_with_therapists and scope != "narrative":
+    if consent.share_with_therapists and consent.scope != "narrative":
         raise Refused("therapists_need_words", "share_with_therapists")
-    interview.consent_scope = scope
-    interview.retention_months = retention_months
-    interview.share_with_therapists = bool(share_with_therapists)
-    interview.count_in_statistics = bool(count_in_statistics)
+    interview.consent_scope = consent.scope
+    interview.retention_months = consent.retention_months
+    interview.share_with_therapists = bool(consent.share_with_therapists)
+    interview.count_in_statistics = bool(consent.count_in_statistics)
+
+
+def save_consent(interview: DiagnosticInterview, consent: Consent, *, next_step: str) -> None:
+    """The wizard's consent step, while the interview is a draft."""
+    _require_draft(interview)
+    _apply_consent(interview, consent)
     _touch(interview, next_step)
+    db.session.flush()
+
+
+def change_consent(interview: DiagnosticInterview, consent: Consent) -> None:
+    """She changes her consent after sending, either way, at any time ("My data").
+
+    It takes effect at once: every reader asks these columns on each request
+    (`access.may_read_narrative`, the therapist sheet, the reports' `COUNTED`),
+    and a shorter retention lets the retention job purge her words sooner. A
+    draft's consent is chosen in its wizard step.
+    """
+    if interview.status == "draft":
+        raise Refused("not_sent")
+    _apply_consent(interview, consent)
     db.session.flush()
 
 

@@ -7,83 +7,28 @@ change rolls back and re-renders the form with everything she typed (400).
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as login_session
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from app import labels
-from app.auth.accounts import AccountError, create_invitation
-from app.auth.views import account_message
+from app.auth import messages as account
+from app.auth.accounts import create_invitation
 from app.extensions import db
 from app.interviews import bp, privacy, rules, wizard
 from app.interviews.forms import (
-    AssistedForm, ConfirmActionForm, ConfirmForm, DeleteForm, IdentityForm, InviteForm, SubmitForm,
+    AssistedForm, ConfirmActionForm, ConfirmForm, ConsentForm, DeleteForm, IdentityForm, InviteForm, SubmitForm,
 )
+from app.interviews.messages import GAPS, MESSAGES, STEP_TITLES
 from app.models import DIMENSIONS, DiagnosticInterview, StayRequest, local_today
+from app.refusals import Refused, refuse
 from app.security import access, audit
 from app.security.access import roles_required
-from app.security.sessions import end_session, recent_login_required
+from app.security.sessions import end_session, is_recent_login, recent_login_required
 
-REFUSALS = {
-    "already_open": _l("You already have a request on its way. You can follow it here."),
-    "not_draft": _l("This interview was already sent, so it cannot be changed here any more."),
-    "unknown_step": _l("This step does not exist."),
-    "bad_level": _l("Please choose one of the options."),
-    "type_repeated": _l("Each stay type can be chosen only once. Please leave the repeated choice empty."),
-    "type_unknown": _l("Please choose a stay type from the list."),
-    "companions_range": _l("Between 0 and 12 family members can come with you."),
-    "family_second_defender": _l("A family stay is for one defender with her family. Another defender cannot "
-                                 "join it: choose a collective stay for a group of defenders."),
-    "individual_does_not_fit": _l("An individual stay is for you alone. If family members come with you, "
-                                  "choose a family stay; if other defenders come, a collective stay."),
-    "collective_does_not_fit": _l("A collective stay is shared with other defenders and has no room for family "
-                                  "members. If they come with you, choose a family stay."),
-    "family_does_not_fit": _l("A family stay is for one defender with her family."),
-    "window_reversed": _l("The last possible day to arrive comes before the first one. Please check the two dates."),
-    "window_past": _l("This date has already passed. Please choose a day from today on."),
-    "member_is_herself": _l("She cannot be in her own group twice."),
-    "bad_consent": _l("Please choose one option."),
-    "bad_retention": _l("Please choose one option."),
-    "therapists_need_words": _l("Your therapists can see your words only if the house team may read them too. "
-                                "Choose above that it may also read what you wrote, or answer No here."),
-    "incomplete": _l("Some answers are still missing. You can complete them from the list below."),
-    "agreement_missing": _l("Her agreement is needed."),
-    "not_submitted": _l("This request was already confirmed or is no longer waiting."),
-    "reason_missing": _l("Please write a short reason."),
-    "not_withdrawable": _l("This request cannot be withdrawn any more."),
-    "alias_missing": _l("Please give an alias."),
-    "country_missing": _l("Choose the country where she lives and works."),
-    "barred_own_country": _l("She lives and works in that country, so it cannot be one she cannot enter. "
-                             "Untick it, or change her country."),
-}
-GAPS = {
-    "level_missing": _l("How much you feel you need care here"),
-    "types_missing": _l("The kind of stay you would like"),
-    "window_missing": _l("The days when you could arrive"),
-    "languages_missing": _l("The languages you speak"),
-    "urgency_missing": _l("How soon you feel you need the stay"),
-}
-STEP_TITLES = {
-    **{name: labels.DIMENSION[name] for name in DIMENSIONS},
-    "life": _l("Your life now"), "logistics": _l("Your stay"), "consent": _l("Your consent"),
-    "review": _l("Review and send"),
-}
 ACTIONS = {"back": -1, "next": 1, "save": 0}
-
-
-def refusal(error: rules.Refused) -> str:
-    return str(REFUSALS.get(error.code, _l("This change is not possible.")))
-
-
-def _refuse_on(form, error: rules.Refused) -> None:
-    """Put the refusal on its field (or on the form) so the error summary shows it."""
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, refusal(error)] if isinstance(target.errors, list) else [refusal(error)]
-    else:
-        form.form_errors.append(refusal(error))
+PENDING_CONSENT = "pending_consent"  # her choices to give more, kept in her session while she confirms her password
 
 
 # ------------------------------------------------------------------ her overview
@@ -112,8 +57,7 @@ def start():
     try:
         interview = rules.start_interview(current_user.defender)
     except rules.Refused as error:
-        db.session.rollback()
-        flash(refusal(error), "info")
+        refuse(error, MESSAGES, flash_as="info")
         return redirect(url_for("interviews.mine"))
     db.session.commit()
     return redirect(url_for("interviews.step", interview_id=interview.id, step=interview.step))
@@ -163,7 +107,7 @@ def step(interview_id: int, step: str):
     try:
         wizard.save(step, form, interview, stay_request, next_step, current_user)
     except rules.Refused as error:
-        _refuse_on(form, error)
+        refuse(error, MESSAGES, form, summary=True)
         return _render_step(step, form, interview, stay_request, 400)
     db.session.commit()
     if action == "save":
@@ -231,7 +175,7 @@ def submit(interview_id: int):
         rules.submit(interview, stay_request, agreed=bool(form.agreed.data),
                      by_team=current_user.role == "team", today=local_today())
     except rules.Refused as error:
-        _refuse_on(form, error)
+        refuse(error, MESSAGES, form, summary=True)
         return _render_step("review", form, interview, stay_request, 400)
     db.session.commit()
     if current_user.role == "team":
@@ -258,11 +202,95 @@ def my_stay(stay_id: int):
 @bp.route("/my-data")
 @roles_required("defender")
 def my_data():
+    return _render_my_data()
+
+
+def _render_my_data(*, delete_form=None, posted=None, status: int = 200):
+    """Her "My data" page; `delete_form` or `posted` (an interview id and its consent form) when a post was refused."""
     defender = current_user.defender
     requests_ = db.session.scalars(access.request_scope(current_user).order_by(StayRequest.created_at.desc())).all()
     return render_template("interviews/my_data.html", requests=requests_,
                            log=privacy.access_log(defender, current_user), withdrawable=rules.WITHDRAWABLE,
-                           delete_form=DeleteForm())
+                           delete_form=delete_form or DeleteForm(formdata=None),
+                           consents=_consent_forms(posted)), status
+
+
+def _consent_prefix(interview_id: int) -> str:
+    """Each interview's consent form names its fields apart, so a page with several repeats no id."""
+    return f"consent{interview_id}"
+
+
+def _consent_forms(posted=None) -> list[dict]:
+    """Each interview she sent, newest first, with its consent form ("My permissions").
+
+    The form shows her saved choices; or what she just posted, if it was
+    refused; or, once, what she chose before confirming her password to give
+    more (`_password_first`; in her session, not the address, so that no link
+    can pre-fill it and no log holds it; written only when she saves again).
+    """
+    interviews = db.session.scalars(access.interview_scope(current_user)
+                                    .where(DiagnosticInterview.status != "draft")
+                                    .order_by(DiagnosticInterview.submitted_at.desc(), DiagnosticInterview.id.desc()))
+    pending = login_session.pop(PENDING_CONSENT, None) or {}
+    consents = []
+    for interview in interviews:
+        if posted is not None and posted[0] == interview.id:
+            form, opened = posted[1], True
+        else:
+            brought = MultiDict(pending["form"]) if pending.get("interview_id") == interview.id else None
+            form = ConsentForm(formdata=brought, prefix=_consent_prefix(interview.id),
+                               data={**wizard.load_consent(interview), "version": interview.version})
+            opened = brought is not None
+        consents.append({"interview": interview, "form": form, "open": opened})
+    return consents
+
+
+@bp.route("/my-data/consent/<int:interview_id>", methods=["POST"])
+@roles_required("defender")
+def change_consent(interview_id: int):
+    """She changes her consent after sending, either way (issue 14 item 6); one audit row, codes only.
+
+    Giving less never asks for her password: withdrawing must be as easy as
+    giving. Giving more asks for it when she has not logged in recently: it
+    must be her own decision, not that of someone holding her open phone, and
+    words once read cannot be unread.
+    """
+    interview = access.get_interview(current_user, interview_id)
+    prefix = _consent_prefix(interview.id)
+    form = ConsentForm(prefix=prefix)
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_my_data(posted=(interview.id, form), status=400)
+    access.check_version(interview, form.version.data)
+    consent, before = wizard.consent_of(form), rules.Consent.of(interview)
+    if consent == before:
+        flash(_("Nothing changed: your permissions are as before."), "info")
+        return redirect(url_for("interviews.my_data", _anchor=f"consent-{interview.id}"))
+    try:
+        rules.change_consent(interview, consent)
+    except rules.Refused as error:
+        refuse(error, MESSAGES, form, flash_as="error")  # on the choice's field; a draft's (no field) flashed
+        return _render_my_data(posted=(interview.id, form), status=400)
+    if consent.widens(before) and not is_recent_login():
+        db.session.rollback()
+        return _password_first(interview.id)
+    audit.record(current_user, "consent.changed", target=interview, defender_id=interview.defender_id,
+                 **consent.codes())
+    db.session.commit()
+    flash(_("Saved. Your permissions changed at once, for everyone who reads your file."), "success")
+    return redirect(url_for("interviews.my_data", _anchor=f"consent-{interview.id}"))
+
+
+def _password_first(interview_id: int):
+    """To give more, her password first; her choices wait in her session for her to save them (nothing written)."""
+    prefix = _consent_prefix(interview_id)
+    flash(_("You are giving more permission. For your safety, please confirm your password; then press Save again."),
+          "info")
+    chosen = {name: value for name, value in request.form.items()
+              if name.startswith(f"{prefix}-") and not name.endswith("csrf_token")}
+    login_session[PENDING_CONSENT] = {"interview_id": interview_id, "form": chosen}
+    back = url_for("interviews.my_data", _anchor=f"consent-{interview_id}")
+    return redirect(url_for("auth.reauthenticate", next=back))
 
 
 @bp.route("/requests/<int:request_id>/withdraw", methods=["GET", "POST"])
@@ -274,8 +302,7 @@ def withdraw(request_id: int):
         try:
             rules.withdraw(stay_request)
         except rules.Refused as error:
-            db.session.rollback()
-            flash(refusal(error), "error")
+            refuse(error, MESSAGES, flash_as="error")
             return render_template("interviews/withdraw.html", stay_request=stay_request, form=form), 400
         db.session.commit()
         flash(_("Your request was withdrawn. You can ask for a new stay whenever you wish."), "success")
@@ -304,10 +331,7 @@ def delete_my_data():
     form = DeleteForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        requests_ = db.session.scalars(access.request_scope(current_user)).all()
-        return render_template("interviews/my_data.html", requests=requests_,
-                               log=privacy.access_log(defender, current_user), withdrawable=rules.WITHDRAWABLE,
-                               delete_form=form), 400
+        return _render_my_data(delete_form=form, status=400)
     user = current_user._get_current_object()
     audit.record(user, "defender.deleted", target=defender, defender_id=defender.id)
     privacy.delete_personal_data(defender, user)
@@ -360,7 +384,7 @@ def team_review(request_id: int):
                               reason=form.reason.data or "", by=current_user,
                               risk_notes=form.risk_notes.data or "")
             except rules.Refused as error:
-                _refuse_on(form, error)
+                refuse(error, MESSAGES, form, summary=True)
             else:
                 audit.record(current_user, "interview.confirm", target=interview, defender_id=interview.defender_id,
                              request_id=stay_request.id)
@@ -442,7 +466,7 @@ def assisted_new():
                 barred_countries=form.barred_countries.data or [], agreed=form.defender_agreed.data,
                 filled_by=current_user, real_name=form.real_name.data or "", contact=form.contact.data or "")
         except rules.Refused as error:
-            _refuse_on(form, error)
+            refuse(error, MESSAGES, form, summary=True)
         else:
             db.session.commit()
             flash(_("Her record was created. You can now fill in the interview together."), "success")
@@ -462,9 +486,8 @@ def assisted_invite(interview_id: int):
         try:
             _invitation, token = create_invitation(email=form.email.data, role="defender", created_by=current_user,
                                                    defender_id=interview.defender_id, say_if_taken=False)
-        except AccountError as error:
-            db.session.rollback()
-            form.email.errors = [account_message(error)]
+        except Refused as error:
+            refuse(error, account.MESSAGES, form, field="email")
         else:
             audit.record(current_user, "defender.invite", target=interview.defender, defender_id=interview.defender_id)
             db.session.commit()

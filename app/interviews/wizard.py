@@ -78,16 +78,21 @@ def _save_logistics(form, interview, stay_request, next_step, user) -> None:
     rules.save_logistics(interview, stay_request, answers, today=local_today(), next_step=next_step)
 
 
-def _load_consent(interview, stay_request) -> dict:
+def load_consent(interview, stay_request=None) -> dict:
     return {"consent_scope": interview.consent_scope, "retention_months": interview.retention_months,
             "share_with_therapists": "yes" if interview.share_with_therapists else "no",
             "count_in_statistics": "yes" if interview.count_in_statistics else "no"}
 
 
 def _save_consent(form, interview, stay_request, next_step, user) -> None:
-    rules.save_consent(interview, scope=form.consent_scope.data, retention_months=form.retention_months.data,
-                       share_with_therapists=form.share_with_therapists.data == "yes",
-                       count_in_statistics=form.count_in_statistics.data == "yes", next_step=next_step)
+    rules.save_consent(interview, consent_of(form), next_step=next_step)
+
+
+def consent_of(form) -> rules.Consent:
+    """Her choices as a consent form holds them (the wizard step, or "My data" after sending)."""
+    return rules.Consent(scope=form.consent_scope.data, retention_months=form.retention_months.data,
+                         share_with_therapists=form.share_with_therapists.data == "yes",
+                         count_in_statistics=form.count_in_statistics.data == "yes")
 
 
 STEPS: dict[str, Step] = {
@@ -98,7 +103,7 @@ STEPS: dict[str, Step] = {
                  "interviews/step_life.html"),
     "logistics": Step(LogisticsForm, _load_logistics, _save_logistics, "interviews/step_logistics.html",
                       lambda interview, user: {"member_choices": member_choices(interview, user)}),
-    "consent": Step(ConsentForm, _load_consent, _save_consent, "interviews/step_consent.html"),
+    "consent": Step(ConsentForm, load_consent, _save_consent, "interviews/step_consent.html"),
     "review": Step(SubmitForm, lambda interview, stay_request: {},
                    lambda form, interview, stay_request, next_step, user: rules.go_to(interview, next_step),
                    "interviews/step_review.html"),

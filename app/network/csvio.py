@@ -9,7 +9,9 @@ alone: an import never deletes. Exporting and importing the same file
 therefore changes nothing.
 
 Strict: every bad row is reported by its line number (the header is line 1)
-with the reason, and nothing at all is imported while any row is bad.
+with the reason, and nothing at all is imported while any row is bad: the
+import raises `Refused("bad_rows", rows=[(line, reason), ...])`, each reason
+worded as the file is read (it quotes the file's own values).
 
 The contact is not exported (it is encrypted at rest and should not travel
 in spreadsheets); an import never changes it.
@@ -29,9 +31,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.labels import LANGUAGE
 from app.models import DIMENSIONS, KINDS, Availability, House, Therapist
+from app.refusals import Refused
 from app.security import text
 from app.network.rules import (
-    NetworkRuleError, TherapistData, covered, final_houses, future_sessions, range_problems, save_therapist,
+    TherapistData, covered, final_houses, future_sessions, range_problems, save_therapist,
     session_problems,
 )
 
@@ -40,14 +43,6 @@ THERAPIST_COLUMNS = ["id", "name", "kind", "dimensions", "techniques", "language
 AVAILABILITY_COLUMNS = ["id", "therapist_id", "therapist", "start", "end"]
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 YES = {"yes": True, "sí": True, "si": True, "1": True, "true": True, "no": False, "0": False, "false": False}
-
-
-class ImportRefused(Exception):
-    """The file has bad rows: `errors` lists (line, reason); nothing was imported."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        super().__init__(f"{len(errors)} bad rows")
-        self.errors = errors
 
 
 def _cell(value) -> str:
@@ -81,18 +76,19 @@ def export_availability(therapists: list[Therapist]) -> str:
 
 
 def read_rows(raw: bytes, columns: list[str]) -> list[tuple[int, dict]]:
-    """Decode and split a file into (line, row) pairs; raise ImportRefused on a bad file or bad lines."""
+    """Decode and split a file into (line, row) pairs; raise Refused on a bad file or bad lines."""
     try:
         text = raw.decode("utf-8-sig").replace("\x00", "")  # NUL is never text (and PostgreSQL refuses it)
     except UnicodeDecodeError:
-        raise ImportRefused([(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))])
+        raise Refused("bad_rows", rows=[(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error:
         header = None
     if header is None or [h.strip().lower() for h in header] != columns:
-        raise ImportRefused([(1, _("The first line must name the columns: %(columns)s.", columns=", ".join(columns)))])
+        raise Refused("bad_rows", rows=[(1, _("The first line must name the columns: %(columns)s.",
+                                               columns=", ".join(columns)))])
     rows, errors, line = [], [], 2
     while True:
         try:
@@ -109,9 +105,9 @@ def read_rows(raw: bytes, columns: list[str]) -> list[tuple[int, dict]]:
                 rows.append((line, {c: _uncell(v.strip()) for c, v in zip(columns, values)}))
         line = reader.line_num + 1
     if errors:
-        raise ImportRefused(errors)
+        raise Refused("bad_rows", rows=errors)
     if not rows:
-        raise ImportRefused([(2, _("The file has no rows."))])
+        raise Refused("bad_rows", rows=[(2, _("The file has no rows."))])
     return rows
 
 
@@ -198,15 +194,15 @@ def import_therapists(raw: bytes, editor, scoped: list[Therapist], today: dt.dat
                 continue
         checked.append((therapist, data))
     if errors:
-        raise ImportRefused(errors)
+        raise Refused("bad_rows", rows=errors)
     added = updated = 0
     for therapist, data in checked:
         if therapist is not None and _same(therapist, data):
             continue
         try:
             save_therapist(therapist, data, editor, today)
-        except NetworkRuleError as error:  # checked above; kept as a guard
-            raise ImportRefused([(0, " ".join(describe(p) for p in error.conflicts))])
+        except Refused as error:  # checked above; kept as a guard
+            raise Refused("bad_rows", rows=[(0, " ".join(describe(p) for p in error.reasons))]) from error
         added, updated = (added + 1, updated) if therapist is None else (added, updated + 1)
     return added, updated
 
@@ -255,7 +251,7 @@ def import_availability(raw: bytes, scoped: list[Therapist], today: dt.date, des
     for tid, keyed in ranges.items():
         errors += _range_errors(therapists[tid], keyed, lines, today, describe)
     if errors:
-        raise ImportRefused(sorted(errors))
+        raise Refused("bad_rows", rows=sorted(errors))
     added = updated = 0
     for tid, aid, start, end in changes:
         if aid is None:

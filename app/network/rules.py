@@ -1,9 +1,9 @@
 """The network's rules: who may change which houses of a therapist, and what a change would break.
 
-Plain functions that only `flush()`. A refused change raises `NetworkRuleError`
-with `Problem`s (a code, the published stays concerned, parameters) in its
-`conflicts`: the very exception and record of the house rules
-(`app.houses.rules`), under the names this module has always used.
+Plain functions that only `flush()`. A refused change raises
+`app.refusals.Refused` with `Clash`es (a code, the published stays concerned,
+parameters) as its reasons, the record of the house rules (`app.houses.rules`);
+the view words them from `app.network.messages`.
 
 A therapist working at two houses: a team member of one of them may edit her
 (name, dimensions, languages, availability…), because both teams rely on the
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
-from app.houses.rules import Conflict as Problem
-from app.houses.rules import HouseRuleError as NetworkRuleError
+from app.houses.rules import Clash
 from app.models import DIMENSIONS, KINDS, Availability, House, Session, Stay, Therapist
+from app.refusals import Refused
 
 MAX_RANGE_DAYS = 731
 
@@ -99,7 +99,7 @@ def covered(day: dt.date, ranges: list[tuple[dt.date, dt.date]]) -> bool:
 
 
 def session_problems(sessions: list[Session], *, house_ids: set[int], dimensions: list[str], languages: list[str],
-                     ranges: list[tuple[dt.date, dt.date]], max_per_day: int, active: bool) -> list[Problem]:
+                     ranges: list[tuple[dt.date, dt.date]], max_per_day: int, active: bool) -> list[Clash]:
     """What these values would break among `sessions` (her future published sessions).
 
     Rules 7 and 9 (her houses, dimensions, languages, availability, sessions
@@ -124,7 +124,7 @@ def session_problems(sessions: list[Session], *, house_ids: set[int], dimensions
     order = {s.id: k for k, s in enumerate(sessions)}
     for code, s in sorted(faults, key=lambda f: order.get(f[1].id, 0)):
         add(code, s)
-    return [Problem(code, stays) for code, stays in found.items()]
+    return [Clash(code, stays) for code, stays in found.items()]
 
 
 def _ranges(therapist: Therapist) -> list[tuple[dt.date, dt.date]]:
@@ -134,28 +134,28 @@ def _ranges(therapist: Therapist) -> list[tuple[dt.date, dt.date]]:
 # ------------------------------------------------------------------ therapists
 
 
-def data_problems(data: TherapistData) -> list[Problem]:
+def data_problems(data: TherapistData) -> list[Clash]:
     problems = []
     if not data.name.strip():
-        problems.append(Problem("name_missing"))
+        problems.append(Clash("name_missing"))
     if data.kind not in KINDS:
-        problems.append(Problem("bad_kind"))
+        problems.append(Clash("bad_kind"))
     if not data.dimensions or any(d not in DIMENSIONS for d in data.dimensions):
-        problems.append(Problem("bad_dimensions"))
+        problems.append(Clash("bad_dimensions"))
     if not data.languages:
-        problems.append(Problem("no_language"))
+        problems.append(Clash("no_language"))
     if not 1 <= data.max_sessions_per_day <= 8:
-        problems.append(Problem("bad_max"))
+        problems.append(Clash("bad_max"))
     week = data.max_sessions_per_week
     if week not in (None, KEEP_WEEKLY_CAP) and not data.max_sessions_per_day <= week <= MAX_SESSIONS_PER_WEEK:
-        problems.append(Problem("bad_week_max"))
+        problems.append(Clash("bad_week_max"))
     if not data.house_ids:
-        problems.append(Problem("no_house"))
+        problems.append(Clash("no_house"))
     return problems
 
 
 def save_therapist(therapist: Therapist | None, data: TherapistData, editor, today: dt.date) -> Therapist:
-    """Add (therapist=None) or change a therapist as `editor` may; raise NetworkRuleError when refused."""
+    """Add (therapist=None) or change a therapist as `editor` may; raise Refused when refused."""
     current = {h.id for h in therapist.houses} if therapist is not None else set()
     data.house_ids = final_houses(editor, current, data.house_ids)
     problems = data_problems(data)
@@ -165,7 +165,7 @@ def save_therapist(therapist: Therapist | None, data: TherapistData, editor, tod
                                     ranges=_ranges(therapist), max_per_day=data.max_sessions_per_day,
                                     active=data.active)
     if problems:
-        raise NetworkRuleError(problems)
+        raise Refused.many(problems)
     if therapist is None:
         therapist = Therapist()
         db.session.add(therapist)
@@ -190,11 +190,11 @@ def save_therapist(therapist: Therapist | None, data: TherapistData, editor, tod
 # ------------------------------------------------------------------ availability
 
 
-def range_problems(start: dt.date, end: dt.date) -> list[Problem]:
+def range_problems(start: dt.date, end: dt.date) -> list[Clash]:
     if end < start:
-        return [Problem("bad_range")]
+        return [Clash("bad_range")]
     if (end - start).days > MAX_RANGE_DAYS:
-        return [Problem("range_too_long")]
+        return [Clash("range_too_long")]
     return []
 
 
@@ -202,14 +202,14 @@ def overlapping(therapist: Therapist, start: dt.date, end: dt.date, exclude: Ava
     return [a for a in therapist.availability if a is not exclude and a.start <= end and a.end >= start]
 
 
-def _check_coverage(therapist: Therapist, ranges, today: dt.date) -> list[Problem]:
+def _check_coverage(therapist: Therapist, ranges, today: dt.date) -> list[Clash]:
     sessions = future_sessions(therapist, today)
     lost = [s for s in sessions if not covered(s.day, ranges)]
     stays = []
     for s in lost:
         if s.stay not in stays:
             stays.append(s.stay)
-    return [Problem("not_available", stays)] if stays else []
+    return [Clash("not_available", stays)] if stays else []
 
 
 def save_availability(therapist: Therapist, row: Availability | None, start: dt.date, end: dt.date,
@@ -221,18 +221,18 @@ def save_availability(therapist: Therapist, row: Availability | None, start: dt.
     """
     problems = range_problems(start, end)
     if not problems and end < today:
-        problems = [Problem("range_past")]
+        problems = [Clash("range_past")]
     elif not problems and start < today and (row is None or start != row.start):
-        problems = [Problem("starts_past", params={"today": today})]
+        problems = [Clash("starts_past", params={"today": today})]
     if not problems:
         clash = overlapping(therapist, start, end, exclude=row)
         if clash:
-            problems = [Problem("overlap", params={"start": clash[0].start, "end": clash[0].end})]
+            problems = [Clash("overlap", params={"start": clash[0].start, "end": clash[0].end})]
     if not problems and row is not None:
         ranges = [(a.start, a.end) for a in therapist.availability if a is not row] + [(start, end)]
         problems = _check_coverage(therapist, ranges, today)
     if problems:
-        raise NetworkRuleError(problems)
+        raise Refused.many(problems)
     if row is None:
         row = Availability(start=start, end=end)
         therapist.availability.append(row)
@@ -255,7 +255,7 @@ def _join_touching(therapist: Therapist, row: Availability) -> None:
 def delete_availability(therapist: Therapist, row: Availability, today: dt.date) -> None:
     problems = _check_coverage(therapist, [(a.start, a.end) for a in therapist.availability if a is not row], today)
     if problems:
-        raise NetworkRuleError(problems)
+        raise Refused.many(problems)
     therapist.availability.remove(row)
     db.session.delete(row)
     db.session.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _, ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -21,10 +21,12 @@ from app.network import bp
 from app.web import arg_id
 from app.network import csvio
 from app.network.forms import AvailabilityForm, FilterForm, ImportForm, TherapistForm
+from app.network.messages import MESSAGES
 from app.network.rules import (
-    Filters, NetworkRuleError, TherapistData, calendar_weeks, covered, delete_availability, matches,
+    Filters, TherapistData, calendar_weeks, covered, delete_availability, matches,
     network_month, save_availability, save_therapist,
 )
+from app.refusals import Refused, message_for, refuse
 from app.security import access, audit
 from app.security.access import STAFF, check_version, get_house, get_therapist, roles_required
 from app.security.sessions import recent_login_required
@@ -44,38 +46,14 @@ def stays_named(stays: list) -> str:
     return "; ".join(named)
 
 
-def describe(problem) -> str:
-    stays = stays_named(problem.stays)
-    p = problem.params
-    messages = {
-        "inactive": lambda: _("She still has sessions in published stays: %(stays)s. Ask the coordinator to "
-                              "re-plan them first.", stays=stays),
-        "house_removed": lambda: _("She has sessions at this house in published stays: %(stays)s.", stays=stays),
-        "dimension_removed": lambda: _("She gives sessions in this dimension in published stays: %(stays)s.",
-                                       stays=stays),
-        "language_removed": lambda: _("Published stays rely on a language you want to remove: %(stays)s.",
-                                      stays=stays),
-        "not_available": lambda: _("She has sessions in published stays on days this would leave outside her "
-                                   "availability: %(stays)s.", stays=stays),
-        "too_many_sessions": lambda: _("She already has more sessions on one day than that in published "
-                                       "stays: %(stays)s.", stays=stays),
-        "name_missing": lambda: _("Please give a name."),
-        "bad_kind": lambda: _("Please choose what she is."),
-        "bad_dimensions": lambda: _("Choose at least one dimension."),
-        "no_language": lambda: _("Choose at least one language."),
-        "bad_max": lambda: _("The most sessions a day must be a number from 1 to 8."),
-        "bad_week_max": lambda: _("The most sessions a week must be at least the most sessions a day, and at most 40."),
-        "no_house": lambda: _("She must work at one house at least. To stop working with her, mark her as "
-                              "not active instead."),
-        "bad_range": lambda: _("The last day cannot be before the first."),
-        "range_past": lambda: _("These days have already passed. Give days from today on."),
-        "starts_past": lambda: _("The first day has already passed. Start on %(today)s or later.",
-                                 today=format_date(p["today"])),
-        "range_too_long": lambda: _("A range can last at most two years."),
-        "overlap": lambda: _("This range overlaps another one (%(start)s to %(end)s). Change that one instead.",
-                             start=format_date(p["start"]), end=format_date(p["end"])),
-    }
-    return messages.get(problem.code, lambda: _("This change is not possible."))()
+def wording(clash) -> dict:
+    """The stays of a refusal named as she may see them."""
+    return {"stays": stays_named(getattr(clash, "stays", ()))}
+
+
+def describe(clash) -> str:
+    """One reason in her words (the CSV import words the rule problems of a bad row with it)."""
+    return message_for(clash, MESSAGES, **wording(clash))
 
 
 def _visible_therapists() -> list[Therapist]:
@@ -143,9 +121,8 @@ def _edit(therapist: Therapist | None):
             check_version(therapist, form.version.data)
         try:
             saved = save_therapist(therapist, _data(form), current_user, today())
-        except NetworkRuleError as error:
-            db.session.rollback()
-            refusals = [describe(p) for p in error.conflicts]
+        except Refused as error:
+            refusals = refuse(error, MESSAGES, wording=wording)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -220,9 +197,8 @@ def availability_add(therapist_id: int):
         return _show(therapist, form, [], 400)
     try:
         save_availability(therapist, None, form.start.data, form.end.data, today())
-    except NetworkRuleError as error:
-        db.session.rollback()
-        return _show(therapist, form, [describe(p) for p in error.conflicts], 400)
+    except Refused as error:
+        return _show(therapist, form, refuse(error, MESSAGES, wording=wording), 400)
     db.session.commit()
     flash(_("The availability was added."), "success")
     return redirect(url_for("network.show", therapist_id=therapist.id, month=form.start.data.strftime("%Y-%m")))
@@ -245,9 +221,8 @@ def availability_edit(therapist_id: int, availability_id: int):
     if form.validate_on_submit():
         try:
             save_availability(therapist, row, form.start.data, form.end.data, today())
-        except NetworkRuleError as error:
-            db.session.rollback()
-            refusals = [describe(p) for p in error.conflicts]
+        except Refused as error:
+            refusals = refuse(error, MESSAGES, wording=wording)
         else:
             db.session.commit()
             flash(_("The availability was changed."), "success")
@@ -264,10 +239,8 @@ def availability_delete(therapist_id: int, availability_id: int):
     row = _range(therapist, availability_id)
     try:
         delete_availability(therapist, row, today())
-    except NetworkRuleError as error:
-        db.session.rollback()
-        for problem in error.conflicts:
-            flash(describe(problem), "error")
+    except Refused as error:
+        refuse(error, MESSAGES, flash_as="error", wording=wording)
         return redirect(url_for("network.show", therapist_id=therapist.id))
     db.session.commit()
     flash(_("The availability was removed."), "success")
@@ -349,9 +322,9 @@ def import_csv():
                     added, updated = csvio.import_therapists(raw, current_user, _visible_therapists(), today(), describe)
                 else:
                     added, updated = csvio.import_availability(raw, _visible_therapists(), today(), describe)
-            except csvio.ImportRefused as refused:
+            except Refused as refused:
                 db.session.rollback()
-                errors = refused.errors
+                errors = refused.params["rows"]
             else:
                 audit.record(current_user, f"network.import_{form.what.data}", added=added, updated=updated)
                 db.session.commit()

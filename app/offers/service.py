@@ -1,7 +1,7 @@
 """Offers: each woman in a published stay accepts or declines it before a deadline.
 
 Plain functions that flush; the view (or the CLI) commits once. A refusal raises
-`app.planning.rules.Refused` (her message, HTTP 400) before anything changed.
+`app.refusals.Refused` (a code the view words from `app.offers.messages`, HTTP 400) before anything changed.
 
 - `make_offers` (called by publishing) opens one offer per request of each new stay;
 - `answer` records her answer, or her house team's on her behalf when she has no account;
@@ -14,14 +14,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import url_for
-from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Offer, ProposedStay, Stay, StayRequest, local_today, utcnow
 from app.notices.service import accounts_of, coordinators, house_team, notify
-from app.planning.rules import Refused
+from app.refusals import Refused
 from app.security import audit
 
 DEFAULT_DAYS = 7
@@ -39,8 +37,7 @@ def check_deadline(deadline: dt.date | None, today: dt.date) -> dt.date:
     if deadline is None:
         return default_deadline(today)
     if deadline < today:
-        raise Refused(_("The deadline to answer cannot be in the past (today is %(today)s).",
-                        today=format_date(today)))
+        raise Refused("deadline_past", "deadline", today=today)
     return deadline
 
 
@@ -104,15 +101,12 @@ def _locked(offer: Offer) -> Offer:
 
 def _already(offer: Offer) -> Refused:
     if offer.status == "accepted":
-        return Refused(_("This offer was already accepted on %(day)s. Nothing was changed.",
-                         day=format_date(offer.answered_at.date())))
+        return Refused("already_accepted", day=offer.answered_at.date())
     if offer.status == "declined":
-        return Refused(_("This offer was already declined on %(day)s. Nothing was changed.",
-                         day=format_date(offer.answered_at.date())))
+        return Refused("already_declined", day=offer.answered_at.date())
     if offer.status == "lapsed":
-        return Refused(_("The deadline to answer this offer passed on %(day)s; the place was freed.",
-                         day=format_date(offer.deadline)))
-    return Refused(_("This offer was withdrawn by the coordination. Nothing was changed."))
+        return Refused("lapsed", day=offer.deadline)
+    return Refused("withdrawn")
 
 
 def answer(user, offer: Offer, *, accept: bool, reason: str = "", today: dt.date | None = None) -> None:
@@ -120,13 +114,12 @@ def answer(user, offer: Offer, *, accept: bool, reason: str = "", today: dt.date
     today = today or local_today()
     on_behalf = not answers_for_herself(user, offer)
     if on_behalf and not answers_on_behalf(user, offer):
-        raise Refused(_("Only she can answer this offer."))
+        raise Refused("not_hers")
     _locked(offer)
     if offer.status != OPEN:
         raise _already(offer)
     if today > offer.deadline:
-        raise Refused(_("The deadline to answer was %(day)s. This offer can no longer be accepted or declined; "
-                        "the coordination will contact you.", day=format_date(offer.deadline)))
+        raise Refused("deadline_passed", day=offer.deadline)
     offer.status = "accepted" if accept else "declined"
     offer.answered_at = utcnow()
     offer.answered_by_id = user.id
@@ -197,7 +190,7 @@ def unpublish(user, stay: Stay, reason: str) -> None:
     """Take back a published stay none of its women has answered yet ("despublicar"), with a reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise Refused(_("Please write the reason for withdrawing this stay."))
+        raise Refused("withdraw_reason_missing", "reason")
     db.session.execute(select(Stay.id).where(Stay.id == stay.id).with_for_update())
     offers = list(db.session.scalars(select(Offer).where(Offer.stay_id == stay.id).with_for_update()))
     for offer in offers:
@@ -206,10 +199,8 @@ def unpublish(user, stay: Stay, reason: str) -> None:
     answered = [o for o in current if o.status != OPEN]
     if answered or not current:
         if answered and answered[0].status == "accepted":
-            raise Refused(_("She has already accepted this stay, so it cannot be withdrawn. Change or cancel it "
-                            "instead."))
-        raise Refused(_("This stay has already been answered, so it cannot be withdrawn. Change or cancel it "
-                        "instead."))
+            raise Refused("accepted_cannot_withdraw")
+        raise Refused("answered_cannot_withdraw")
     people = [u for o in current for u in accounts_of(o.request)]
     for offer in current:
         offer.status = "withdrawn"

@@ -11,7 +11,9 @@ from app.extensions import db
 from app.models import Offer, PlanningRun, ProposedStay, Stay, local_today
 from app.offers import bp, diff, service
 from app.offers.forms import AnswerForm, ConfirmPublishForm, DeclineForm, DiffForm, UnpublishForm
+from app.offers.messages import MESSAGES
 from app.planning import rules
+from app.refusals import Refused, refuse
 from app.security.access import check_version, roles_required
 
 COORDINATORS = ("coordinator", "admin")
@@ -69,9 +71,8 @@ def _answer(offer_id: int, accept: bool):
     check_version(offer, form.version.data)
     try:
         service.answer(current_user, offer, accept=accept, reason="" if accept else form.reason.data)
-    except rules.Refused as exc:
-        db.session.rollback()
-        return show(offer_id, decline_form=None if accept else form, messages=exc.messages, status=400)
+    except Refused as exc:
+        return show(offer_id, decline_form=None if accept else form, messages=refuse(exc, MESSAGES), status=400)
     db.session.commit()
     if accept:
         flash(_("Thank you: you accepted the stay. The house team is expecting you."), "success")
@@ -115,14 +116,15 @@ def _confirmation(run: PlanningRun, form: ConfirmPublishForm, proposed, status=2
     today = local_today()
     try:
         deadline = service.check_deadline(form.deadline.data, today)
-    except rules.Refused:
+    except Refused:
         deadline = service.default_deadline(today)
     if not form.deadline.data:
         form.deadline.data = deadline
     deadlines = {s.id: service.deadline_for(s.start, deadline, today) for s in chosen}
     people = sorted({d.alias for s in chosen for r in s.requests for d in r.all_defenders if d})
+    empty = [s for s in chosen if not s.sessions]  # a hand edit may have left one without a programme
     return render_template("offers/confirm.html", run=run, form=form, chosen=chosen, deadlines=deadlines,
-                           people=people, messages=messages or [], view=_view_args()), status
+                           people=people, empty=empty, messages=messages or [], view=_view_args()), status
 
 
 def _view_args() -> dict:
@@ -164,11 +166,11 @@ def publish(run_id: int):
         flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
                 "stay). It cannot be published: run the planner again."), "error")
         return redirect(url_for("planning.run", run_id=run_id, **_view_args())), 303
-    except rules.Refused as exc:
-        db.session.rollback()
+    except Refused as exc:
+        messages = refuse(exc, MESSAGES)
         run = _run(run_id)
         form.version.data = run.version
-        return _confirmation(run, form, _publish_form(run)[1], 400, exc.messages)
+        return _confirmation(run, form, _publish_form(run)[1], 400, messages)
     count = len(stays)
     db.session.commit()
     flash(ngettext("%(num)s stay was published and offered to her; she answers before the deadline.",
@@ -195,9 +197,8 @@ def unpublish(stay_id: int):
         check_version(stay, form.version.data)
         try:
             service.unpublish(current_user, stay, form.reason.data)
-        except rules.Refused as exc:
-            db.session.rollback()
-            form.reason.errors = list(exc.messages)
+        except Refused as exc:
+            refuse(exc, MESSAGES, form, field="reason")
         else:
             db.session.commit()
             flash(_("The stay was withdrawn. Her request is back in the queue, and she was told."), "success")

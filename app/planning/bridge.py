@@ -102,6 +102,72 @@ def time_sessions(instance: Instance, stay: SpecStay) -> SpecStay:
     return assign_slots(instance, others + [stay])[-1]
 
 
+# The faults of one session that belong to whoever gives it (rules 7, 9 and 11), by the reason the session
+# pages give for leaving a therapist out; any other fault belongs to the session itself, whoever gives it.
+THERAPIST_REASONS = {
+    "therapist_not_at_house": "other_house", "therapist_wrong_dimension": "dimension",
+    "therapist_no_language": "language", "therapist_unavailable": "unavailable",
+    "therapist_day_limit": "day_full", "therapist_week_limit": "week_full",
+    "therapist_several_houses": "house_that_day", "therapist_slot_taken": "time_taken",
+    "session_without_slot": "time_taken",
+}
+
+
+@dataclass(frozen=True)
+class SessionOffer:
+    """Who can give one session of a stay: `eligible` therapist ids (with the slot each would take), for each
+    one who cannot her reasons (`THERAPIST_REASONS` values), and `blocked`, the rules the session itself
+    breaks whoever gives it (then nobody is eligible)."""
+
+    eligible: dict[str, int | None]
+    missing: dict[str, tuple[str, ...]]
+    blocked: tuple[Violation, ...]
+
+
+def session_offer(instance: Instance, solution: Solution, stay_id: str, *, dimension: str, day: dt.date,
+                  slots: tuple[int | None, ...] = (None,), index: int | None = None) -> SessionOffer:
+    """Ask `validate`, therapist by therapist, whether stay `stay_id` of `solution` can have one more session
+    (`dimension` on `day`), or its session `index` given to her instead: only the rules this newly breaks
+    count. Each slot of `slots` is tried in turn while only rule 11 stands in the way; a slot None is
+    timed around the locks (`time_sessions`)."""
+    stay = next(s for s in solution.stays if s.id == stay_id)
+    before = {(v.rule, v.message) for v in validate(instance, solution)}
+    eligible: dict[str, int | None] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    blocked: dict[tuple, Violation] = {}
+    for therapist in instance.therapists:
+        first = None
+        for slot in slots:
+            new = _new_faults(instance, solution, stay, SpecSession(dimension, day, therapist.id, slot), index, before)
+            first = first if first is not None else new
+            if not new:
+                eligible[therapist.id] = slot
+                break
+            if any(v.rule != 11 for v in new):
+                break
+        if therapist.id in eligible:
+            continue
+        reasons = tuple(dict.fromkeys(THERAPIST_REASONS[v.code] for v in first if v.code in THERAPIST_REASONS))
+        if reasons:
+            missing[therapist.id] = reasons
+        blocked.update({(v.rule, v.message): v for v in first if v.code not in THERAPIST_REASONS})
+    return SessionOffer(eligible, missing, tuple(blocked.values()))
+
+
+def _new_faults(instance: Instance, solution: Solution, stay: SpecStay, session: SpecSession, index: int | None,
+                before: set) -> list[Violation]:
+    """The rules `solution` newly breaks with `session` added to `stay` (or put in place of its session `index`)."""
+    sessions = list(stay.sessions)
+    if index is None:
+        sessions.append(session)
+    else:
+        sessions[index] = session
+    candidate = replace(stay, sessions=tuple(sessions))
+    if session.slot is None:
+        candidate = time_sessions(instance, candidate)
+    return [v for v in validate(instance, replace_stay(solution, candidate)) if (v.rule, v.message) not in before]
+
+
 def plan_programmes(instance: Instance, stays: list[SpecStay], *, others: list[SpecStay], not_before: dt.date,
                     time_limit: float = 5.0) -> list[tuple[SpecSession, ...]]:
     """Sessions for `stays` (their own sessions kept), around the sessions of `others`, none before
@@ -530,7 +596,7 @@ def write_proposal(run: PlanningRun, instance: Instance, solution: Solution) -> 
                             else "proposed"),
                            published_stay_id=_id_of(lock_id) if lock_id.startswith("p") else None)
         row.requests = [requests[rid] for rid in stay.requests]
-        row.sessions = _session_rows(stay.sessions)
+        row.sessions = session_rows(stay.sessions)
         db.session.add(row)
     for u in solution.unassigned:
         if u.request in requests:
@@ -543,7 +609,7 @@ def _lock_key(stay) -> tuple:
     return stay.house, stay.start, stay.type, frozenset(stay.requests)
 
 
-def _session_rows(sessions) -> list[ProposedSession]:
+def session_rows(sessions) -> list[ProposedSession]:
     """Proposal rows of spec sessions, each at the slot the engine gave it (the next free one if none)."""
     rows, taken = [], set()
     for s in sorted(sessions, key=lambda s: (s.day, s.slot is None, s.slot or 0, s.dimension, s.therapist)):
@@ -553,6 +619,16 @@ def _session_rows(sessions) -> list[ProposedSession]:
         taken.add((s.day, slot))
         rows.append(ProposedSession(dimension=s.dimension, day=s.day, slot=slot, therapist_id=_id_of(s.therapist)))
     return rows
+
+
+def demand(instance: Instance, stay: SpecStay) -> dict[str, int]:
+    """The sessions a stay's people need in each care dimension (rule 8: the most any of them needs)."""
+    return {d: max(instance.request_by_id[r].needs.get(d, 0) for r in stay.requests) for d in DIMENSIONS}
+
+
+def sessions_needed(instance: Instance, stay: SpecStay) -> int:
+    """The sessions a stay's people need, over every care dimension."""
+    return sum(demand(instance, stay).values())
 
 
 def spec_stay(row: ProposedStay) -> SpecStay:

@@ -10,6 +10,8 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 from app.extensions import db
+from app.planning.messages import MESSAGES
+from app.refusals import Refused, refuse
 
 plan = AppGroup("plan", help="Planning runs: export instances and solutions, run the planner.")
 
@@ -60,8 +62,9 @@ def export_instance(output: str, start: dt.datetime | None, days: int | None, ho
         with force_locale("en"):  # the command line speaks English (outside a request the default is Spanish)
             rules.check_horizon(settings)
         instance = bridge.build_instance(settings)
-    except rules.Refused as exc:
-        raise click.ClickException("; ".join(exc.messages)) from exc
+    except Refused as exc:
+        with force_locale("en"):
+            raise click.ClickException("; ".join(refuse(exc, MESSAGES))) from exc
     except bridge.InstanceError as exc:
         raise click.ClickException(f"the data cannot be planned as it is: {exc}") from exc
     _write(output, bridge.instance_json(instance))
@@ -83,8 +86,9 @@ def run_command(time_limit: int | None, wait: bool, start: dt.datetime | None, d
     try:
         with force_locale("en"):  # the command line speaks English (outside a request the default is Spanish)
             run = rules.start_run(None, settings, limit)
-    except rules.Refused as exc:
-        raise click.ClickException("; ".join(exc.messages)) from exc
+    except Refused as exc:
+        with force_locale("en"):
+            raise click.ClickException("; ".join(refuse(exc, MESSAGES))) from exc
     run_id, job_id = run.id, run.job_id
     db.session.commit()
     if wait and jobs.backend_name() == "thread":

@@ -95,7 +95,9 @@ class StayEditForm(FlaskForm):
     house = SelectField(_l("House"), coerce=int, validators=[InputRequired()])
     start = DateField(_l("First day"), validators=[InputRequired()])
     type = SelectField(_l("Stay type"), choices=choices((t, t) for t in STAY_TYPES), validators=[InputRequired()])
-    keep_programme = BooleanField(_l("Keep the programme (sessions move with the dates)"), default=True)
+    keep_programme = BooleanField(_l("Keep the programme (sessions move with the dates)"), default=True,
+                                  description=_l("Untick it to have a new programme planned for the new "
+                                                 "dates or house."))
 
 
 class SessionTherapistForm(FlaskForm):
@@ -109,6 +111,22 @@ class AddSessionForm(FlaskForm):
     day = DateField(_l("Day"), validators=[InputRequired()])
     slot = SelectField(_l("Time"), coerce=int, validators=[InputRequired()])
     therapist = SelectField(_l("Therapist"), coerce=int, validators=[InputRequired()])
+
+
+class SessionPickForm(FlaskForm):
+    """The session to add, picked before choosing who gives it (a GET: it only shows who can)."""
+
+    class Meta:
+        csrf = False
+
+    dimension = SelectField(_l("Care dimension"), validators=[InputRequired()])
+    day = DateField(_l("Day"), validators=[InputRequired()])
+
+
+class TimedSessionPickForm(SessionPickForm):
+    """The session to add at a time she chooses (a proposal's stay)."""
+
+    slot = SelectField(_l("Time"), coerce=int, validators=[InputRequired()])
 
 
 class DeclineForm(FlaskForm):

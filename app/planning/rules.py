@@ -1,7 +1,8 @@
 """The coordinator's rules: runs, locks, edits, publishing, declining.
 
 Plain functions that only flush; the view commits once. A refused change
-raises `Refused` (her messages, HTTP 400), `Conflict` (someone else came
+raises `app.refusals.Refused` (a code the view words from
+`app.planning.messages`, HTTP 400), `NotInThatState` (someone else came
 first, HTTP 409) or `StaleRun` (the data changed since the run, HTTP 409).
 """
 from __future__ import annotations
@@ -11,9 +12,6 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import werkzeug.exceptions
-from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -22,34 +20,12 @@ from app.models import (
 )
 from app.planning import bridge
 from app.planning.bridge import Settings
+from app.planning.messages import MESSAGES, RULE_NAMES
 from app.planning.violations import Names, names_for, violation_text
+from app.refusals import Refused, message_for
 from app.security import audit
 
-RULE_NAMES = {
-    0: _l("the plan's format"),
-    1: _l("each request in one stay at most"),
-    2: _l("a stay type the house offers and she accepts"),
-    3: _l("who may share a stay"),
-    4: _l("her window, the countries she can enter, accessibility"),
-    5: _l("horizon, closures and arrival days"),
-    6: _l("beds, stays at once and family units of the house"),
-    7: _l("sessions: the right day, house, care dimension, availability and a shared language"),
-    8: _l("no more sessions than she needs, at most two a day"),
-    9: _l("a therapist's sessions per day, all at one house"),
-    10: _l("stays already approved are kept"),
-    11: _l("a person is in one place at a time"),
-}
-
-
-class Refused(Exception):
-    """A change that breaks a rule; `messages` say which, in her language."""
-
-    def __init__(self, *messages: str):
-        super().__init__(*messages)
-        self.messages = list(messages)
-
-
-class Conflict(werkzeug.exceptions.Conflict):
+class NotInThatState(werkzeug.exceptions.Conflict):
     """Someone else changed this first, or it is not in a state to change.
 
     An HTTP 409: the app's error handler rolls back and answers with its page.
@@ -88,11 +64,16 @@ def _twin(user, settings: Settings, time_limit: int, fingerprint: str) -> Planni
     return None
 
 
+def broken_rule(violation, names: Names | None = None) -> Refused:
+    """A broken rule as a reason to refuse, naming the rule; the detail translated by its code (the engine's
+    words otherwise)."""
+    return Refused("broken_rule", number=violation.rule, name=RULE_NAMES.get(violation.rule, ""),
+                   detail=violation_text(violation, names))
+
+
 def rule_message(violation, names: Names | None = None) -> str:
-    """A broken rule in words, naming the rule; the detail translated by its code (the engine's words otherwise)."""
-    name = RULE_NAMES.get(violation.rule, "")
-    return _("Rule %(number)s (%(name)s): %(detail)s", number=violation.rule, name=name,
-             detail=violation_text(violation, names))
+    """A broken rule in words (`broken_rule`, worded)."""
+    return message_for(broken_rule(violation, names), MESSAGES)
 
 
 def problem_texts(run: PlanningRun, instance) -> list[str]:
@@ -121,11 +102,11 @@ def problem_texts(run: PlanningRun, instance) -> list[str]:
 
 
 def _refuse(instance, violations, stays=()) -> None:
-    """Refuse with the first few broken rules, in her words, each said once; `stays` are the plan checked
+    """Refuse with the first few broken rules (`refuse` says each once); `stays` are the plan checked
     (so a stay is called by its type, first day and house, not the engine's id)."""
     shown = violations[:8]
     names = names_for(instance, shown, stays)
-    raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
+    raise Refused.many(broken_rule(v, names) for v in shown)
 
 
 # --------------------------------------------------------------------------
@@ -141,8 +122,7 @@ LAST_DAY = dt.date(9000, 12, 31)
 def check_horizon(settings: Settings) -> None:
     """Refuse a horizon outside the days the planner can count (a typed year 0001 or 9999)."""
     if not FIRST_DAY <= settings.horizon_start <= LAST_DAY - dt.timedelta(days=max(0, settings.horizon_days - 1)):
-        raise Refused(_("The horizon must fall between %(first)s and %(last)s.", first=format_date(FIRST_DAY),
-                        last=format_date(LAST_DAY)))
+        raise Refused("horizon_outside", "horizon_start", first=FIRST_DAY, last=LAST_DAY)
 
 
 def start_run(user, settings: Settings, time_limit: int) -> PlanningRun:
@@ -153,7 +133,7 @@ def start_run(user, settings: Settings, time_limit: int) -> PlanningRun:
     try:
         instance = bridge.build_instance(settings)
     except bridge.InstanceError as exc:
-        raise Refused(_("The data cannot be planned as it is: %(detail)s", detail=str(exc))) from exc
+        raise Refused("cannot_plan", "horizon_start", detail=str(exc)) from exc
     user_id = getattr(user, "id", None)
     if user_id is not None:
         # Her clicks queue one after another: a second request waits here until the first
@@ -196,7 +176,7 @@ def request_cancel(run: PlanningRun) -> None:
     elif run.status == "running":
         run.cancel_requested = True
     else:
-        raise Conflict()
+        raise NotInThatState()
     db.session.flush()
 
 
@@ -244,9 +224,9 @@ def check_fresh(run: PlanningRun) -> None:
 
 def _editable(run: PlanningRun, stay: ProposedStay | None = None) -> None:
     if run.status != "done":
-        raise Conflict()
+        raise NotInThatState()
     if stay is not None and stay.status != "proposed":
-        raise Refused(_("This stay is already published; it cannot change here."))
+        raise Refused("stay_published")
 
 
 def set_lock(run: PlanningRun, stay: ProposedStay, locked: bool) -> None:
@@ -255,13 +235,18 @@ def set_lock(run: PlanningRun, stay: ProposedStay, locked: bool) -> None:
     db.session.flush()
 
 
-def _check_edit(run: PlanningRun, candidate) -> None:
-    """Refuse the edit when it breaks a rule the proposal did not break before."""
-    instance = bridge.instance_from_json(run.instance_json)
+def _faults(run: PlanningRun, instance=None):
+    """A function giving the rules a candidate plan breaks that the proposal as it stands did not break."""
+    instance = instance or bridge.instance_from_json(run.instance_json)
     before = {(v.rule, v.message) for v in bridge.validate(instance, bridge.proposal_solution(run, instance))}
-    after = [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
+    return lambda candidate: [v for v in bridge.validate(instance, candidate) if (v.rule, v.message) not in before]
+
+
+def _check_edit(run: PlanningRun, candidate, new_faults=None) -> None:
+    """Refuse the edit when it breaks a rule the proposal did not break before."""
+    after = (new_faults or _faults(run))(candidate)
     if after:
-        _refuse(instance, after, candidate.stays)
+        _refuse(bridge.instance_from_json(run.instance_json), after, candidate.stays)
 
 
 def _rescore(run: PlanningRun) -> None:
@@ -277,35 +262,59 @@ def _new_end(run: PlanningRun, house: House, stay_type: str, start: dt.date) -> 
     spec = instance.house_by_id.get(house.code)
     length = spec.stay_length.get(stay_type) if spec else None
     if not length:
-        raise Refused(_("Rule 2 (%(name)s): %(house)s does not offer %(type)s stays in this plan.",
-                        name=RULE_NAMES[2], house=house.name, type=stay_type))
+        raise Refused("type_not_offered", name=RULE_NAMES[2], house=house.name, type=stay_type)
     return start + dt.timedelta(days=length - 1)
 
 
 def edit_stay(run: PlanningRun, stay: ProposedStay, *, house: House, start: dt.date, stay_type: str,
-              keep_programme: bool) -> None:
-    """Move a stay, change its house or type; its programme moves with it (or is cleared)."""
+              keep_programme: bool) -> tuple[int, int]:
+    """Move a stay, change its house or type. Its programme moves with it when she keeps it and it still fits;
+    otherwise the sessions that still fit are kept and matching's programme step plans the rest for the new
+    dates. Returns (sessions it has now, sessions its people need), so the page can say when it falls short."""
     _editable(run, stay)
     if stay.locked:
-        raise Refused(_("This stay is locked. Unlock it first to change it."))
+        raise Refused("stay_locked")
     instance = bridge.instance_from_json(run.instance_json)
     if not instance.horizon_start <= start <= instance.horizon_end:
-        raise Refused(_("Rule 5 (%(name)s): the first day must fall within the horizon of this plan, "
-                        "%(first)s to %(last)s.", name=RULE_NAMES[5], first=format_date(instance.horizon_start),
-                        last=format_date(instance.horizon_end)))
+        raise Refused("outside_horizon", name=RULE_NAMES[5], first=instance.horizon_start,
+                      last=instance.horizon_end)
     end = _new_end(run, house, stay_type, start)
     shift = start - stay.start
     old = bridge.spec_stay(stay)
-    sessions = tuple(replace(s, day=s.day + shift) for s in old.sessions) if keep_programme else ()
-    new = replace(old, house=house.code, start=start, type=stay_type, sessions=sessions)
-    _check_edit(run, bridge.replace_stay(bridge.proposal_solution(run, instance), new))
+    current = bridge.proposal_solution(run, instance)
+    moved = replace(old, house=house.code, start=start, type=stay_type, sessions=())
+    new_faults = _faults(run, instance)
+    _check_edit(run, bridge.replace_stay(current, moved), new_faults)  # the stay itself, whatever its programme
+    shifted = tuple(replace(s, day=s.day + shift) for s in old.sessions) if keep_programme else ()
+    new = replace(moved, sessions=shifted)
+    if not keep_programme or new_faults(bridge.replace_stay(current, new)):
+        new = _rebuilt(instance, new_faults, current, moved, shifted)
     stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
-    if keep_programme:
+    if keep_programme and new.sessions == shifted:
         for s in stay.sessions:
             s.day = s.day + shift
     else:
         stay.sessions.clear()
+        db.session.flush()
+        stay.sessions.extend(bridge.session_rows(new.sessions))
+    _programme_changed(stay)
     _rescore(run)
+    return len(new.sessions), bridge.sessions_needed(instance, new)
+
+
+def _rebuilt(instance, new_faults, current, moved, shifted):
+    """`moved` with the sessions of `shifted` that still fit (each kept while the plan breaks no new rule), and
+    the rest planned by matching's programme step around every other stay of the proposal; the kept sessions
+    alone when the planned ones would break a rule."""
+    kept = replace(moved, sessions=())
+    for session in shifted:
+        trial = replace(kept, sessions=kept.sessions + (session,))
+        if not new_faults(bridge.replace_stay(current, trial)):
+            kept = trial
+    others = [s for s in current.stays if s.id != moved.id]
+    planned = replace(kept, sessions=bridge.plan_programmes(instance, [kept], others=others,
+                                                            not_before=moved.start)[0])
+    return kept if new_faults(bridge.replace_stay(current, planned)) else planned
 
 
 def _with_sessions(run: PlanningRun, stay: ProposedStay, sessions) -> None:
@@ -328,7 +337,7 @@ def change_session(run: PlanningRun, session: ProposedSession, therapist: Therap
     stay = session.stay
     _editable(run, stay)
     if stay.locked:
-        raise Refused(_("This stay is locked. Unlock it first to change it."))
+        raise Refused("stay_locked")
     instance = bridge.instance_from_json(run.instance_json)
     current = bridge.proposal_solution(run, instance)
     before = {(v.rule, v.message) for v in bridge.validate(instance, current)}
@@ -357,7 +366,7 @@ def add_session(run: PlanningRun, stay: ProposedStay, *, dimension: str, day: dt
     """Add a session at a time of day (slot); refused, naming the person, when she is already busy then."""
     _editable(run, stay)
     if stay.locked:
-        raise Refused(_("This stay is locked. Unlock it first to change it."))
+        raise Refused("stay_locked")
     specs = list(bridge.spec_stay(stay).sessions) + [bridge.SpecSession(dimension, day, therapist.spec_id, slot)]
     _with_sessions(run, stay, specs)
     stay.sessions.append(ProposedSession(dimension=dimension, day=day, slot=slot, therapist_id=therapist.id))
@@ -369,7 +378,7 @@ def remove_session(run: PlanningRun, session: ProposedSession) -> None:
     stay = session.stay
     _editable(run, stay)
     if stay.locked:
-        raise Refused(_("This stay is locked. Unlock it first to change it."))
+        raise Refused("stay_locked")
     stay.sessions.remove(session)
     _programme_changed(stay)
     _rescore(run)
@@ -399,17 +408,17 @@ def publish(user, run: PlanningRun, stay_ids: set[int], deadline: dt.date | None
     from app.offers.service import make_offers
 
     if run.status not in ("done", "published"):
-        raise Conflict()
+        raise NotInThatState()
     chosen = [s for s in run.stays if s.id in stay_ids and s.status == "proposed"]
     if not chosen:
-        raise Refused(_("Choose at least one proposed stay to publish."))
+        raise Refused("none_chosen")
     house_ids = sorted({h for h in (run.house_ids or [])} | {s.house_id for s in chosen})
     db.session.execute(select(House.id).where(House.id.in_(house_ids)).with_for_update())
     if run.status == "done":
         check_fresh(run)
     for stay in chosen:
         if any(r.status != "pending" for r in stay.requests):
-            raise Conflict()
+            raise NotInThatState()
     _validate_against_published(run, chosen)
     published = [_publish_stay(run, stay) for stay in chosen]
     make_offers(user, published, deadline)
@@ -456,10 +465,10 @@ def _publish_stay(run: PlanningRun, proposed: ProposedStay) -> Stay:
 def decline(user, req: StayRequest, reason: str) -> None:
     """Decline a pending request; she sees the reason."""
     if req.status not in ("pending", "submitted"):
-        raise Conflict()
+        raise NotInThatState()
     reason = (reason or "").strip()
     if not reason:
-        raise Refused(_("Please write the reason she will read."))
+        raise Refused("reason_missing", "reason")
     req.status = "declined"
     req.decline_reason = reason
     audit.record(user, "request.decline", target=req, defender_id=req.defender_id)

@@ -26,7 +26,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from app.extensions import db
 from app.models import House, PlanningRun, StayRequest, utcnow
 from app.planning import bp, bridge
-from app.planning.rules import Refused
+from app.planning.messages import MESSAGES
+from app.refusals import Refused, refuse
 from app.security import audit
 from app.security.access import check_version, request_scope, roles_required
 
@@ -105,12 +106,12 @@ def _base(run: PlanningRun, req: StayRequest):
     try:
         instance = bridge.build_instance(settings)
     except bridge.InstanceError as exc:
-        raise Refused(_("The data cannot be planned as it is: %(detail)s", detail=str(exc))) from exc
+        raise Refused("cannot_plan", detail=str(exc)) from exc
     return settings, instance, bridge.urgent_plan(run, instance)
 
 
 def _ask(req: StayRequest, run: PlanningRun, place=None):
-    """(settings, instance, plan, recommendation), or Refused in her words."""
+    """(settings, instance, plan, recommendation), or Refused."""
     settings, instance, plan = _base(run, req)
     limit = float(current_app.config.get("PLANNING_URGENT_TIME_LIMIT", 2.0))
     try:
@@ -118,12 +119,10 @@ def _ask(req: StayRequest, run: PlanningRun, place=None):
                                workers=int(current_app.config.get("PLANNING_SOLVER_WORKERS", 2)))
     except bridge.RecommendError as exc:
         if exc.code == "already_placed":
-            raise Refused(_("She already has a place in the proposal of run %(run)s: publish it from there.",
-                            run=run.id)) from exc
+            raise Refused("already_placed", run=run.id) from exc
         if exc.code == "invalid_plan":
-            raise Refused(_("The proposal no longer fits today's data: run the planner again.")) from exc
-        raise Refused(_("This request cannot be planned now: it is not waiting, its window has passed, or it "
-                        "is incomplete.")) from exc
+            raise Refused("invalid_plan") from exc
+        raise Refused("not_plannable") from exc
     return settings, instance, plan, rec
 
 
@@ -179,8 +178,7 @@ def urgent_look(request_id: int):
     try:
         _, instance, _plan, rec = _ask(req, run)
     except Refused as exc:
-        db.session.rollback()
-        return _page(req, run, 400, messages=exc.messages)
+        return _page(req, run, 400, messages=refuse(exc, MESSAGES))
     db.session.rollback()  # nothing of this is kept
     shown = _shown(rec, instance)
     fit_forms = [FitForm(formdata=None, run=run.id, version=run.version, house=o.house.code, type=o.type,
@@ -210,8 +208,7 @@ def urgent_fit(request_id: int):
     try:
         settings, instance, plan, rec = _ask(req, run, place=(form.house.data, form.type.data, form.start.data))
     except Refused as exc:
-        db.session.rollback()
-        return _page(req, run, 400, messages=exc.messages)
+        return _page(req, run, 400, messages=refuse(exc, MESSAGES))
     if not rec.options:
         db.session.rollback()
         return _page(req, run, 400, messages=[_("That place is no longer free. Look for places again.")])

@@ -17,11 +17,13 @@ from app.models import (
     Defender, House, PlanningRun, ProposedSession, ProposedStay, Stay, StayRequest, Therapist, local_today, utcnow,
 )
 from app.models.interviews import request_members
-from app.planning import bp, bridge, browse, exports, figures, jobs, period, rules
+from app.planning import bp, bridge, browse, exports, figures, jobs, period, rules, session_list
 from app.planning.forms import (
     DEFAULTS, WEIGHT_HELP, choices, AddSessionForm, DeclineForm, PublishForm, QueueFilterForm, RunForm, SessionTherapistForm,
     StayEditForm, VersionForm,
 )
+from app.planning.messages import MESSAGES
+from app.refusals import Refused, refuse
 from app.security import audit
 from app.security.access import check_version, request_scope, roles_required
 from app.security.sessions import recent_login_required
@@ -130,9 +132,8 @@ def decline(request_id: int):
         check_version(req, form.version.data)
         try:
             rules.decline(current_user, req, form.reason.data)
-        except rules.Refused as exc:
-            db.session.rollback()
-            form.reason.errors = list(exc.messages)
+        except Refused as exc:
+            refuse(exc, MESSAGES, form)
         else:
             db.session.commit()
             flash(_("The request was declined. She will see your reason."), "success")
@@ -187,9 +188,8 @@ def new_run():
                 run = rules.start_run(current_user, settings, form.time_limit.data)
             except rules.AlreadyRunning as twin:
                 return _already_running(twin.run)
-            except rules.Refused as exc:
-                db.session.rollback()
-                form.horizon_start.errors = list(exc.messages)
+            except Refused as exc:
+                refuse(exc, MESSAGES, form, field="horizon_start")
             else:
                 return _launch(run)
         return _new_run_page(form), 400
@@ -323,10 +323,8 @@ def rerun(run_id: int):
         new = rules.rerun(current_user, run)
     except rules.AlreadyRunning as twin:
         return _already_running(twin.run, **_view_args("house", "month"))
-    except rules.Refused as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "error")
+    except Refused as exc:
+        refuse(exc, MESSAGES, flash_as="error")
         return redirect(url_for("planning.run", run_id=run_id, **_view_args()))
     return _launch(new, **_view_args("house", "month"))
 
@@ -346,20 +344,25 @@ def lock(run_id: int, stay_id: int):
     check_version(stay, form.version.data)
     try:
         rules.set_lock(run, stay, not stay.locked)
-    except rules.Refused as exc:
-        db.session.rollback()
-        return _proposal(_run(run_id), 400, exc.messages)
+    except Refused as exc:
+        messages = refuse(exc, MESSAGES)
+        return _proposal(_run(run_id), 400, messages)
     locked = stay.locked
     db.session.commit()
     flash(_("Stay locked: a re-run keeps it as it is.") if locked else _("Stay unlocked."), "success")
     return redirect(url_for("planning.run", run_id=run_id, _anchor=f"stay-{stay_id}", **_view_args()))
 
 
-def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
-    instance = bridge.instance_from_json(run.instance_json)
+def _therapist_names(instance) -> dict[int, str]:
+    """The names of the run's therapists, by id."""
     ids = [int(t.id[1:]) for t in instance.therapists]
-    rows = db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)))
-    return sorted(((t.id, t.name) for t in rows), key=lambda choice: (choice[1].casefold(), choice[0]))
+    return {t.id: t.name for t in db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)))}
+
+
+def _therapist_choices(run: PlanningRun) -> list[tuple[int, str]]:
+    """Every therapist of the run: what a posted therapist is checked against (the rules then say who fits)."""
+    names = _therapist_names(bridge.instance_from_json(run.instance_json))
+    return sorted(names.items(), key=lambda choice: (choice[1].casefold(), choice[0]))
 
 
 def _slot_choices(run: PlanningRun, stay: ProposedStay) -> list[tuple[int, str]]:
@@ -376,41 +379,57 @@ def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=N
                                           type=stay.type, keep_programme=True)
     stay_form.house.choices = choices([(h.id, h.name) for h in houses])
     stay_form.type.choices = choices([(t, label(STAY_TYPE, t)) for t in STAY_TYPE])
-    therapists = _therapist_choices(run)
-    add_form = add_form or AddSessionForm(formdata=None, version=stay.version, day=stay.start)
+    solution = bridge.proposal_solution(run, instance)
+    names = _therapist_names(instance)
+    slots = _slot_choices(run, stay)
+    first = session_list.first_gap(instance, bridge.spec_stay(stay), stay.start, stay.end, len(slots))
+    pick, values = session_list.picked(add_form, first, slots)
+    add_form = add_form or AddSessionForm(formdata=None, version=stay.version)
     add_form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
-    add_form.therapist.choices = choices(therapists)
-    add_form.slot.choices = choices(_slot_choices(run, stay))
-    forms = {}
-    for s in stay.sessions:
+    add_form.slot.choices = choices(slots)
+    for key, value in values.items():
+        add_form[key].data = value
+    adding = session_list.therapist_list(instance, solution, stay.key, names, dimension=values["dimension"],
+                                         day=values["day"], slots=(values["slot"],))
+    add_form.therapist.choices = choices(adding.choices)
+    rows = {}
+    for index, s in enumerate(stay.sessions):
         f = (session_forms or {}).get(s.id) or SessionTherapistForm(formdata=None, prefix=f"s{s.id}",
                                                                     version=stay.version, therapist=s.therapist_id)
-        f.therapist.choices = choices(therapists)
-        forms[s.id] = f
-    return stay_form, add_form, forms
+        listing = session_list.therapist_list(instance, solution, stay.key, names, dimension=s.dimension, day=s.day,
+                                              slots=(s.slot, *(n for n, _label in slots if n != s.slot)),
+                                              index=index)
+        f.therapist.choices = choices(listing.choices)
+        rows[s.id] = (f, listing)
+    return stay_form, (pick, add_form, adding, dict(slots).get(values["slot"])), rows
 
 
 def _render_edit(run, stay, status=200, messages=None, **forms):
-    stay_form, add_form, session_forms = _edit_forms(run, stay, **forms)
-    return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, add_form=add_form,
-                           session_forms=session_forms, remove_form=VersionForm(version=stay.version),
-                           messages=messages or [], back=_view_args()), status
+    stay_form, (pick, add_form, adding, time_label), rows = _edit_forms(run, stay, **forms)
+    back = _view_args()
+    urls = {s.id: (url_for("planning.change_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back),
+                   url_for("planning.remove_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back))
+            for s in stay.sessions}
+    return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, pick=pick,
+                           add_form=add_form, adding=adding, time_label=time_label, rows=rows, urls=urls,
+                           remove_form=VersionForm(version=stay.version), messages=messages or [], back=back), status
 
 
-def _refused(run_id: int, stay_id: int, exc: rules.Refused, **forms):
-    db.session.rollback()
+def _refused(run_id: int, stay_id: int, exc: Refused, **forms):
+    messages = refuse(exc, MESSAGES)
     run = _run(run_id)
-    return _render_edit(run, _stay(run, stay_id), 400, exc.messages, **forms)
+    return _render_edit(run, _stay(run, stay_id), 400, messages, **forms)
 
 
-def _edit(run_id: int, stay_id: int, change, done: str, **forms):
-    """Apply one hand edit: saved and back to the stay, or refused with what she chose kept (400)."""
+def _edit(run_id: int, stay_id: int, change, done, **forms):
+    """Apply one hand edit: saved and back to the stay, or refused with what she chose kept (400). `done` is
+    what the page then says, or a function of what `change` returned giving it and its flash category."""
     try:
-        change()
-    except rules.Refused as exc:
+        result = change()
+    except Refused as exc:
         return _refused(run_id, stay_id, exc, **forms)
     db.session.commit()
-    flash(done, "success")
+    flash(*((done, "success") if isinstance(done, str) else done(result)))
     return redirect(url_for("planning.edit_stay", run_id=run_id, stay_id=stay_id, **_view_args()))
 
 
@@ -431,11 +450,27 @@ def edit_stay(run_id: int, stay_id: int):
     check_version(stay, form.version.data)
     house = db.session.get(House, form.house.data)
     if house is None:
-        return _refused(run_id, stay_id, rules.Refused(_("Choose one of the houses of this plan.")), stay_form=form)
+        return _refused(run_id, stay_id, Refused("house_not_in_plan"), stay_form=form)
     return _edit(run_id, stay_id, lambda: rules.edit_stay(run, stay, house=house, start=form.start.data,
                                                           stay_type=form.type.data,
                                                           keep_programme=form.keep_programme.data),
-                 _("The stay was changed. Every rule still holds."), stay_form=form)
+                 _programme_said, stay_form=form)
+
+
+def _programme_said(programme: tuple[int, int]) -> tuple[str, str]:
+    """What a saved move says: that every rule still holds, and when its programme falls short of what its
+    people need (no therapist free on the new dates), how far, so it is not published empty unawares."""
+    have, need = programme
+    if have >= need:
+        return _("The stay was changed. Every rule still holds."), "success"
+    if have == 0:
+        return _("The stay was changed and every rule still holds, but it has no sessions: no therapist can give "
+                 "them on the new dates. Add them below or choose other dates before publishing."), "error"
+    return ngettext("The stay was changed and every rule still holds, but its programme has %(num)s session of "
+                    "the %(need)s its people need. Add the others below or choose other dates.",
+                    "The stay was changed and every rule still holds, but its programme has %(num)s sessions of "
+                    "the %(need)s its people need. Add the others below or choose other dates.",
+                    have, need=need), "info"
 
 
 @bp.route("/runs/<int:run_id>/stays/<int:stay_id>/sessions/<int:session_id>", methods=["POST"])
@@ -509,9 +544,9 @@ def publish(run_id: int):
         flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
                 "stay). It cannot be published: run the planner again."), "error")
         return redirect(url_for("planning.run", run_id=run_id, **_view_args())), 303
-    except rules.Refused as exc:
-        db.session.rollback()
-        return _proposal(_run(run_id), 400, exc.messages)
+    except Refused as exc:
+        messages = refuse(exc, MESSAGES)
+        return _proposal(_run(run_id), 400, messages)
     count = len(stays)
     db.session.commit()
     flash(ngettext("%(num)s stay was published. Those staying and the house team can see it now.",

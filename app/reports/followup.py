@@ -20,15 +20,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import DIMENSIONS, FOLLOW_UP_KINDS, Defender, FollowUp, Stay, StayRequest, utcnow
 from app.ops import add_months
+from app.refusals import Refused
 
 WORDS_MAX = 4000
-
-
-class Refused(ValueError):
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass
@@ -97,7 +91,7 @@ def save(due: Due, *, levels: dict, words: str, today: dt.date, by, assisted: bo
         clean[name] = int(value)
     words = (words or "").strip()
     if len(words) > WORDS_MAX:
-        raise Refused("too_long", "words")
+        raise Refused("too_long", "words", max=WORDS_MAX)
     stay_request = due.request
     follow_up = FollowUp(defender_id=stay_request.defender_id, request_id=stay_request.id,
                          stay_id=stay_request.stay_id, kind=due.kind, opened_on=due.opens, levels=clean,

@@ -13,9 +13,11 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models import DIMENSIONS, FOLLOW_UP_KINDS, StayRequest, local_today
+from app.refusals import Refused, message_for, refuse
 from app.reports import bp, followup, service
 from app.reports.cli import render_csv
 from app.reports.forms import FollowUpForm
+from app.reports.messages import MESSAGES
 from app.reports.tables import REPORTS
 from app.security import access, audit
 from app.security.access import STAFF, get_house, roles_required
@@ -131,16 +133,6 @@ def _request(request_id: int) -> StayRequest:
     return stay_request
 
 
-def _refusal(error: followup.Refused) -> str:
-    return {
-        "answered": _("This follow-up was already answered. Thank you."),
-        "not_open": _("This follow-up is not open now."),
-        "agreement": _("Please tick that she is with you and agrees to answer together."),
-        "level_missing": _("Please choose how much care you need now in each part."),
-        "too_long": _("Please keep this shorter (at most %(max)d characters).", max=followup.WORDS_MAX),
-    }.get(error.code, _("This answer could not be saved."))
-
-
 @bp.route("/follow-up/<int:request_id>/<kind>", methods=["GET", "POST"])
 @login_required
 def answer(request_id: int, kind: str):
@@ -150,17 +142,15 @@ def answer(request_id: int, kind: str):
     refusal = None
     status = 200
     if not due.is_open(today()):
-        refusal = _("This follow-up was already answered. Thank you.") if due.answer else _(
-            "This follow-up is not open now.")
+        refusal = message_for(Refused("answered" if due.answer else "not_open"), MESSAGES)
         status = 400 if request.method == "POST" else 200
     elif request.method == "POST":
         if form.validate_on_submit():
             try:
                 saved = followup.save(due, levels=form.levels(), words=form.words.data or "", today=today(),
                                       by=current_user, assisted=assisted, agreed=bool(form.agreed.data))
-            except followup.Refused as error:
-                db.session.rollback()
-                refusal = _refusal(error)
+            except Refused as error:
+                refusal = refuse(error, MESSAGES)[0]
             else:
                 audit.record(current_user, "follow_up.answer", target=saved, defender_id=saved.defender_id,
                              kind=kind, assisted=assisted)

@@ -1,6 +1,7 @@
 """Changing a published schedule: every change checked by matching.validate (through the bridge),
 recorded (changes.record_change) and audited. Functions only flush; the view commits once.
-A refusal raises `Refused` (messages in her language) before anything is written.
+A refusal raises `app.refusals.Refused` (a code the view words from `app.schedule.messages`) before anything
+is written.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from app.models import (
     local_today, utcnow,
 )
 from app.planning import bridge
-from app.planning.rules import Refused, rule_message
+from app.planning.rules import broken_rule, rule_message
+from app.refusals import Refused
 from app.planning.violations import names_for
 from app.schedule.changes import record_change, snapshot
 
@@ -42,6 +44,18 @@ def _window(stay: Stay, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]
     return min(stay.start, start), max(stay.end, end) + dt.timedelta(days=14)
 
 
+def as_planned(stay: Stay):
+    """The schedule around `stay` as it stands (its sessions timed): the instance, the plan and the stay's id in
+    it, which the programme's therapist selects are asked against (`app.planning.session_list`)."""
+    instance = bridge.schedule_instance(*_window(stay, stay.start, stay.end), without=stay.id)
+    spec = bridge.published_spec(stay)
+    if spec.house not in instance.house_by_id or any(r not in instance.request_by_id for r in spec.requests):
+        # e.g. its house was closed to planning (deactivated): the rules cannot be asked about it
+        raise bridge.InstanceError(f"stay {stay.id}: its house or people are not in the schedule")
+    spec = bridge.time_sessions(instance, spec)
+    return instance, bridge.Solution(stays=list(instance.locked) + [spec]), spec.id
+
+
 def lock_houses() -> None:
     """Serialise changes of the schedule: the house rows are locked until the request commits (FOR UPDATE on
     PostgreSQL; SQLite writes already begin with BEGIN IMMEDIATE), as publishing does. Two changes checked
@@ -51,7 +65,8 @@ def lock_houses() -> None:
 
 def check(stay: Stay, new_spec, first: dt.date, last: dt.date):
     """Refuse (naming each rule) when the schedule with `new_spec` in place of `stay` breaks a rule it did not
-    break before. Returns the instance and whether the stay itself is now free of broken rules."""
+    break before. Returns the instance, whether the stay itself is now free of broken rules, and `new_spec`
+    with its sessions timed (rule 11), as checked: what the writer writes (`_set_sessions`)."""
     lock_houses()
     instance = bridge.schedule_instance(first, last, without=stay.id)
     others = list(instance.locked)
@@ -63,16 +78,16 @@ def check(stay: Stay, new_spec, first: dt.date, last: dt.date):
     if new:
         shown = new[:MAX_SHOWN]
         names = names_for(instance, shown, [new_spec])
-        raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
+        raise Refused.many(broken_rule(v, names) for v in shown)
     own = bridge.violations_by_lock(instance, bridge.Solution(stays=others + [new_spec])).get(new_spec.id, [])
-    return instance, not own
+    return instance, not own, new_spec
 
 
 def _live(stay: Stay, today: dt.date) -> None:
     if stay.cancelled_at is not None:
-        raise Refused(_("This stay was cancelled; it cannot change any more."))
+        raise Refused("stay_cancelled")
     if stay.end < today:
-        raise Refused(_("This stay already ended on %(day)s; it cannot change any more.", day=format_date(stay.end)))
+        raise Refused("stay_ended", day=stay.end)
 
 
 def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: str, keep: list[StayRequest],
@@ -83,19 +98,18 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
     _live(stay, today)
     length = int((house.stay_length or {}).get(stay_type) or 0)
     if stay_type not in (house.stay_types or []) or length < 1:
-        raise Refused(_("Rule 2 (a stay type the house offers and she accepts): %(house)s does not offer this "
-                        "stay type.", house=house.name))
+        raise Refused("house_type_not_offered", house=house.name)
     if start != stay.start and start < today:
-        raise Refused(_("The new first day, %(day)s, has already passed.", day=format_date(start)))
+        raise Refused("start_passed", day=start)
     members = [r for r in stay.requests if r in keep]
     for joining in add:
         if joining.status != "pending" or joining in members:
-            raise Refused(_("Only a request waiting in the queue can join a stay."))
+            raise Refused("join_not_waiting")
         if bridge.unplannable_reason(joining, min(start, stay.start)):
-            raise Refused(_("This request cannot be planned yet: its window or stay types are missing or passed."))
+            raise Refused("cannot_plan_yet")
         members.append(joining)
     if not members:
-        raise Refused(_("A stay needs at least one person. To free the place, cancel the stay."))
+        raise Refused("nobody_left")
     end = start + dt.timedelta(days=length - 1)
     shift = start - stay.start
     fresh = sessions is None and not keep_programme
@@ -106,9 +120,9 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
                           if s.day < today and start <= s.day <= end])
     spec = _spec_of(stay, house=house, start=start, stay_type=stay_type, requests=members, sessions=sessions)
     first, last = _window(stay, start, end)
-    instance, clean = check(stay, spec, first, last)
+    instance, clean, timed = check(stay, spec, first, last)
     if fresh:
-        sessions = _new_programme(instance, spec, max(start, today)) or sessions
+        timed = _new_programme(instance, timed, max(start, today)) or timed
     old = snapshot(stay)
     removed = [r for r in stay.requests if r not in members]
     for req in removed:
@@ -119,8 +133,7 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
         joining.status = "published"
     stay.house_id, stay.start, stay.end, stay.type = house.id, start, end, stay_type
     stay.house = house
-    _set_sessions(stay, instance, _spec_of(stay, house=house, start=start, stay_type=stay_type, requests=members,
-                                           sessions=sessions))
+    _set_sessions(stay, timed)
     if clean:
         stay.needs_replan = False
         stay.replan_reason = ""
@@ -130,20 +143,19 @@ def change_stay(actor, stay: Stay, *, house: House, start: dt.date, stay_type: s
     return record_change(actor, stay, kind, old, snapshot(stay), reason=reason, run_id=run_id)
 
 
-def _new_programme(instance, spec, not_before: dt.date) -> list[tuple[dt.date, str, int]]:
-    """A programme for the changed stay from matching's programme step, around every other published stay's
-    sessions; [] when it would break a rule (the stay then keeps the sessions it had before today)."""
+def _new_programme(instance, spec, not_before: dt.date):
+    """`spec` with a programme from matching's programme step (timed), around every other published stay's
+    sessions; None when it would break a rule (the stay then keeps the sessions it had before today)."""
     others = [lock for lock in instance.locked if lock.id != spec.id]
-    planned = bridge.plan_programmes(instance, [spec], others=others, not_before=not_before)[0]
-    candidate = bridge.replace_stay(bridge.Solution(stays=others + [spec]), replace(spec, sessions=planned))
-    if bridge.violations_by_lock(instance, candidate).get(spec.id):
-        return []
-    return [(x.day, x.dimension, int(x.therapist[1:])) for x in planned]
+    planned = replace(spec, sessions=bridge.plan_programmes(instance, [spec], others=others,
+                                                            not_before=not_before)[0])
+    if bridge.violations_by_lock(instance, bridge.Solution(stays=others + [planned])).get(spec.id):
+        return None
+    return planned
 
 
-def _set_sessions(stay: Stay, instance, spec) -> None:
-    """Write `spec`'s sessions on the stay, each at a time free for the stay and its therapist (rule 11)."""
-    timed = bridge.time_sessions(instance, spec)
+def _set_sessions(stay: Stay, timed) -> None:
+    """Write the sessions of `timed` (a spec stay whose sessions have their times, as checked) on the stay."""
     wanted = sorted((s.day, s.dimension, int(s.therapist[1:]), s.slot) for s in timed.sessions)
     current = sorted((s.day, s.dimension, s.therapist_id, s.slot) for s in stay.sessions)
     if wanted == current:
@@ -160,7 +172,7 @@ def change_programme(actor, stay: Stay, sessions, *, today: dt.date | None = Non
     _live(stay, today)
     old = {(s.day, s.dimension, s.therapist_id) for s in stay.sessions}
     if any(day < today for day, *_ in set(sessions) ^ old):
-        raise Refused(_("A session on a day already passed cannot change."))
+        raise Refused("session_passed")
     return change_stay(actor, stay, house=stay.house, start=stay.start, stay_type=stay.type,
                        keep=list(stay.requests), add=[], keep_programme=True, today=today, sessions=list(sessions))
 
@@ -174,11 +186,11 @@ def cancel_stay(actor, stay: Stay, reason: str, *, today: dt.date | None = None)
     today = today or local_today()
     reason = (reason or "").strip()
     if stay.cancelled_at is not None:
-        raise Refused(_("This stay was already cancelled."))
+        raise Refused("already_cancelled")
     if stay.end < today:
-        raise Refused(_("This stay already ended on %(day)s: it cannot be cancelled.", day=format_date(stay.end)))
+        raise Refused("ended_no_cancel", day=stay.end)
     if not reason:
-        raise Refused(_("Please give the reason for cancelling."))
+        raise Refused("cancel_reason_missing")
     old = snapshot(stay)
     for req in list(stay.requests):
         req.stay = None
@@ -198,35 +210,33 @@ def record_attendance(actor, stay: Stay, status: str, day: dt.date | None, *, to
     frees the beds and sessions from that day on."""
     today = today or local_today()
     if stay.cancelled_at is not None:
-        raise Refused(_("This stay was cancelled."))
+        raise Refused("cancelled")
     if today < stay.start:
-        raise Refused(_("This stay has not begun yet: it begins on %(day)s.", day=format_date(stay.start)))
+        raise Refused("not_begun", day=stay.start)
     done = {a.status for a in db.session.scalars(select(StayAttendance).where(StayAttendance.stay_id == stay.id))}
     if done & {"no_show", "left_early", "completed"}:
-        raise Refused(_("What happened in this stay is already recorded."))
+        raise Refused("outcome_recorded")
     if status == "arrived":
         if "arrived" in done:
-            raise Refused(_("Her arrival is already recorded."))
+            raise Refused("arrival_recorded")
         day = stay.start
     elif status == "no_show":
         if "arrived" in done:
-            raise Refused(_("Her arrival is recorded: she cannot be a no-show."))
+            raise Refused("arrived_not_no_show")
         day = stay.start
     elif status == "left_early":
         if day is None:
-            raise Refused(_("Give the day she left."))
+            raise Refused("left_day_missing")
         if not stay.start < day <= stay.end:
-            raise Refused(_("The day she left must fall after the first day and by the last day of the stay "
-                            "(%(first)s to %(last)s).", first=format_date(stay.start), last=format_date(stay.end)))
+            raise Refused("left_day_outside", first=stay.start, last=stay.end)
         if day > today:
-            raise Refused(_("The day she left cannot be in the future."))
+            raise Refused("left_day_future")
     elif status == "completed":
         if today < stay.end:
-            raise Refused(_("The stay ends on %(day)s: it can be recorded as completed from that day.",
-                            day=format_date(stay.end)))
+            raise Refused("not_ended", day=stay.end)
         day = stay.end
     else:
-        raise Refused(_("Choose what happened."))
+        raise Refused("outcome_missing")
     old = snapshot(stay)
     db.session.add(StayAttendance(stay_id=stay.id, status=status, day=day, recorded_by_id=getattr(actor, "id", None)))
     if status in ("no_show", "left_early"):
@@ -307,7 +317,7 @@ def start_repair(actor, today: dt.date | None = None) -> PlanningRun:
 
     today = today or local_today()
     if not flagged(today):
-        raise Refused(_("No published stay needs repair."))
+        raise Refused("nothing_to_repair")
     config = current_app.config
     settings = bridge.Settings(horizon_start=today, horizon_days=int(config.get("PLANNING_HORIZON_DAYS", 182)))
     return planning_rules.start_run(actor, settings, int(config.get("PLANNING_DEFAULT_TIME_LIMIT", 30)))
@@ -349,7 +359,7 @@ def apply_repair(actor, run: PlanningRun, *, today: dt.date | None = None) -> li
     today = today or local_today()
     rows = [r for r in repair_rows(run) if r.proposed is not None and r.proposed.status == "repair"]
     if not rows:
-        raise Refused(_("This run has no repair left to apply."))
+        raise Refused("no_repair_left")
     changes = []
     placed = {r.id for s in run.stays for r in s.requests}
     for row in rows:
@@ -358,7 +368,7 @@ def apply_repair(actor, run: PlanningRun, *, today: dt.date | None = None) -> li
         joining = [r for r in proposed.requests if r not in stay.requests]
         split = [r for r in stay.requests if r not in proposed.requests and r.id in placed]
         if not keep or split or any(r.status != "pending" for r in joining):
-            raise Refused(_("The run put the people of one stay with others: apply it by hand."))
+            raise Refused("repair_merges")
         sessions = [(s.day, s.dimension, s.therapist_id) for s in proposed.sessions]
         changes.append(change_stay(actor, stay, house=proposed.house, start=proposed.start,
                                    stay_type=proposed.type, keep=keep, add=joining, keep_programme=True,
@@ -399,7 +409,7 @@ def mark_unavailable(actor, therapist: Therapist, first: dt.date, *, today: dt.d
 
     today = today or local_today()
     if first < today:
-        raise Refused(_("The first day she is unavailable cannot be in the past."))
+        raise Refused("unavailable_past")
     lock_houses()
     sessions = affected_sessions(therapist, first)
     for row in list(therapist.availability):
@@ -516,15 +526,15 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     """Publish a stay for `req` in the place `freed` left (checked, with a programme, recorded on both)."""
     today = today or local_today()
     if freed.released_from is None or freed.end < today:
-        raise Refused(_("This place is no longer free."))
+        raise Refused("place_taken")
     if req.status != "pending":
-        raise Refused(_("Only a request waiting in the queue can take a freed place."))
+        raise Refused("fill_not_waiting")
     if db.session.scalar(select(StayChange.id).where(StayChange.stay_id == freed.id, StayChange.kind == "refilled")):
-        raise Refused(_("This place was already filled."))
+        raise Refused("place_filled")
     house = freed.house
     length = int((house.stay_length or {}).get(stay_type) or 0)
     if length < 1 or start < max(today, freed.released_from):
-        raise Refused(_("This place is no longer free."))
+        raise Refused("place_taken")
     end = start + dt.timedelta(days=length - 1)
     lock_houses()
     freed.version = freed.version + 1  # two coordinators filling the same place: the second is refused
@@ -536,7 +546,7 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     if problems:
         shown = problems[:MAX_SHOWN]
         names = names_for(instance, shown, [spec])
-        raise Refused(*dict.fromkeys(rule_message(v, names) for v in shown))
+        raise Refused.many(broken_rule(v, names) for v in shown)
     sessions = bridge.plan_programmes(instance, [spec], others=locks, not_before=max(start, today))[0]
     spec = bridge.time_sessions(instance, bridge.SpecStay(id="fill", house=house.code, start=start, type=stay_type,
                                                           requests=(req.spec_id,), sessions=sessions))
@@ -545,7 +555,7 @@ def fill(actor, freed: Stay, req: StayRequest, stay_type: str, start: dt.date, *
     stay = Stay(house_id=house.id, start=start, end=end, type=stay_type, run_id=None)
     db.session.add(stay)
     db.session.flush()
-    _set_sessions(stay, instance, replace(spec, sessions=tuple(sessions)))
+    _set_sessions(stay, spec if sessions else replace(spec, sessions=()))
     req.stay_id = stay.id
     req.status = "published"
     db.session.flush()

@@ -13,13 +13,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.labels import DIMENSION, STAY_TYPE, label
 from app.models import ATTENDANCE, House, PlanningRun, Stay, StayRequest, Therapist, local_today
+from app.planning import bridge, session_list
 from app.planning.forms import choices
-from app.planning.rules import Refused
+from app.refusals import Refused, refuse
 from app.schedule import bp, rules
 from app.schedule.changes import snapshot
 from app.schedule.forms import (
     AddSessionForm, AttendanceForm, CancelForm, ChangeForm, FillForm, SessionForm, UnavailableForm, VersionForm,
 )
+from app.schedule.messages import MESSAGES
 from app.security.access import get_stay, roles_required
 
 COORDINATORS = ("coordinator", "admin")
@@ -64,9 +66,40 @@ def describe(snap: dict | None) -> dict | None:
 
 # ----------------------------------------------------------------- the stay's page
 
-def _therapist_choices(stay: Stay):
-    rows = db.session.scalars(select(Therapist).where(Therapist.houses.any(House.id == stay.house_id)))
+def _therapist_choices():
+    """Every therapist: what a posted therapist is checked against (the rules then say who fits)."""
+    rows = db.session.scalars(select(Therapist))
     return choices(sorted(((t.id, t.name) for t in rows), key=lambda pair: pair[1].casefold()))  # names are encrypted
+
+
+def _programme_forms(stay: Stay, add=None, sessions=None):
+    """The programme's forms: each session's therapist select and adding a session, each offering only the
+    therapists who can give it (`session_list`), beside every other published stay as it stands."""
+    today = local_today()
+    instance, solution, key = rules.as_planned(stay)
+    names = {int(t.id[1:]): t.name for t in instance.therapists}
+    first = session_list.first_gap(instance, solution.stays[-1], max(stay.start, today), stay.end)
+    pick, values = session_list.picked(add, first)
+    add = add or AddSessionForm(formdata=None, version=stay.version)
+    add.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
+    for name, value in values.items():
+        add[name].data = value
+    adding = session_list.therapist_list(instance, solution, key, names, **values)
+    add.therapist.choices = choices(adding.choices)
+    rows = {}
+    for index, s in enumerate(stay.sessions):
+        if s.day < today:
+            continue
+        f = (sessions or {}).get(s.id) or SessionForm(formdata=None, prefix=f"s{s.id}", version=stay.version,
+                                                      therapist=s.therapist_id)
+        listing = session_list.therapist_list(instance, solution, key, names, dimension=s.dimension, day=s.day,
+                                              index=index)
+        f.therapist.choices = choices(listing.choices)
+        rows[s.id] = (f, listing)
+    urls = {s.id: (url_for("schedule.session_therapist", stay_id=stay.id, session_id=s.id),
+                   url_for("schedule.session_remove", stay_id=stay.id, session_id=s.id)) for s in stay.sessions}
+    return {"pick": pick, "add": add, "adding": adding, "rows": rows, "urls": urls,
+            "remove": VersionForm(formdata=None, version=stay.version)}
 
 
 def _forms(stay: Stay, change=None, cancel=None, attend=None, add=None, sessions=None):
@@ -89,17 +122,13 @@ def _forms(stay: Stay, change=None, cancel=None, attend=None, add=None, sessions
     cancel.reason.id = cancel.reason.label.field_id = "cancel-reason"  # the change form has a `reason` too
     attend = attend or AttendanceForm(formdata=None, version=stay.version)
     attend.status.choices = choices([(c, _attendance_label(c)) for c in ATTENDANCE])
-    therapists = _therapist_choices(stay)
-    add = add or AddSessionForm(formdata=None, version=stay.version, day=max(stay.start, local_today()))
-    add.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
-    add.therapist.choices = therapists
-    session_forms = {}
-    for s in stay.sessions:
-        f = (sessions or {}).get(s.id) or SessionForm(formdata=None, prefix=f"s{s.id}", version=stay.version,
-                                                      therapist=s.therapist_id)
-        f.therapist.choices = therapists
-        session_forms[s.id] = f
-    return {"change": change, "cancel": cancel, "attend": attend, "add": add, "session_forms": session_forms}
+    programme = {}
+    if not stay.cancelled_at and stay.end >= local_today():
+        try:
+            programme = _programme_forms(stay, add, sessions)
+        except bridge.InstanceError:  # the rules cannot be asked about this stay: say so, offer no session form
+            programme = {"unplannable": True}
+    return {"change": change, "cancel": cancel, "attend": attend, **programme}
 
 
 def _page(stay: Stay, status: int = 200, messages=None, conflict: bool = False, **forms):
@@ -134,8 +163,7 @@ def _act(stay_id: int, action, done: str, **forms):
     try:
         action()
     except Refused as exc:
-        db.session.rollback()
-        return _page(_stay(stay_id), 400, exc.messages, **forms)
+        return _page(_stay(stay_id), 400, refuse(exc, MESSAGES), **forms)
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("schedule.stay", stay_id=stay_id))
@@ -209,7 +237,7 @@ def session_therapist(stay_id: int, session_id: int):
     if target is None:
         abort(404)
     form = SessionForm(prefix=f"s{session_id}")
-    form.therapist.choices = _therapist_choices(stay)
+    form.therapist.choices = _therapist_choices()
     if not form.validate_on_submit():
         return _page(stay, 400, sessions={session_id: form})
     if _stale(stay, form.version.data):
@@ -241,7 +269,7 @@ def session_add(stay_id: int):
     stay = _stay(stay_id)
     form = AddSessionForm()
     form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
-    form.therapist.choices = _therapist_choices(stay)
+    form.therapist.choices = _therapist_choices()
     if not form.validate_on_submit():
         return _page(stay, 400, add=form)
     if _stale(stay, form.version.data):
@@ -269,9 +297,7 @@ def repair():
         db.session.commit()
         return redirect(url_for("schedule.repair_run", run_id=run_id))
     except Refused as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "error")
+        refuse(exc, MESSAGES, flash_as="error")
         return redirect(url_for("main.home"))
     run_id, job_id = run.id, run.job_id
     db.session.commit()
@@ -303,10 +329,10 @@ def repair_run(run_id: int):
         try:
             changes = rules.apply_repair(current_user, run)
         except Refused as exc:
-            db.session.rollback()
+            messages = refuse(exc, MESSAGES)
             run = _run(run_id)
             return render_template("schedule/repair.html", run=run, rows=rules.repair_rows(run),
-                                   form=VersionForm(version=run.version), messages=exc.messages), 400
+                                   form=VersionForm(version=run.version), messages=messages), 400
         db.session.commit()
         flash(ngettext("The repair was applied to %(num)s stay. Every other published stay is as it was.",
                        "The repair was applied to %(num)s stays. Every other published stay is as it was.",
@@ -345,9 +371,8 @@ def unavailable(therapist_id: int):
     try:
         results = rules.mark_unavailable(current_user, therapist, form.first.data)
     except Refused as exc:
-        db.session.rollback()
         return render_template("schedule/unavailable.html", therapist=therapist, form=form, first=None,
-                               affected=[], results=None, messages=exc.messages), 400
+                               affected=[], results=None, messages=refuse(exc, MESSAGES)), 400
     names = {t.id: t.name for t in db.session.scalars(select(Therapist))}
     shown = [(r.stay, [(d, label(DIMENSION, dim), names.get(int(t[1:]), t)) for d, dim, t in r.lost],
               [(d, label(DIMENSION, dim), names.get(int(t[1:]), t)) for d, dim, t in r.added]) for r in results]
@@ -374,9 +399,7 @@ def fill(stay_id: int):
     try:
         new = rules.fill(current_user, freed, req, form.type.data, form.start.data)
     except Refused as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "error")
+        refuse(exc, MESSAGES, flash_as="error")
         return redirect(url_for("main.home")), 303
     new_id = new.id
     db.session.commit()

@@ -77,6 +77,19 @@ def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, phone_pa
     assert "house=siguata" in page.url  # the new run opens on the same house and month
     assert page.locator("article.stay", has_text="fijada").filter(has_text=locked_title).count() >= 1
 
+    # A proposed stay's edit page: pick a session, see who can give it and why the others are missing
+    here = page.url
+    page.goto(here.split("?")[0])  # every house: the first screen holds stays still open to edits
+    page.locator("article.stay a:has-text('Editar')").first.click()
+    page.wait_for_selector("h1:has-text('Editar una estancia')")
+    page.click("button:has-text('Ver quién puede')")
+    page.wait_for_selector("#add-session")
+    assert "pick-day=" in page.url
+    assert page.locator("summary:has-text('¿Por qué no aparecen otras terapeutas?')").count() >= 1
+    axe(page)
+    shot(page, "planning-edit-stay")
+    page.goto(here)
+
     login_as(phone_page, demo_logins["coordinator"])
     phone_page.goto(page.url.split("?")[0])
     assert phone_page.locator("#summary-h").is_visible()
@@ -91,6 +104,14 @@ def test_a_coordinator_runs_locks_re_runs_and_publishes(page, new_page, phone_pa
     page.wait_for_selector("text=se ofrecieron a las mujeres")
     axe(page)
     shot(page, "planning-published")
+
+    # A published stay's page: its programme offers, session by session, only who can give it
+    page.goto(here)
+    page.locator("a:has-text('Publicada: cámbiala o cancélala en su página')").first.click()
+    page.wait_for_selector("h1:has-text('Estancia publicada')")
+    assert page.locator("#add-session").count() == 1
+    axe(page)
+    shot(page, "schedule-published-stay")
 
     page.goto("/planning/runs")
     assert "Publicada" in page.content()

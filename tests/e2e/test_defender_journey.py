@@ -108,6 +108,7 @@ def test_defender_journey(new_page, phone_page, demo_logins, login_as, axe, shot
     # The house team reads what she allowed and confirms it.
     team.goto("/interviews/team")
     team.get_by_role("link", name=ALIAS).click()
+    review_url = team.url
     expect(team.get_by_text("Acompaño a mujeres de mi comunidad")).to_be_visible()
     axe(team)
     team.locator("input[name=need_emotional][value='3']").check()
@@ -124,3 +125,16 @@ def test_defender_journey(new_page, phone_page, demo_logins, login_as, axe, shot
     expect(phone.get_by_text("Leyó tu entrevista").first).to_be_visible()
     axe(phone)
     shot(phone, "defender-my-data-phone")
+
+    # She takes her words back from the house team, from her phone, at once (giving less asks for nothing).
+    phone.get_by_text("Cambiar mis permisos").click()
+    phone.get_by_label("Solo mis niveles de cuidado (nada, algo, mucho, muchísimo) y lo que la casa necesita para "
+                       "recibirme. No lo que escribí sobre mi vida ni sobre cada parte de ella.").check()
+    axe(phone)
+    shot(phone, "defender-my-permissions-phone")
+    phone.get_by_role("button", name="Guardar mis permisos").click()
+    expect(phone.get_by_text("Tus permisos cambiaron al instante")).to_be_visible()
+    expect(phone.get_by_text("Cambiaste tus permisos").first).to_be_visible()
+    team.goto(review_url)
+    expect(team.get_by_text(ALIAS).first).to_be_visible()
+    expect(team.get_by_text("Acompaño a mujeres de mi comunidad")).to_have_count(0)

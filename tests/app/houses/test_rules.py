@@ -8,8 +8,9 @@ import pytest
 
 from app.extensions import db
 from app.houses.rules import (
-    ClosureData, HouseRuleError, HouseSettings, apply_settings, live_stays, save_closure, settings_conflicts,
+    ClosureData, HouseSettings, apply_settings, live_stays, save_closure, settings_conflicts,
 )
+from app.refusals import Refused
 
 D = dt.date
 TODAY = D(2027, 1, 1)
@@ -111,7 +112,7 @@ def test_stays_already_over_are_not_protected(house, booked):
 
 
 def test_a_refused_change_raises_and_changes_nothing(house, booked):
-    with pytest.raises(HouseRuleError):
+    with pytest.raises(Refused):
         apply_settings(house, replace(HouseSettings.of(house), beds=2), TODAY)
     db.session.rollback()
     assert house.beds == 8
@@ -120,9 +121,9 @@ def test_a_refused_change_raises_and_changes_nothing(house, booked):
 def test_a_closure_over_a_stay_day_needs_confirmation_and_flags_the_stay(house, booked):
     a, b, c = booked
     data = ClosureData(D(2027, 3, 2), D(2027, 3, 2), "water")
-    with pytest.raises(HouseRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_closure(house, None, data, confirm_replan=False, today=TODAY)
-    assert refused.value.conflicts[0].stays == [a]
+    assert refused.value.reasons[0].stays == [a]
     db.session.rollback()
     closure, flagged = save_closure(house, None, data, confirm_replan=True, today=TODAY, replan_reason="agua")
     assert flagged == [a] and a.needs_replan and a.replan_reason == "agua" and not b.needs_replan
@@ -140,10 +141,10 @@ def test_changing_a_closure_asks_only_about_the_stays_it_newly_covers(house, boo
     assert flagged == [] and a.needs_replan and a.replan_reason == "reparaciones 1-2"
     db.session.commit()
     # Wider, over B too: only B is asked about, as a new stay next to those already flagged.
-    with pytest.raises(HouseRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_closure(house, closure, ClosureData(D(2027, 3, 1), D(2027, 3, 4), "repairs"), confirm_replan=False,
                      today=TODAY)
-    assert [(x.code, x.stays) for x in refused.value.conflicts] == [("closure_more", [b])]
+    assert [(x.code, x.stays) for x in refused.value.reasons] == [("closure_more", [b])]
     db.session.rollback()
     assert (closure.start, closure.end) == (D(2027, 3, 1), D(2027, 3, 2)) and not b.needs_replan
 
@@ -153,10 +154,10 @@ def test_a_changed_closure_that_moves_off_its_stays_asks_as_a_new_one(house, boo
     closure, _ = save_closure(house, None, ClosureData(D(2027, 3, 2), D(2027, 3, 2), "water"),
                               confirm_replan=True, today=TODAY)
     db.session.commit()
-    with pytest.raises(HouseRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_closure(house, closure, ClosureData(D(2027, 3, 7), D(2027, 3, 7), "water"), confirm_replan=False,
                      today=TODAY)
-    assert [(x.code, x.stays) for x in refused.value.conflicts] == [("closure", [c])]
+    assert [(x.code, x.stays) for x in refused.value.reasons] == [("closure", [c])]
     db.session.rollback()
     closure, flagged = save_closure(house, closure, ClosureData(D(2027, 3, 7), D(2027, 3, 7), "water"),
                                     confirm_replan=True, today=TODAY)
@@ -169,10 +170,10 @@ def test_a_stay_whose_flag_was_lifted_is_asked_about_again(house, booked):
                               confirm_replan=True, today=TODAY)
     db.session.commit()
     a.needs_replan = False  # the coordinator dealt with it, and it is still there
-    with pytest.raises(HouseRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_closure(house, closure, ClosureData(D(2027, 3, 2), D(2027, 3, 3), "water"), confirm_replan=False,
                      today=TODAY)
-    assert [(x.code, x.stays) for x in refused.value.conflicts] == [("closure", [a, b])]
+    assert [(x.code, x.stays) for x in refused.value.reasons] == [("closure", [a, b])]
 
 
 def test_a_closure_may_cover_turnover_days(house, booked):
@@ -188,9 +189,9 @@ def test_a_closure_may_cover_turnover_days(house, booked):
     (ClosureData(D(2027, 4, 1), D(2028, 5, 2), "rest"), "too_long"),
 ])
 def test_a_closure_that_makes_no_sense_is_refused(house, data, code):
-    with pytest.raises(HouseRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_closure(house, None, data, confirm_replan=True, today=TODAY)
-    assert [c.code for c in refused.value.conflicts] == [code]
+    assert [c.code for c in refused.value.reasons] == [code]
 
 
 def test_more_turnover_days_count_a_stay_that_they_bring_back_to_today(house, make_stay):
@@ -199,9 +200,9 @@ def test_more_turnover_days_count_a_stay_that_they_bring_back_to_today(house, ma
     a = make_stay(house, D(2027, 3, 1))
     d = make_stay(house, D(2027, 3, 5))
     today = D(2027, 3, 5)
-    with pytest.raises(HouseRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         apply_settings(house, replace(HouseSettings.of(house), turnover_days=2, max_concurrent_stays=1), today)
-    assert [(c.code, c.stays) for c in refused.value.conflicts] == [("concurrent", [a, d])]
+    assert [(c.code, c.stays) for c in refused.value.reasons] == [("concurrent", [a, d])]
     db.session.rollback()
     apply_settings(house, replace(HouseSettings.of(house), turnover_days=1, max_concurrent_stays=1), today)
     assert house.max_concurrent_stays == 1

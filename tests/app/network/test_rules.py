@@ -8,9 +8,10 @@ import pytest
 
 from app.extensions import db
 from app.network.rules import (
-    NetworkRuleError, TherapistData, calendar_weeks, delete_availability, final_houses, network_month,
-    save_availability, save_therapist,
+    TherapistData, calendar_weeks, delete_availability, final_houses, network_month, save_availability,
+    save_therapist,
 )
+from app.refusals import Refused
 
 D = dt.date
 TODAY = D(2027, 1, 1)
@@ -56,9 +57,9 @@ def booked(house, make_therapist, make_stay):
 ])
 def test_a_change_that_breaks_a_published_session_is_refused(booked, changes, code):
     rosa, stay = booked
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_therapist(rosa, data_of(rosa, **changes), COORDINATOR, TODAY)
-    assert [(p.code, p.stays) for p in refused.value.conflicts] == [(code, [stay])]
+    assert [(p.code, p.stays) for p in refused.value.reasons] == [(code, [stay])]
 
 
 def test_either_side_of_the_limit(booked):
@@ -77,30 +78,30 @@ def test_past_sessions_do_not_hold_anything(booked):
 def test_taking_away_the_house_she_has_sessions_at_is_refused(booked, house, make_house):
     rosa, stay = booked
     other = make_house()
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_therapist(rosa, data_of(rosa, house_ids={other.id}), COORDINATOR, TODAY)
-    assert refused.value.conflicts[0].code == "house_removed"
+    assert refused.value.reasons[0].code == "house_removed"
 
 
 def test_she_keeps_one_house_at_least(make_therapist, house):
     rosa = make_therapist(houses=[house])
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_therapist(rosa, data_of(rosa, house_ids=set()), team_of(house.id), TODAY)
-    assert refused.value.conflicts[0].code == "no_house"
+    assert refused.value.reasons[0].code == "no_house"
 
 
 def test_availability_ranges_do_not_overlap_and_keep_sessions_covered(booked):
     rosa, stay = booked
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_availability(rosa, None, D(2027, 3, 30), D(2027, 4, 10), TODAY)
-    assert refused.value.conflicts[0].code == "overlap"
+    assert refused.value.reasons[0].code == "overlap"
     db.session.rollback()
     added = save_availability(rosa, None, D(2027, 4, 2), D(2027, 4, 10), TODAY)  # a day apart from March
     [march, april] = rosa.availability
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_availability(rosa, march, D(2027, 3, 3), D(2027, 3, 31), TODAY)
-    assert (refused.value.conflicts[0].code, refused.value.conflicts[0].stays) == ("not_available", [stay])
-    with pytest.raises(NetworkRuleError):
+    assert (refused.value.reasons[0].code, refused.value.reasons[0].stays) == ("not_available", [stay])
+    with pytest.raises(Refused):
         delete_availability(rosa, march, TODAY)
     delete_availability(rosa, added, TODAY)
     assert [(a.start, a.end) for a in rosa.availability] == [(D(2027, 3, 1), D(2027, 3, 31))]
@@ -108,12 +109,12 @@ def test_availability_ranges_do_not_overlap_and_keep_sessions_covered(booked):
 
 def test_availability_refuses_days_gone_by_and_joins_touching_ranges(make_therapist):
     rosa = make_therapist(available=[(D(2029, 1, 1), D(2029, 1, 2))])
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_availability(rosa, None, D(2026, 12, 1), D(2026, 12, 20), TODAY)
-    assert refused.value.conflicts[0].code == "range_past"
-    with pytest.raises(NetworkRuleError) as refused:
+    assert refused.value.reasons[0].code == "range_past"
+    with pytest.raises(Refused) as refused:
         save_availability(rosa, None, D(2026, 12, 31), D(2027, 1, 20), TODAY)  # the day before TODAY
-    assert refused.value.conflicts[0].code == "starts_past"
+    assert refused.value.reasons[0].code == "starts_past"
     first = save_availability(rosa, None, D(2027, 1, 1), D(2027, 1, 20), TODAY)  # from today: allowed
     joined = save_availability(rosa, None, D(2027, 1, 21), D(2027, 2, 5), TODAY)  # touches it
     assert sorted((a.start, a.end) for a in rosa.availability)[0] == (D(2027, 1, 1), D(2027, 2, 5))
@@ -130,9 +131,9 @@ def test_a_range_begun_before_today_may_still_be_shortened(make_therapist):
 
 
 def test_the_last_day_cannot_come_before_the_first(make_therapist):
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_availability(make_therapist(), None, D(2027, 3, 5), D(2027, 3, 4), TODAY)
-    assert refused.value.conflicts[0].code == "bad_range"
+    assert refused.value.reasons[0].code == "bad_range"
 
 
 def test_the_month_grid_and_the_network_month(make_therapist, house):
@@ -156,9 +157,9 @@ def test_a_language_only_the_requester_speaks_does_not_keep_a_group_stay(house, 
     request = stay.requests[0]
     request.members.append(member)
     db.session.commit()
-    with pytest.raises(NetworkRuleError) as refused:
+    with pytest.raises(Refused) as refused:
         save_therapist(rosa, data_of(rosa, languages=["zap"]), COORDINATOR, TODAY)
-    assert [(p.code, p.stays) for p in refused.value.conflicts] == [("language_removed", [stay])]
+    assert [(p.code, p.stays) for p in refused.value.reasons] == [("language_removed", [stay])]
     db.session.rollback()
     save_therapist(rosa, data_of(rosa, languages=["es"]), COORDINATOR, TODAY)
     assert rosa.languages == ["es"]

@@ -210,7 +210,7 @@ def test_two_coordinators_approving_at_once_cannot_overbook(app, world, settings
                 rules.publish(user, run, chosen)
                 db.session.commit()
                 results.append(("won", run_id))
-            except (rules.StaleRun, rules.Conflict, rules.Refused):
+            except (rules.StaleRun, rules.NotInThatState, rules.Refused):
                 db.session.rollback()
                 results.append(("lost", run_id))
             finally:

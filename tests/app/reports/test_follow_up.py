@@ -156,3 +156,12 @@ def test_her_follow_up_counts_only_with_her_agreement(app, client, login, ended,
     rows = coordinator.get("/reports/after.csv").text.splitlines()
     assert "end,physical,individual,0,—" in rows and not any(",<5," in row for row in rows)
     assert "Left out because she did not agree: &lt;5." in coordinator.get("/reports/after?lang=en").text
+
+
+def test_a_refused_answer_is_said_in_her_spanish_and_nothing_is_saved(client, login, ended):
+    stay_request, _her, team = ended()
+    login(team)
+    refused = client.post(f"/reports/follow-up/{stay_request.id}/end", data=LEVELS)
+    assert refused.status_code == 400
+    assert "Marca que ella está contigo y está de acuerdo en responder juntas." in refused.text
+    assert db.session.scalar(select(FollowUp)) is None

@@ -217,3 +217,23 @@ def test_moving_a_stay_to_another_house_without_its_programme_plans_a_new_one(cl
     assert stay.sessions, "matching's programme step planned her sessions at the new house"
     assert {s.therapist_id for s in stay.sessions} <= {sched["lucia"].id, sched["marta"].id}
     assert all(new_start <= s.day <= stay.end for s in stay.sessions)
+
+
+def test_a_programme_change_times_its_sessions_once_and_writes_them_as_checked(sched, monkeypatch):
+    """The check hands its timed stay to the writer: the sessions are timed (rule 11) once, not again on writing."""
+    import matching.slots
+    from app.schedule import rules as schedule_rules
+
+    real, calls = matching.slots.assign_slots, []
+
+    def counted(instance, stays):
+        calls.append(stays[-1].id)
+        return real(instance, stays)
+
+    monkeypatch.setattr(matching.slots, "assign_slots", counted)
+    stay = sched["stay"]
+    sessions = [(s.day, s.dimension, s.therapist_id) for s in stay.sessions]
+    sessions[0] = (sessions[0][0], sessions[0][1], sched["lucia"].id)
+    schedule_rules.change_programme(sched["coordinator"], stay, sessions)
+    assert calls == [f"p{stay.id}"]
+    assert sorted((s.day, s.therapist_id) for s in stay.sessions) == sorted((d, t) for d, _dim, t in sessions)

@@ -106,6 +106,7 @@ MATRIX: dict[str, Expect] = {
     "interviews.export": Expect(D),
     "interviews.delete_my_data": Expect(D),
     "interviews.withdraw": Expect(D),
+    "interviews.change_consent": Expect(D),  # her consent after sending: hers alone, never her house team's
     "interviews.team_queue": Expect(T),
     "interviews.team_review": Expect(T, args={"request_id": "submitted_request"}),
     "interviews.team_identity": Expect(T, args={"request_id": "submitted_request"}),  # issue 14: her name, contact
