@@ -94,7 +94,11 @@ def test_defender_journey(new_page, phone_page, demo_logins, login_as, axe, shot
     expect(phone.get_by_text("quién viene contigo, tus idiomas")).to_be_visible()  # what the house always reads
     phone.get_by_label("Mis niveles de cuidado, lo que la casa necesita para recibirme, y también lo que escribí "
                        "con mis propias palabras sobre mi vida y sobre cada parte de ella.").check()
+    # each purpose asked apart (issue 14, item 6): her therapists may read her words, and she counts in statistics
+    phone.locator("input[name=share_with_therapists][value=yes]").check()
+    phone.locator("input[name=count_in_statistics][value=yes]").check()
     axe(phone)
+    shot(phone, "defender-consent-phone")
     _save_and_go_on(phone)
 
     expect(phone.locator("h1")).to_have_text("Revisar y enviar")
@@ -130,6 +134,7 @@ def test_defender_journey(new_page, phone_page, demo_logins, login_as, axe, shot
     phone.get_by_text("Cambiar mis permisos").click()
     phone.get_by_label("Solo mis niveles de cuidado (nada, algo, mucho, muchísimo) y lo que la casa necesita para "
                        "recibirme. No lo que escribí sobre mi vida ni sobre cada parte de ella.").check()
+    phone.locator("input[name$=share_with_therapists][value=no]").check()  # her therapists had her words through it
     axe(phone)
     shot(phone, "defender-my-permissions-phone")
     phone.get_by_role("button", name="Guardar mis permisos").click()

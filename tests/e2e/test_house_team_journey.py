@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -159,3 +160,22 @@ def test_a_programme_prints_without_the_site_chrome(page, demo_logins, login_as,
     assert not page.locator(".site-header").is_visible() and not page.locator(".quick-exit").is_visible()
     assert page.locator("table.programme tbody tr").count() >= 7
     shot(page, "house-programme-print")
+
+
+def test_a_therapist_sheet_carries_only_the_words_shared_with_her(page, demo_logins, login_as, axe, shot):
+    """Issue 14, item 6: the team prints a therapist's sheet; a woman's words appear only where she chose so."""
+    login_as(page, demo_logins["team_serena"])
+    page.goto("/houses/")
+    page.locator("nav.subnav").get_by_role("link", name="Programas").click()
+    sheets = [a.get_attribute("href") for a in page.locator("ul[aria-labelledby=sheets-h] a").all()]
+    assert sheets
+    for href in sheets:  # the first sheet with sessions
+        page.goto(href)
+        if page.locator("table.therapist-sheet tbody tr").count():
+            break
+    assert page.locator("table.therapist-sheet tbody tr").count() >= 1
+    expect(page.locator("h1")).to_contain_text("Sesiones de")
+    axe(page)
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    shot(page, "house-therapist-sheet-print")
