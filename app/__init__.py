@@ -44,9 +44,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.security import crypto
 
-    from app.security import defender_keys
+    from app.security import blind_index, defender_keys
 
     app.extensions["respiro_keyring"] = crypto.load_keyring(app.config)
+    app.extensions["respiro_email_index_key"] = blind_index.load_index_key(app.config)
     app.extensions["respiro_keystore"] = defender_keys.load_store(
         app.config, lambda: app.extensions["respiro_keyring"])
     _init_extensions(app)
@@ -60,7 +61,21 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR reverse proxies, take the client's address and scheme from their headers.
+
+    Only then: without a proxy anyone could write X-Forwarded-For and pass for
+    another client (the login throttle counts by client address).
+    """
+    hops = app.config.get("PROXY_FIX_X_FOR") or 0
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _init_extensions(app: Flask) -> None:

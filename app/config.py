@@ -30,6 +30,9 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY_FILE": os.path.join(instance_path, "secret-key"),
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
         "DATA_KEY_FILE": os.path.join(instance_path, "data-keys"),
+        # the key of the e-mail addresses' blind index (app/security/blind_index.py), kept with the data keys
+        "EMAIL_INDEX_KEY": os.environ.get("EMAIL_INDEX_KEY", ""),
+        "EMAIL_INDEX_KEY_FILE": os.path.join(instance_path, "email-index-key"),
         # each defender's own key, wrapped by DATA_KEYS, kept outside the database (crypto-shredding)
         "KEY_STORE_URL": _normalise_url(os.environ.get("KEY_STORE_URL") or "sqlite:///" + os.path.join(
             instance_path, "defender-keys.db")),
@@ -51,7 +54,20 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT") or 10),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or "respiro@localhost",
         "RESPIRO_BASE_URL": os.environ.get("RESPIRO_BASE_URL", ""),
+        # how many reverse proxies in front set X-Forwarded-For/-Proto; 0 trusts none (the header is ignored)
+        "PROXY_FIX_X_FOR": _count(os.environ.get("PROXY_FIX_X_FOR"), "PROXY_FIX_X_FOR"),
     }
+
+
+def _count(value: str | None, name: str) -> int:
+    """A non-negative whole number from the environment (unset: 0)."""
+    try:
+        number = int(value or 0)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
+    if number < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return number
 
 
 def _normalise_url(url: str) -> str:
@@ -108,10 +124,10 @@ def set_timezone(config) -> None:
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
 
 
-def instance_secret_key(path: str) -> str:
-    """The random SECRET_KEY kept in `instance/` (created 0600 on first start), as the data keys are.
+def instance_file(path: str, make) -> str:
+    """The text of a key file in `instance/`, written from `make()` (0600) on first start.
 
-    Development and the embedded setup sign cookies with it; production sets SECRET_KEY itself.
+    Several workers may start at once: the first one's file is the one everybody reads.
     """
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -121,9 +137,17 @@ def instance_secret_key(path: str) -> str:
             pass
         else:
             with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48) + "\n")
+                handle.write(make() + "\n")
     with open(path) as handle:
-        secret = handle.read().strip()
+        return handle.read()
+
+
+def instance_secret_key(path: str) -> str:
+    """The random SECRET_KEY kept in `instance/` (created 0600 on first start), as the data keys are.
+
+    Development and the embedded setup sign cookies with it; production sets SECRET_KEY itself.
+    """
+    secret = instance_file(path, lambda: secrets.token_urlsafe(48)).strip()
     if len(secret) < 32:
         raise ConfigError(f"{path}: the secret key is shorter than 32 characters")
     return secret
@@ -143,5 +167,7 @@ def check_production(config) -> None:
         problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
     if not config.get("DATA_KEYS"):
         problems.append("DATA_KEYS is not set")
+    if not config.get("EMAIL_INDEX_KEY"):
+        problems.append("EMAIL_INDEX_KEY is not set")
     if problems:
         raise ConfigError("refusing to start in production: " + "; ".join(problems))

@@ -60,7 +60,7 @@ class DemoNotLoaded(RuntimeError):
 def load_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     """Load the demo into an empty database (only flushes); return (role label, email) logins."""
     if db.session.scalar(select(House.id).limit(1)) is not None:
-        if db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is None:
+        if db.session.scalar(User.by_email(ADMIN_EMAIL)) is None:
             raise DemoNotLoaded("the database is not empty and holds no demo: the demo is not loaded")
         return list(LOGINS)
     if db.session.scalar(select(User.id).limit(1)) is not None or \

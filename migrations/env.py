@@ -98,8 +98,28 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, "OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the migration left rows pointing at missing rows: nothing was changed")
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, "ON")
+
+
+def _sqlite_foreign_keys(connection, state):
+    """SQLite: switch foreign keys ON or OFF, outside any transaction (inside one the pragma does nothing).
+
+    Batch mode rebuilds a table by copying it and dropping the old copy; with
+    foreign keys on, dropping `users` would fail, or cascade into the rows that
+    point at it (its sessions, notices). Off while migrating, checked before
+    committing, on again after.
+    """
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={state}")
 
 
 if context.is_offline_mode():

@@ -65,6 +65,7 @@ def app_config(tmp_path_factory) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-" + secrets.token_hex(16),
         "DATA_KEYS": TEST_KEYS,
+        "EMAIL_INDEX_KEY": new_key_spec("kindex"),
         "DATA_KEY_FILE": str(instance / "data-keys"),
         "KEY_STORE_URL": "sqlite:///" + str(instance / "defender-keys.db"),
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),

@@ -24,11 +24,15 @@ def _invite_form() -> InviteForm:
     return form
 
 
+def _accounts() -> list[User]:
+    """Every account by role, then address: sorted here, as the addresses are encrypted in the database."""
+    return sorted(db.session.scalars(select(User)), key=lambda user: (user.role, user.email or ""))
+
+
 @bp.route("/users")
 @roles_required("admin")
 def users():
-    rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
-    return render_template("admin/users.html", users=rows, form=_invite_form())
+    return render_template("admin/users.html", users=_accounts(), form=_invite_form())
 
 
 @bp.route("/invitations", methods=["POST"])
@@ -45,8 +49,7 @@ def invite():
             db.session.commit()
             link = url_for("auth.invitation", token=token, _external=True)
             return render_template("admin/invitation_created.html", link=link, email=form.email.data)
-    rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
-    return render_template("admin/users.html", users=rows, form=form), 400
+    return render_template("admin/users.html", users=_accounts(), form=form), 400
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])

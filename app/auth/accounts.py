@@ -12,12 +12,9 @@ from app.auth import throttle
 from app.auth.throttle import Throttled  # noqa: F401  (the views catch it from here)
 from app.models import ROLES, Invitation, User, utcnow
 from app.refusals import Refused
+from app.security.blind_index import normalise_email
 from app.security.tokens import new_token, token_hash
 from app.security.passwords import hash_password, needs_rehash, password_problem, verify_password
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def create_user(*, email: str, password: str, role: str, house_id: int | None = None,

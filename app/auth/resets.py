@@ -41,10 +41,13 @@ def issue_reset_link(person: User, actor: User | None) -> str:
     """A one-time reset link token for `person` (shown once); her sessions end now."""
     if not person.is_active:
         raise Refused("inactive")
-    db.session.execute(update(Invitation).where(Invitation.email == person.email, Invitation.purpose == "reset",
+    db.session.execute(update(Invitation).where(Invitation.email_index == person.email_index,
+                                                Invitation.purpose == "reset",
                                                 Invitation.used_at.is_(None)).values(expires_at=utcnow()))
+    # for a defender, tied to her record: her address in it is under her key, and goes when she is deleted
     _invitation, token = create_invitation(email=person.email, role=person.role, created_by=actor,
-                                           house_id=person.house_id, purpose="reset")
+                                           house_id=person.house_id, defender_id=person.defender_id,
+                                           purpose="reset")
     person.end_all_sessions()
     audit.record(actor, "user.reset_link", target=person, defender_id=person.defender_id,
                  by="cli" if actor is None else actor.role)

@@ -33,6 +33,7 @@ from sqlalchemy import delete, func, select, text
 
 from app.extensions import db
 from app.models import LoginAttempt, utcnow
+from app.security.blind_index import normalise_email
 
 LEDGER_LOCK = 0x52657370  # pg_advisory_xact_lock key of the ledger ("Resp")
 
@@ -54,7 +55,7 @@ def _digest(kind: str, value: str) -> str:
 
 
 def account_key(email: str) -> str:
-    return "acct:" + _digest("acct", (email or "").strip().lower())
+    return "acct:" + _digest("acct", normalise_email(email))
 
 
 def client_key() -> str:

@@ -7,8 +7,9 @@ anonymous counts:
   countries, country, her alias (replaced by a neutral word); every interview
   answer, the narrative, risk notes and the need levels (the dimension rows
   are deleted); food notes, companions notes and the team's reasons on her
-  requests; her invitations; her login (email and password are overwritten,
-  the account deactivated and all its sessions ended); her calendar feeds;
+  requests; her invitations; her login (her address is removed with its
+  blind index, her password overwritten, the account deactivated and all its
+  sessions ended); her calendar feeds;
   the reasons given when her file was opened; and her own data key, which
   every encrypted value of hers needed (crypto-shredding: a backup taken
   before the deletion holds only ciphertext that nothing can open any more).
@@ -248,7 +249,7 @@ def delete_personal_data(defender: Defender, user: User | None) -> None:
     db.session.execute(delete(CalendarToken).where(CalendarToken.kind == "defender",
                                                    CalendarToken.target_id == defender.id))
     if user is not None:
-        user.email = f"deleted-{secrets.token_hex(8)}@deleted.invalid"
+        user.email = None  # its ciphertext and its blind index: the database no longer answers to her address
         user.password_hash = hash_password(secrets.token_urlsafe(32))
         user.is_active_user = False
         user.totp_secret = None

@@ -5,11 +5,12 @@ import datetime as dt
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, UidMixin, utcnow
+from app.security.blind_index import IndexedEmail, email_index
 from app.security.crypto import Encrypted
 
 ROLES = ("defender", "team", "coordinator", "admin")
@@ -23,7 +24,9 @@ class User(UidMixin, TimestampMixin, UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # her address, encrypted (under her own key for a defender); found by its blind index (unique)
+    email_ct: Mapped[str | None] = mapped_column(Text)
+    email_index: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     house_id: Mapped[int | None] = mapped_column(ForeignKey("houses.id"))
@@ -36,6 +39,7 @@ class User(UidMixin, TimestampMixin, UserMixin, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     totp_secret = Encrypted("totp_secret_ct")
+    email = IndexedEmail("email_ct", "email_index", owner="defender", owner_optional=True)
 
     house = relationship("House")
     defender = relationship("Defender", back_populates="user")
@@ -65,7 +69,8 @@ class User(UidMixin, TimestampMixin, UserMixin, db.Model):
 
     @classmethod
     def by_email(cls, email: str):
-        return select(cls).where(cls.email == email.strip().lower())
+        """The account with this address (any case or spacing): one look-up on the unique blind index."""
+        return select(cls).where(cls.email_index == email_index(email))
 
 
 class UserSession(db.Model):
@@ -79,14 +84,19 @@ class UserSession(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-class Invitation(TimestampMixin, db.Model):
-    """A one-time sign-up link; only the hash of its token is stored."""
+class Invitation(UidMixin, TimestampMixin, db.Model):
+    """A one-time sign-up link; only the hash of its token is stored.
+
+    Its address is encrypted as the account's will be: under her own key when
+    the link is for a defender, so deleting her makes it unreadable too.
+    """
 
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email_ct: Mapped[str | None] = mapped_column(Text)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(20))
     house_id: Mapped[int | None] = mapped_column(ForeignKey("houses.id"))
     defender_id: Mapped[int | None] = mapped_column(ForeignKey("defenders.id"))
@@ -94,6 +104,9 @@ class Invitation(TimestampMixin, db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     purpose: Mapped[str] = mapped_column(String(10), default="signup")  # signup | reset
+
+    email = IndexedEmail("email_ct", "email_index", owner="defender", owner_optional=True)
+    defender = relationship("Defender")
 
     def is_usable(self, now: dt.datetime | None = None) -> bool:
         return self.used_at is None and (now or utcnow()) < self.expires_at

@@ -103,6 +103,9 @@ def deliver(link_base: str | None = None) -> tuple[int, int]:
         subject, body = message_for(user, link)
         to = user.email
         db.session.commit()  # no transaction held while talking to the mail server
+        if not to:  # her data was deleted, and her address with it: nothing to send, ever
+            _mark(notice_id, email_state="", email_next_try=None)
+            continue
         try:
             EmailMessage(subject, body, current_app.config.get("MAIL_DEFAULT_SENDER"), [to],
                          connection=_connection()).send()

@@ -56,12 +56,20 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _staff_whose_address_has(text: str) -> list[int]:
+    """Staff accounts whose address contains `text`: compared decrypted, as addresses are encrypted
+    in the database (staff are few; defenders are found by alias, never by address)."""
+    needle = text.lower()
+    return [user.id for user in db.session.scalars(select(User).where(User.role != "defender"))
+            if needle in (user.email or "")]
+
+
 def query(filters: Filters) -> Select:
     q = select(AuditEvent)
     if filters.person:
         pattern = _like(filters.person)
         defenders = select(Defender.id).where(func.lower(Defender.alias).like(pattern, escape="\\"))
-        staff = select(User.id).where(User.role != "defender", func.lower(User.email).like(pattern, escape="\\"))
+        staff = _staff_whose_address_has(filters.person)
         her_accounts = select(User.id).where(User.defender_id.in_(defenders))
         q = q.where(or_(AuditEvent.actor_id.in_(staff), AuditEvent.actor_id.in_(her_accounts),
                         AuditEvent.defender_id.in_(defenders)))

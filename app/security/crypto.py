@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 PREFIX = "v1"
+_OPTIONAL_OWNER: dict[type, list["Encrypted"]] = {}  # model -> its owner_optional fields (reseal_before_flush)
 
 
 class DataKeyError(ValueError):
@@ -130,20 +132,31 @@ class Encrypted:
     her data is deleted. Without an owner the value belongs to the network and
     is encrypted under the master data keys.
 
+    `owner_optional=True`: the row belongs to a defender only when `owner`
+    leads to one (a defender's account and her invitations; staff ones lead to
+    none); then the value is hers, otherwise the network's. The link may be
+    set after the value (`User(email=…, defender_id=…)`): before each flush
+    such values are sealed again under the key the row now calls for
+    (`reseal_before_flush`).
+
     A value whose key was destroyed reads as None (deleted), never as an error;
     a tampered or moved value still raises DecryptionError.
     """
 
     registry: list[tuple[type, "Encrypted"]] = []
 
-    def __init__(self, column_attr: str, *, owner: str | None = None, empty: str | None = None):
+    def __init__(self, column_attr: str, *, owner: str | None = None, owner_optional: bool = False,
+                 empty: str | None = None):
         self.column_attr = column_attr
         self.owner = owner
+        self.owner_optional = owner_optional
         self.empty = empty  # what an empty value reads as ("" for text that was never optional)
 
     def __set_name__(self, owner, name):
         self.name = name
         Encrypted.registry.append((owner, self))
+        if self.owner_optional:
+            _OPTIONAL_OWNER.setdefault(owner, []).append(self)
 
     def aad(self, obj) -> str:
         if not getattr(obj, "uid", None):
@@ -151,13 +164,18 @@ class Encrypted:
         return f"{obj.__tablename__}:{self.column_attr}:{obj.uid}"
 
     def defender_of(self, obj):
-        """The defender this value belongs to (walking `owner`), or raise: never fall back to a shared key."""
+        """The defender this value belongs to (walking `owner`), or raise: never fall back to a shared key.
+
+        None (the network's) only for an `owner_optional` value whose row leads to no defender.
+        """
         target = obj
         if self.owner != "self":
             for step in self.owner.split("."):
                 following = getattr(target, step)
                 if following is None:
                     following = _load_by_foreign_key(target, step)
+                if following is None and self.owner_optional:
+                    return None
                 if following is None:
                     raise DataKeyError(f"{type(obj).__name__}.{self.name}: cannot tell whose key "
                                        f"({step} is not set yet)")
@@ -183,11 +201,35 @@ class Encrypted:
 
     def seal(self, obj, plaintext: str) -> str:
         aad = self.aad(obj)
-        if self.owner is None:
+        defender = self.defender_of(obj) if self.owner is not None else None
+        if defender is None:
             return current_keyring().encrypt(plaintext, aad)
         from app.security.defender_keys import current_store
 
-        return current_store().encrypt(self.defender_of(obj).uid, plaintext, aad)
+        return current_store().encrypt(defender.uid, plaintext, aad)
+
+    def is_hers(self, obj) -> bool:
+        """Whether this row's value belongs under a defender's key (else the network's)."""
+        return self.owner is not None and self.defender_of(obj) is not None
+
+
+@event.listens_for(Session, "before_flush")
+def reseal_before_flush(session, _context, _instances) -> None:
+    """Seal again an `owner_optional` value written before its row was linked to her (or unlinked).
+
+    `User(email=…, defender_id=…)` sets the address first: it was sealed under
+    the network key; here, before it reaches the database, it moves under hers.
+    """
+    from sqlalchemy import inspect as sa_inspect
+
+    for obj in list(session.new) + list(session.dirty):
+        for field in _OPTIONAL_OWNER.get(type(obj), ()):
+            if not sa_inspect(obj).attrs[field.column_attr].history.has_changes():
+                continue  # not written in this flush: already sealed under the right key
+            token = getattr(obj, field.column_attr)
+            if token is not None and token.startswith("d1.") != field.is_hers(obj):
+                value = decrypt_value(token, field.aad(obj))
+                setattr(obj, field.column_attr, None if value is None else field.seal(obj, value))
 
 
 def _load_by_foreign_key(obj, relationship_name: str):
@@ -248,15 +290,16 @@ def rotate_all(session) -> RotationResult:
             token = getattr(obj, field.column_attr)
             if token.startswith("d1."):
                 continue  # under her own key: nothing to re-encrypt
-            if field.owner is None and KeyRing.key_id_of(token) == ring.primary:
+            hers = field.is_hers(obj)
+            if not hers and KeyRing.key_id_of(token) == ring.primary:
                 continue
             aad = field.aad(obj)
             plaintext = ring.decrypt(token, aad)
             setattr(obj, field.column_attr, field.seal(obj, plaintext))
-            if field.owner is None:
-                result.reencrypted += 1
-            else:
+            if hers:
                 result.moved += 1
+            else:
+                result.reencrypted += 1
     session.flush()
     result.rewrapped = current_store().rewrap_all()
     return result

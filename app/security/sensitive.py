@@ -6,7 +6,10 @@ holds its plaintext.
 
 - "her": a defender's own data, encrypted under her own key (destroyed when
   her data is deleted: crypto-shredding, `defender_keys`);
-- "network": the network's, encrypted under the master data keys.
+- "network": the network's, encrypted under the master data keys;
+- "her_or_network": a defender's when the row belongs to one (her account,
+  a link made for her), else the network's (staff): `Encrypted(…,
+  owner_optional=True)`.
 
 `PLAIN` lists every other text column with why it may stay readable.
 
@@ -38,6 +41,8 @@ SENSITIVE: dict[tuple[str, str], str] = {
     ("offers", "reason_ct"): "her",  # why she declined (or why a coordinator withdrew it)
     ("follow_ups", "words_ct"): "her",  # her words after the stay
     ("stay_changes", "reason_ct"): "network",  # the coordinator's words on a change (a cancel's reason)
+    ("users", "email_ct"): "her_or_network",  # her address names her (a staff member's, the network's)
+    ("invitations", "email_ct"): "her_or_network",  # where the one-time link goes
 }
 
 PLAIN: dict[tuple[str, str], str] = {
@@ -60,8 +65,9 @@ PLAIN: dict[tuple[str, str], str] = {
     ("planning_runs", "job_id"): "queue job id",
     # pseudonyms and login names
     ("defenders", "alias"): "her pseudonym, chosen to be shown",
-    ("users", "email"): "login name, looked up at each login (see the report: not yet encrypted)",
-    ("invitations", "email"): "where the one-time link goes (deleted with her data)",
+    ("users", "email_index"): "blind index: HMAC-SHA256 of the address under a key kept outside the database",
+    ("invitations", "email_index"): "blind index: HMAC-SHA256 of the address under a key kept outside the database",
+    ("invitations", "uid"): "random row id (associated data)",
     # codes, enums and settings
     ("calendar_tokens", "kind"): "enum",
     ("defenders", "country"): "country code, needed by planning",

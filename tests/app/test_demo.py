@@ -107,7 +107,7 @@ def test_every_role_has_a_demo_login_with_the_demo_password(app, client):
     roles = {u.email: u.role for u in db.session.scalars(select(User))}
     assert roles == {DEFENDER_EMAIL: "defender", TEAM_EMAILS["serena"]: "team", TEAM_EMAILS["siguata"]: "team",
                      COORDINATOR_EMAIL: "coordinator", ADMIN_EMAIL: "admin"}
-    defender = db.session.scalar(select(User).where(User.email == DEFENDER_EMAIL)).defender
+    defender = db.session.scalar(User.by_email(DEFENDER_EMAIL)).defender
     assert any(r.status == "published" for r in defender.requests)
     assert any(r.status == "draft" for r in defender.requests)
     assert any(i.status == "draft" for i in defender.interviews)

@@ -9,7 +9,7 @@ GOOD_SECRET = "s" * 40
 
 def production(**overrides):
     config = {"RESPIRO_ENV": "production", "DEBUG": False, "SECRET_KEY": GOOD_SECRET,
-              "SESSION_COOKIE_SECURE": True, "DATA_KEYS": new_key_spec("k1")}
+              "SESSION_COOKIE_SECURE": True, "DATA_KEYS": new_key_spec("k1"), "EMAIL_INDEX_KEY": new_key_spec("ix")}
     config.update(overrides)
     return config
 
@@ -27,6 +27,7 @@ def test_production_starts_when_configured_safely(make_app):
     {"SESSION_COOKIE_HTTPONLY": False},
     {"SESSION_COOKIE_SAMESITE": None},
     {"DATA_KEYS": ""},
+    {"EMAIL_INDEX_KEY": ""},
 ])
 def test_production_refuses_unsafe_settings(make_app, overrides):
     with pytest.raises(ConfigError):
@@ -58,3 +59,11 @@ def test_embedded_default_generates_a_key_file_outside_the_database(make_app, tm
 
 def test_no_remember_me_cookie_lifetime(app):
     assert app.config["REMEMBER_COOKIE_DURATION"].total_seconds() == 0
+
+
+def test_embedded_default_generates_an_email_index_key_file_outside_the_database(make_app, tmp_path):
+    key_file = tmp_path / "keys" / "email-index-key"
+    first = make_app(EMAIL_INDEX_KEY="", EMAIL_INDEX_KEY_FILE=str(key_file)).extensions["respiro_email_index_key"]
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    again = make_app(EMAIL_INDEX_KEY="", EMAIL_INDEX_KEY_FILE=str(key_file))
+    assert again.extensions["respiro_email_index_key"] == first  # the same key on every start

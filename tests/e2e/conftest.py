@@ -126,17 +126,27 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, smtp_server):
+def live_env(tmp_path_factory) -> dict:
+    """The live server's environment: its database and keys (a journey adding rows needs the same keys)."""
+    from app.security.crypto import new_key_spec
+
+    folder = tmp_path_factory.mktemp("live")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("FLASK_", "RESPIRO_"))}
+    env.update({"DATABASE_URL": f"sqlite:///{folder / 'respiro.db'}", "DATA_KEYS": new_key_spec("ke2e"),
+                "EMAIL_INDEX_KEY": new_key_spec("ke2eindex"),
+                "KEY_STORE_URL": f"sqlite:///{folder / 'defender-keys.db'}",
+                "SECRET_KEY": secrets.token_hex(32), "RESPIRO_ENV": "development", "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(live_env, smtp_server):
     """Serve Respiro with the demo data on 127.0.0.1, its mail going to the local SMTP server
     (`smtp_server`, whose mailbox the `mailbox` fixture reads); yield its base URL."""
     from app.i18n import compile_catalogs
 
-    folder = tmp_path_factory.mktemp("live")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("FLASK_", "RESPIRO_"))}
-    from app.security.crypto import new_key_spec
-
-    env.update({"DATABASE_URL": f"sqlite:///{folder / 'respiro.db'}", "DATA_KEYS": new_key_spec("ke2e"),
-                "SECRET_KEY": secrets.token_hex(32), "RESPIRO_ENV": "development", "PYTHONUNBUFFERED": "1"})
+    env = dict(live_env)
+    folder = Path(env["DATABASE_URL"].removeprefix("sqlite:///")).parent
     compile_catalogs()
     _build_schema(env)
     _flask(env, "demo")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import insert, select
 
 pytestmark = pytest.mark.e2e
 
@@ -18,17 +18,20 @@ EMAIL = "seguimiento@demo.respiro.example"
 
 
 @pytest.fixture
-def ended_stay(live_server, tmp_path_factory):
+def ended_stay(live_server, live_env):
     """A defender with a published stay that ended three days ago, and her login (the demo password)."""
+    from app import create_app
+    from app.extensions import db
     from app.models import Defender, DiagnosticInterview, House, InterviewDimension, Stay, StayRequest, User
     from app.models.base import new_uid
 
-    path = next(tmp_path_factory.getbasetemp().glob("live*/respiro.db"))
-    engine = create_engine(f"sqlite:///{path}")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": live_env["DATABASE_URL"], **{
+        name: live_env[name] for name in ("DATA_KEYS", "EMAIL_INDEX_KEY", "KEY_STORE_URL", "SECRET_KEY")}})
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     end = (now - dt.timedelta(hours=6)).date() - dt.timedelta(days=3)
-    with engine.begin() as conn:
-        existing = conn.execute(select(User.id).where(User.email == EMAIL)).scalar()
+    with app.app_context():  # her address is encrypted under her key and indexed: written through the model
+        conn = db.session
+        existing = conn.scalar(User.by_email(EMAIL))
         if existing is None:
             house_id, password_hash = conn.execute(
                 select(House.id, User.password_hash).join(User, User.house_id == House.id)
@@ -52,10 +55,10 @@ def ended_stay(live_server, tmp_path_factory):
                 stay_types=["individual"], earliest_start=end - dt.timedelta(days=20), latest_start=end,
                 companions=0, urgency=2, urgency_self=2, stay_id=stay_id,
                 submitted_at=now - dt.timedelta(days=70), version=1, created_at=now, updated_at=now))
-            conn.execute(insert(User).values(
-                uid=new_uid(), email=EMAIL, password_hash=password_hash, role="defender", defender_id=defender_id,
-                active=True, session_token=new_uid(), created_at=now, updated_at=now))
-    engine.dispose()
+            conn.add(User(email=EMAIL, password_hash=password_hash, role="defender", defender_id=defender_id))
+            conn.commit()
+        db.engine.dispose()
+    app.extensions["respiro_keystore"].dispose()
     return EMAIL
 
 

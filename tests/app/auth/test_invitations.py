@@ -22,7 +22,7 @@ def test_an_invitation_creates_the_account_and_logs_her_in(client):
     response = client.post(f"/invitation/{token}", data={"password": "a garden after rain", "confirm": "a garden after rain"})
     assert response.status_code == 302
     assert client.get("/home").status_code == 200
-    assert db.session.scalar(select(User).where(User.email == "new@example.org")).role == "coordinator"
+    assert db.session.scalar(User.by_email("new@example.org")).role == "coordinator"
 
 
 def test_an_invitation_works_once(client):
@@ -39,7 +39,7 @@ def test_an_expired_invitation_is_refused(client):
     db.session.commit()
     response = client.get(f"/invitation/{token}")
     assert response.status_code == 404
-    assert db.session.scalar(select(User).where(User.email == "new@example.org")) is None
+    assert db.session.scalar(User.by_email("new@example.org")) is None
 
 
 def test_an_invitation_expires_within_24_hours(app):

@@ -61,7 +61,7 @@ def test_the_team_invites_her_and_she_gets_her_own_account(app, client, login, t
     path = link.split("respiro.test")[1]
     accepted = her.post(path, data={"password": "una frase larga y tranquila", "confirm": "una frase larga y tranquila"})
     assert accepted.status_code == 302
-    user = db.session.scalar(select(User).where(User.email == "jaca@example.org"))
+    user = db.session.scalar(User.by_email("jaca@example.org"))
     assert user.role == "defender" and user.defender_id == invitation.defender_id
     assert her.get("/interviews/").status_code == 200
 

@@ -52,4 +52,4 @@ def test_a_link_for_an_address_that_has_an_account_fails_like_a_spent_link_and_c
     assert "Este enlace ya no es válido" in answer.text
     assert "Ya existe una cuenta" not in answer.text
     assert database_fingerprint() == before
-    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == existing.email)) == 1
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.email_index == existing.email_index)) == 1

@@ -102,6 +102,21 @@ def test_notif_email_is_sent_after_the_action_commits_through_the_job_runner(app
     assert message["To"] == coordinator.email and message["Subject"] == "Tienes un aviso nuevo en Respiro"
 
 
+def test_notif_email_due_when_her_data_was_deleted_is_dropped_not_failed(app, client, login, make_user,
+                                                                         smtp_server, mailbox):
+    host, port, _ = smtp_server
+    app.config.update(MAIL_SERVER=host, MAIL_PORT=port)
+    user = make_user("defender", email="ceiba@example.org")
+    opt_in(client, login, user)
+    [notice] = notify([user], "offered")
+    db.session.commit()
+    assert client.post("/interviews/my-data/delete", data={"confirm": "y"}).status_code == 302  # her address goes
+    assert delivery.deliver() == (0, 0)
+    db.session.expire_all()
+    assert db.session.get(Notice, notice.id).email_state == ""  # nothing to send, ever: not retried, not failed
+    assert mailbox.wait_for(1, timeout=0.5) == []
+
+
 def test_notif_without_opt_in_no_email(app, make_user, smtp_server, mailbox):
     host, port, _ = smtp_server
     app.config.update(MAIL_SERVER=host, MAIL_PORT=port)

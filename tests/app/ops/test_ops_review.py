@@ -157,7 +157,7 @@ def test_demo_refuses_a_database_that_already_has_accounts(deployment, tmp_path)
         db.session.add(User(email="admin@ngo.example", password_hash="x", role="admin"))
         db.session.commit()
         result = app.test_cli_runner().invoke(args=["demo"])
-        emails = db.session.scalars(select(User.email)).all()
+        emails = [user.email for user in db.session.scalars(select(User))]
     assert result.exit_code == 1 and "not empty" in result.output
     assert emails == ["admin@ngo.example"]
 

@@ -17,7 +17,7 @@ def test_item_06_the_first_admin_comes_from_the_cli(runner):
     result = runner.invoke(args=["users", "create-admin", "--email", "primera@example.org"],
                            input="a long and quiet river\na long and quiet river\n")
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(User.role).where(User.email == "primera@example.org")) == "admin"
+    assert db.session.scalar(User.by_email("primera@example.org")).role == "admin"
 
 
 def test_item_06_a_reset_link_works_once_and_not_after_24_hours(app, client, make_user):

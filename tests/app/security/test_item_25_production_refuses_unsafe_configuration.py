@@ -10,11 +10,12 @@ from app.security.crypto import new_key_spec
 
 def test_item_25_production_from_the_environment_with_defaults_refuses_to_start(monkeypatch, tmp_path):
     monkeypatch.setenv("RESPIRO_ENV", "production")
-    for name in ("SECRET_KEY", "DATA_KEYS", "FLASK_DEBUG", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "DATA_KEYS", "EMAIL_INDEX_KEY", "FLASK_DEBUG", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigError) as refused:  # the raw factory: the test config would hide what is missing
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert "SECRET_KEY" in str(refused.value) and "DATA_KEYS" in str(refused.value)
+    assert "EMAIL_INDEX_KEY" in str(refused.value)
 
 
 def test_item_25_production_cookies_are_secure_by_default(monkeypatch, tmp_path):
@@ -24,10 +25,11 @@ def test_item_25_production_cookies_are_secure_by_default(monkeypatch, tmp_path)
 
 
 @pytest.mark.parametrize("overrides", [{"DEBUG": True}, {"SECRET_KEY": "x" * 31}, {"SESSION_COOKIE_SAMESITE": "None"},
-                                       {"SESSION_COOKIE_SECURE": False}, {"DATA_KEYS": ""}])
+                                       {"SESSION_COOKIE_SECURE": False}, {"DATA_KEYS": ""},
+                                       {"EMAIL_INDEX_KEY": ""}])
 def test_item_25_each_unsafe_setting_alone_is_refused(make_app, overrides):
     config = {"RESPIRO_ENV": "production", "DEBUG": False, "SECRET_KEY": "s" * 40, "SESSION_COOKIE_SECURE": True,
-              "DATA_KEYS": new_key_spec("k1")}
+              "DATA_KEYS": new_key_spec("k1"), "EMAIL_INDEX_KEY": new_key_spec("ix")}
     config.update(overrides)
     with pytest.raises(ConfigError):
         make_app(**config)
