@@ -10,8 +10,10 @@ therefore changes nothing.
 
 Strict: every bad row is reported by its line number (the header is line 1)
 with the reason, and nothing at all is imported while any row is bad: the
-import raises `Refused("bad_rows", rows=[(line, reason), ...])`, each reason
-worded as the file is read (it quotes the file's own values).
+import raises `Refused("bad_rows", rows=[(line, reason), ...])`. A reason is a
+code with parameters (a `Refused`, a rule's `Clash`, or `Refused.many` of a
+row's rule problems), never words: the view words each from
+`app.network.messages`, in her language, once.
 
 The contact is not exported (it is encrypted at rest and should not travel
 in spreadsheets); an import never changes it.
@@ -25,7 +27,6 @@ import csv
 import datetime as dt
 import io
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -80,15 +81,14 @@ def read_rows(raw: bytes, columns: list[str]) -> list[tuple[int, dict]]:
     try:
         text = raw.decode("utf-8-sig").replace("\x00", "")  # NUL is never text (and PostgreSQL refuses it)
     except UnicodeDecodeError:
-        raise Refused("bad_rows", rows=[(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))])
+        raise Refused("bad_rows", rows=[(0, Refused("not_utf8"))])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error:
         header = None
     if header is None or [h.strip().lower() for h in header] != columns:
-        raise Refused("bad_rows", rows=[(1, _("The first line must name the columns: %(columns)s.",
-                                               columns=", ".join(columns)))])
+        raise Refused("bad_rows", rows=[(1, Refused("bad_header", columns=", ".join(columns)))])
     rows, errors, line = [], [], 2
     while True:
         try:
@@ -96,18 +96,18 @@ def read_rows(raw: bytes, columns: list[str]) -> list[tuple[int, dict]]:
         except StopIteration:
             break
         except csv.Error:
-            errors.append((line, _("This line cannot be read (a quote is not closed?).")))
+            errors.append((line, Refused("unreadable_line")))
             break
         if any(v.strip() for v in values):
             if len(values) != len(columns):
-                errors.append((line, _("This line has %(n)s cells instead of %(m)s.", n=len(values), m=len(columns))))
+                errors.append((line, Refused("cells_count", n=len(values), m=len(columns))))
             else:
                 rows.append((line, {c: _uncell(v.strip()) for c, v in zip(columns, values)}))
         line = reader.line_num + 1
     if errors:
         raise Refused("bad_rows", rows=errors)
     if not rows:
-        raise Refused("bad_rows", rows=[(2, _("The file has no rows."))])
+        raise Refused("bad_rows", rows=[(2, Refused("no_rows"))])
     return rows
 
 
@@ -123,57 +123,57 @@ def _id(text: str) -> int | None:
     if not text:
         return None
     if not _digits(text):
-        raise ValueError(_("The id must be a number, or empty for a new row."))
+        raise Refused("id_not_number")
     return int(text)
 
 
 def _therapist_row(row: dict, editor, scoped: dict[int, Therapist], houses_by_code: dict[str, House],
                    seen: set[int]) -> tuple[Therapist | None, TherapistData]:
-    """Check one therapist row; return (existing therapist or None, data) or raise ValueError(reason)."""
+    """Check one therapist row; return (existing therapist or None, data) or raise Refused(reason)."""
     tid = _id(row["id"])
     therapist = None
     if tid is not None:
         therapist = scoped.get(tid)
         if therapist is None:
-            raise ValueError(_("There is no therapist with id %(id)s in your network.", id=tid))
+            raise Refused("unknown_therapist", id=tid)
         if tid in seen:
-            raise ValueError(_("The id %(id)s appears twice in the file.", id=tid))
+            raise Refused("id_twice", id=tid)
         seen.add(tid)
     row["name"] = text.normalise(row["name"])
     if not row["name"] or len(row["name"]) > 120:
-        raise ValueError(_("The name is missing or longer than 120 characters."))
-    if text.check_visible(row["name"]):
-        raise ValueError(text.check_visible(row["name"]))
+        raise Refused("name_length")
+    if text.hidden_characters(row["name"]):
+        raise Refused("hidden_characters", codes=", ".join(text.hidden_characters(row["name"])))
     if row["kind"] not in KINDS:
-        raise ValueError(_("The kind must be one of: %(codes)s.", codes=", ".join(KINDS)))
+        raise Refused("kind_not_code", codes=", ".join(KINDS))
     dims = _codes(row["dimensions"])
     if not dims or any(d not in DIMENSIONS for d in dims):
-        raise ValueError(_("The dimensions must be codes among: %(codes)s.", codes=", ".join(DIMENSIONS)))
+        raise Refused("dimensions_not_codes", codes=", ".join(DIMENSIONS))
     langs = _codes(row["languages"])
     if not langs or any(lang not in LANGUAGE for lang in langs):
-        raise ValueError(_("The languages must be known codes, e.g. es;zap."))
+        raise Refused("languages_not_codes")
     codes = _codes(row["houses"])
     unknown = [c for c in codes if c not in houses_by_code]
     if unknown or not codes:
-        raise ValueError(_("Unknown or missing house code: %(codes)s.", codes=", ".join(unknown) or "—"))
+        raise Refused("unknown_house", codes=", ".join(unknown) or "—")
     requested = {houses_by_code[c].id for c in codes}
     current = {h.id for h in therapist.houses} if therapist is not None else set()
     if final_houses(editor, current, requested) != requested:
-        raise ValueError(_("You can add or remove only your own house; the other houses must stay as they are."))
+        raise Refused("own_house_only")
     if not _digits(row["max_sessions_per_day"]) or not 1 <= int(row["max_sessions_per_day"]) <= 8:
-        raise ValueError(_("The most sessions a day must be a number from 1 to 8."))
+        raise Refused("bad_max")
     if row["active"].lower() not in YES:
-        raise ValueError(_("“active” must be yes or no."))
+        raise Refused("active_not_yes_no")
     if len(row["techniques"]) > 2000:
-        raise ValueError(_("The techniques are longer than 2000 characters."))
+        raise Refused("techniques_too_long")
     return therapist, TherapistData(name=row["name"], kind=row["kind"], dimensions=dims, techniques=row["techniques"],
                                     languages=langs, house_ids=requested,
                                     max_sessions_per_day=int(row["max_sessions_per_day"]),
                                     active=YES[row["active"].lower()])
 
 
-def import_therapists(raw: bytes, editor, scoped: list[Therapist], today: dt.date, describe) -> tuple[int, int]:
-    """Import therapists (all rows or none); return (added, updated). `describe` words a rule problem."""
+def import_therapists(raw: bytes, editor, scoped: list[Therapist], today: dt.date) -> tuple[int, int]:
+    """Import therapists (all rows or none); return (added, updated)."""
     rows = read_rows(raw, THERAPIST_COLUMNS)
     by_id = {t.id: t for t in scoped}
     houses_by_code = {h.code: h for h in db.session.scalars(select(House))}
@@ -181,8 +181,8 @@ def import_therapists(raw: bytes, editor, scoped: list[Therapist], today: dt.dat
     for line, row in rows:
         try:
             therapist, data = _therapist_row(row, editor, by_id, houses_by_code, seen)
-        except ValueError as error:
-            errors.append((line, str(error)))
+        except Refused as error:
+            errors.append((line, error))
             continue
         if therapist is not None:
             problems = session_problems(future_sessions(therapist, today), house_ids=data.house_ids,
@@ -190,7 +190,7 @@ def import_therapists(raw: bytes, editor, scoped: list[Therapist], today: dt.dat
                                         ranges=[(a.start, a.end) for a in therapist.availability],
                                         max_per_day=data.max_sessions_per_day, active=data.active)
             if problems:
-                errors.append((line, " ".join(describe(p) for p in problems)))
+                errors.append((line, Refused.many(problems)))  # said together, on her row
                 continue
         checked.append((therapist, data))
     if errors:
@@ -202,7 +202,7 @@ def import_therapists(raw: bytes, editor, scoped: list[Therapist], today: dt.dat
         try:
             save_therapist(therapist, data, editor, today)
         except Refused as error:  # checked above; kept as a guard
-            raise Refused("bad_rows", rows=[(0, " ".join(describe(p) for p in error.reasons))]) from error
+            raise Refused("bad_rows", rows=[(0, error)]) from error
         added, updated = (added + 1, updated) if therapist is None else (added, updated + 1)
     return added, updated
 
@@ -218,10 +218,10 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(_("“%(text)s” is not a date like 2027-03-15.", text=text[:20]))
+        raise Refused("not_a_date", text=text[:20])
 
 
-def import_availability(raw: bytes, scoped: list[Therapist], today: dt.date, describe) -> tuple[int, int]:
+def import_availability(raw: bytes, scoped: list[Therapist], today: dt.date) -> tuple[int, int]:
     """Import availability ranges (all rows or none); return (added, updated)."""
     rows = read_rows(raw, AVAILABILITY_COLUMNS)
     therapists = {t.id: t for t in scoped}
@@ -232,16 +232,16 @@ def import_availability(raw: bytes, scoped: list[Therapist], today: dt.date, des
         try:
             aid, tid = _id(row["id"]), _id(row["therapist_id"])
             if tid is None or tid not in therapists:
-                raise ValueError(_("There is no therapist with id %(id)s in your network.", id=row["therapist_id"][:12]))
+                raise Refused("unknown_therapist", id=row["therapist_id"][:12])
             if aid is not None and aid not in ranges[tid]:
-                raise ValueError(_("Range %(id)s is not one of this therapist's ranges.", id=aid))
+                raise Refused("unknown_range", id=aid)
             if aid is not None and aid in seen:
-                raise ValueError(_("The id %(id)s appears twice in the file.", id=aid))
+                raise Refused("id_twice", id=aid)
             start, end = _date(row["start"]), _date(row["end"])
             if range_problems(start, end):
-                raise ValueError(describe(range_problems(start, end)[0]))
-        except ValueError as error:
-            errors.append((line, str(error)))
+                raise Refused.many(range_problems(start, end)[:1])
+        except Refused as error:
+            errors.append((line, error))
             continue
         key = aid if aid is not None else f"new{number}"
         seen.add(aid)
@@ -249,9 +249,9 @@ def import_availability(raw: bytes, scoped: list[Therapist], today: dt.date, des
         lines[(tid, key)] = line
         changes.append((tid, aid, start, end))
     for tid, keyed in ranges.items():
-        errors += _range_errors(therapists[tid], keyed, lines, today, describe)
+        errors += _range_errors(therapists[tid], keyed, lines, today)
     if errors:
-        raise Refused("bad_rows", rows=sorted(errors))
+        raise Refused("bad_rows", rows=sorted(errors, key=lambda error: error[0]))
     added = updated = 0
     for tid, aid, start, end in changes:
         if aid is None:
@@ -266,9 +266,9 @@ def import_availability(raw: bytes, scoped: list[Therapist], today: dt.date, des
     return added, updated
 
 
-def _range_errors(therapist: Therapist, keyed: dict, lines: dict, today: dt.date, describe) -> list[tuple[int, str]]:
+def _range_errors(therapist: Therapist, keyed: dict, lines: dict, today: dt.date) -> list[tuple[int, Refused]]:
     """Overlaps among the final ranges of one therapist, and sessions left uncovered, by file line."""
-    errors = []
+    errors, said = [], set()
     items = sorted(keyed.items(), key=lambda kv: kv[1])
     reach = None  # the range seen so far that ends last: any later range starting by its end overlaps it
     for key_b, (s_b, e_b) in items:
@@ -277,10 +277,9 @@ def _range_errors(therapist: Therapist, keyed: dict, lines: dict, today: dt.date
             # Reported on the file's line, naming the range it meets.
             line_a, line_b = lines.get((therapist.id, key_a)), lines.get((therapist.id, key_b))
             line, (start, end) = (line_b, (s_a, e_a)) if line_b else (line_a, (s_b, e_b))
-            error = (line, _("This range overlaps another range of the same person (%(start)s to %(end)s).",
-                             start=start.isoformat(), end=end.isoformat()))
-            if line and error not in errors:
-                errors.append(error)
+            if line and (line, start, end) not in said:
+                said.add((line, start, end))
+                errors.append((line, Refused("overlap_in_file", start=start.isoformat(), end=end.isoformat())))
         if reach is None or e_b > reach[1][1]:
             reach = (key_b, (s_b, e_b))
     changed = [line for (tid, _key), line in lines.items() if tid == therapist.id]
@@ -288,6 +287,6 @@ def _range_errors(therapist: Therapist, keyed: dict, lines: dict, today: dt.date
         final = list(keyed.values())
         lost = [s for s in future_sessions(therapist, today) if not covered(s.day, final)]
         if lost:
-            errors.append((min(changed), _("Her published sessions on %(days)s would fall outside her availability.",
-                                           days=", ".join(sorted({s.day.isoformat() for s in lost})))))
+            errors.append((min(changed), Refused("sessions_uncovered",
+                                                 days=", ".join(sorted({s.day.isoformat() for s in lost})))))
     return errors

@@ -52,8 +52,13 @@ def wording(clash) -> dict:
 
 
 def describe(clash) -> str:
-    """One reason in her words (the CSV import words the rule problems of a bad row with it)."""
+    """One reason in her words (the CSV import words each reason of a bad line with it)."""
     return message_for(clash, MESSAGES, **wording(clash))
+
+
+def worded_rows(rows: list[tuple[int, object]]) -> list[tuple[int, str]]:
+    """The import's bad lines in her words: each line's reasons (a row's rule problems together) said once."""
+    return [(line, " ".join(describe(r) for r in getattr(reason, "reasons", [reason]))) for line, reason in rows]
 
 
 def _visible_therapists() -> list[Therapist]:
@@ -310,18 +315,18 @@ def export_availability():
 @roles_required(*STAFF)
 def import_csv():
     form = ImportForm()
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int, object]] = []  # (line, reason), worded when the page is drawn
     if form.validate_on_submit():
         limit = current_app.config["CSV_MAX_BYTES"]
         raw = form.file.data.stream.read(limit + 1)
         if len(raw) > limit:
-            errors = [(0, _("The file is larger than %(kb)s KB. Split it and import the parts.", kb=limit // 1024))]
+            errors = [(0, Refused("file_too_large", kb=limit // 1024))]
         else:
             try:
                 if form.what.data == "therapists":
-                    added, updated = csvio.import_therapists(raw, current_user, _visible_therapists(), today(), describe)
+                    added, updated = csvio.import_therapists(raw, current_user, _visible_therapists(), today())
                 else:
-                    added, updated = csvio.import_availability(raw, _visible_therapists(), today(), describe)
+                    added, updated = csvio.import_availability(raw, _visible_therapists(), today())
             except Refused as refused:
                 db.session.rollback()
                 errors = refused.params["rows"]
@@ -332,6 +337,6 @@ def import_csv():
                       "success")
                 return redirect(url_for("network.index"))
     status = 400 if request.method == "POST" else 200
-    return render_template("network/import.html", form=form, errors=errors,
+    return render_template("network/import.html", form=form, errors=worded_rows(errors),
                            therapist_columns=csvio.THERAPIST_COLUMNS, availability_columns=csvio.AVAILABILITY_COLUMNS,
                            language_codes=sorted(LANGUAGE)), status

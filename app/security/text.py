@@ -40,13 +40,18 @@ def hidden_characters(value: str) -> list[str]:
     return sorted(set(found))
 
 
+# The refusal's words, `codes` the characters found: a blueprint's table words its code with it
+# (the network's CSV import refuses "hidden_characters" where it reads a row).
+HIDDEN_MESSAGE = _l("This text holds invisible or direction-changing characters (%(codes)s). "
+                    "Please type it again without them.")
+
+
 def check_visible(value: str) -> str | None:
     """The message (in her language) refusing `value`, or None when it is all visible."""
     found = hidden_characters(value)
     if not found:
         return None
-    return str(_l("This text holds invisible or direction-changing characters (%(codes)s). "
-                  "Please type it again without them.", codes=", ".join(found)))
+    return str(HIDDEN_MESSAGE) % {"codes": ", ".join(found)}
 
 
 class Visible:

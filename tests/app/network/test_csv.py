@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 import time
 
 import pytest
@@ -10,6 +12,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Therapist
+from app.network import csvio
+from app.refusals import Refused
 
 D = dt.date
 HEADER = "id,name,kind,dimensions,techniques,languages,houses,max_sessions_per_day,active\r\n"
@@ -167,3 +171,30 @@ def test_every_range_that_overlaps_is_reported_by_its_line(client, team, house, 
     assert response.status_code == 400 and "2 problemas" in response.text
     assert "Línea 2" in response.text and "Línea 3" in response.text and "Línea 4" not in response.text
     assert rows() == before
+
+
+def test_two_bad_rows_are_both_said_in_spanish_by_line_and_nothing_is_written(client, team, house, make_therapist):
+    rosa = make_therapist(name="Rosa", houses=[house])
+    before = rows()
+    content = HEADER + (f"{rosa.id},Rosa María,therapist,emotional,,es,serena,2,yes\r\n"  # line 2: fine
+                        "999,Chabela,healer,spiritual,,es,serena,3,yes\r\n"               # line 3: not hers
+                        ",Lu\u202epe,healer,spiritual,,es,serena,3,yes\r\n")              # line 4: hidden character
+    response = upload(client, "therapists", content)
+    assert response.status_code == 400
+    summary = re.search(r'class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", summary)] == [
+        "Línea 3: No hay nadie con el id 999 en tu red.",
+        "Línea 4: Este texto tiene caracteres invisibles o que cambian la dirección de la escritura (U+202E). "
+        "Escríbelo de nuevo sin ellos."]
+    assert rows() == before
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_the_import_refuses_with_codes_and_leaves_the_words_to_the_view(app, team, house):
+    content = HEADER + ("999,Chabela,healer,spiritual,,es,serena,3,yes\r\n"
+                        ",Lupe,healer,spiritual,,es,serena,3,maybe\r\n")
+    with pytest.raises(Refused) as refused:
+        csvio.import_therapists(content.encode(), team, [], D(2027, 1, 1))
+    assert refused.value.code == "bad_rows"
+    assert [(line, reason.code, reason.params) for line, reason in refused.value.params["rows"]] == [
+        (2, "unknown_therapist", {"id": 999}), (3, "active_not_yes_no", {})]
