@@ -83,4 +83,4 @@ def test_the_page_first_offers_a_session_she_still_needs(client, proposal, open_
 def test_a_strange_pick_is_explained_not_a_500(client, proposal, open_stay, pick):
     page = _page(client, proposal, open_stay, **pick)
     assert "<b>x</b>" not in page
-    assert "Añadir una sesión" in page
+    assert "Agregar una sesión" in page

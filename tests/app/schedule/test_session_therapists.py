@@ -63,4 +63,4 @@ def test_a_forged_therapist_is_refused_with_the_rule_in_words(client, login, sch
 def test_a_strange_pick_is_explained_not_a_500(client, login, sched, stay, day):
     login(sched["coordinator"])
     response = client.get(f"/schedule/stays/{stay.id}", query_string={"pick-dimension": "x", "pick-day": day})
-    assert response.status_code == 200 and "Añadir una sesión" in response.text
+    assert response.status_code == 200 and "Agregar una sesión" in response.text
