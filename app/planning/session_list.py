@@ -62,12 +62,18 @@ def therapist_list(instance, solution, stay_id: str, names: dict[int, str], *, d
     return TherapistList(eligible, missing, list(dict.fromkeys(rule_message(v, words) for v in shown)))
 
 
+def still_needed(instance, stay) -> list[str]:
+    """The care dimensions in which spec stay `stay`'s people need more sessions than it has (rule 8); none
+    left means any session added would be one too many."""
+    have = Counter(s.dimension for s in stay.sessions)
+    return [d for d, n in bridge.demand(instance, stay).items() if n > have[d]]
+
+
 def first_gap(instance, stay, first_day: dt.date, last_day: dt.date, slots: int | None = None) -> dict:
     """The session a page first offers to add to spec stay `stay`: in the first care dimension its people still
     need, on its first day from `first_day` to `last_day` with room for one more session (rule 8), at the
     first time of that day (of `slots`, when she chooses it) the stay has free."""
-    have = Counter(s.dimension for s in stay.sessions)
-    wanted = [d for d, n in bridge.demand(instance, stay).items() if n > have[d]]
+    wanted = still_needed(instance, stay)
     per_day = Counter(s.day for s in stay.sessions)
     days = [first_day + dt.timedelta(days=k) for k in range((last_day - first_day).days + 1)]
     day = next((d for d in days if per_day[d] < instance.max_sessions_per_stay_day), first_day)

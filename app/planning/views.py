@@ -382,7 +382,8 @@ def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=N
     solution = bridge.proposal_solution(run, instance)
     names = _therapist_names(instance)
     slots = _slot_choices(run, stay)
-    first = session_list.first_gap(instance, bridge.spec_stay(stay), stay.start, stay.end, len(slots))
+    spec = bridge.spec_stay(stay)
+    first = session_list.first_gap(instance, spec, stay.start, stay.end, len(slots))
     pick, values = session_list.picked(add_form, first, slots)
     add_form = add_form or AddSessionForm(formdata=None, version=stay.version)
     add_form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
@@ -401,17 +402,18 @@ def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=N
                                               index=index)
         f.therapist.choices = choices(listing.choices)
         rows[s.id] = (f, listing)
-    return stay_form, (pick, add_form, adding, dict(slots).get(values["slot"])), rows
+    complete = not session_list.still_needed(instance, spec)
+    return stay_form, (pick, add_form, adding, dict(slots).get(values["slot"]), complete), rows
 
 
 def _render_edit(run, stay, status=200, messages=None, **forms):
-    stay_form, (pick, add_form, adding, time_label), rows = _edit_forms(run, stay, **forms)
+    stay_form, (pick, add_form, adding, time_label, complete), rows = _edit_forms(run, stay, **forms)
     back = _view_args()
     urls = {s.id: (url_for("planning.change_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back),
                    url_for("planning.remove_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back))
             for s in stay.sessions}
     return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, pick=pick,
-                           add_form=add_form, adding=adding, time_label=time_label, rows=rows, urls=urls,
+                           add_form=add_form, adding=adding, time_label=time_label, complete=complete, rows=rows, urls=urls,
                            remove_form=VersionForm(version=stay.version), messages=messages or [], back=back), status
 
 

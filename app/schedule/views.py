@@ -99,6 +99,7 @@ def _programme_forms(stay: Stay, add=None, sessions=None):
     urls = {s.id: (url_for("schedule.session_therapist", stay_id=stay.id, session_id=s.id),
                    url_for("schedule.session_remove", stay_id=stay.id, session_id=s.id)) for s in stay.sessions}
     return {"pick": pick, "add": add, "adding": adding, "rows": rows, "urls": urls,
+            "complete": not session_list.still_needed(instance, solution.stays[-1]),
             "remove": VersionForm(formdata=None, version=stay.version)}
 
 
