@@ -100,3 +100,51 @@ def picked(posted, first: dict, slot_choices: list[tuple[int, str]] | None = Non
     if asked and pick.validate():
         values = {k: pick[k].data for k in values}
     return pick, values
+
+
+@dataclass
+class ProgrammeForms:
+    """A programme's forms, as both programme pages show them: the GET step that picks a session to add
+    (`pick`), the form that adds it (`add`) with its therapist list (`adding`) and the picked values, each
+    coming session's therapist select with its list (`rows`: session id → (form, list)), and whether the
+    programme already meets every need (`complete`: rule 8 would refuse any session added)."""
+
+    pick: object
+    add: object
+    adding: TherapistList
+    values: dict
+    rows: dict
+    complete: bool
+
+
+def programme_forms(instance, solution, spec, names: dict[int, str], sessions, *, add, make_add, make_row,
+                    first_day: dt.date, last_day: dt.date, slots: list[tuple[int, str]] | None = None,
+                    today: dt.date | None = None) -> ProgrammeForms:
+    """The forms of spec stay `spec` of `solution` (its sessions `sessions`, the model rows): `add` the posted
+    add form or None (then `make_add()`), `make_row(session)` the posted or a new select form of a session.
+    With `slots` (the proposal: she picks the time) the time is part of the pick and each session's swap tries
+    its own time first; without (the schedule) a time is found around the locks. Sessions before `today`
+    are past: no select."""
+    first = first_gap(instance, spec, first_day, last_day, len(slots) if slots is not None else None)
+    pick, values = picked(add, first, slots)
+    add = add or make_add()
+    add.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
+    if slots is not None:
+        add.slot.choices = choices(slots)
+    for key, value in values.items():
+        add[key].data = value
+    timed = {"slots": (values["slot"],)} if slots is not None else {}
+    adding = therapist_list(instance, solution, spec.id, names, dimension=values["dimension"], day=values["day"],
+                            **timed)
+    add.therapist.choices = choices(adding.choices)
+    rows = {}
+    for index, session in enumerate(sessions):
+        if today is not None and session.day < today:
+            continue
+        form = make_row(session)
+        own = {"slots": (session.slot, *(n for n, _label in slots if n != session.slot))} if slots is not None else {}
+        listing = therapist_list(instance, solution, spec.id, names, dimension=session.dimension, day=session.day,
+                                 index=index, **own)
+        form.therapist.choices = choices(listing.choices)
+        rows[session.id] = (form, listing)
+    return ProgrammeForms(pick, add, adding, values, rows, not still_needed(instance, spec))
