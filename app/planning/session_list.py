@@ -62,12 +62,18 @@ def therapist_list(instance, solution, stay_id: str, names: dict[int, str], *, d
     return TherapistList(eligible, missing, list(dict.fromkeys(rule_message(v, words) for v in shown)))
 
 
+def still_needed(instance, stay) -> list[str]:
+    """The care dimensions in which spec stay `stay`'s people need more sessions than it has (rule 8); none
+    left means any session added would be one too many."""
+    have = Counter(s.dimension for s in stay.sessions)
+    return [d for d, n in bridge.demand(instance, stay).items() if n > have[d]]
+
+
 def first_gap(instance, stay, first_day: dt.date, last_day: dt.date, slots: int | None = None) -> dict:
     """The session a page first offers to add to spec stay `stay`: in the first care dimension its people still
     need, on its first day from `first_day` to `last_day` with room for one more session (rule 8), at the
     first time of that day (of `slots`, when she chooses it) the stay has free."""
-    have = Counter(s.dimension for s in stay.sessions)
-    wanted = [d for d, n in bridge.demand(instance, stay).items() if n > have[d]]
+    wanted = still_needed(instance, stay)
     per_day = Counter(s.day for s in stay.sessions)
     days = [first_day + dt.timedelta(days=k) for k in range((last_day - first_day).days + 1)]
     day = next((d for d in days if per_day[d] < instance.max_sessions_per_stay_day), first_day)
@@ -94,3 +100,51 @@ def picked(posted, first: dict, slot_choices: list[tuple[int, str]] | None = Non
     if asked and pick.validate():
         values = {k: pick[k].data for k in values}
     return pick, values
+
+
+@dataclass
+class ProgrammeForms:
+    """A programme's forms, as both programme pages show them: the GET step that picks a session to add
+    (`pick`), the form that adds it (`add`) with its therapist list (`adding`) and the picked values, each
+    coming session's therapist select with its list (`rows`: session id → (form, list)), and whether the
+    programme already meets every need (`complete`: rule 8 would refuse any session added)."""
+
+    pick: object
+    add: object
+    adding: TherapistList
+    values: dict
+    rows: dict
+    complete: bool
+
+
+def programme_forms(instance, solution, spec, names: dict[int, str], sessions, *, add, make_add, make_row,
+                    first_day: dt.date, last_day: dt.date, slots: list[tuple[int, str]] | None = None,
+                    today: dt.date | None = None) -> ProgrammeForms:
+    """The forms of spec stay `spec` of `solution` (its sessions `sessions`, the model rows): `add` the posted
+    add form or None (then `make_add()`), `make_row(session)` the posted or a new select form of a session.
+    With `slots` (the proposal: she picks the time) the time is part of the pick and each session's swap tries
+    its own time first; without (the schedule) a time is found around the locks. Sessions before `today`
+    are past: no select."""
+    first = first_gap(instance, spec, first_day, last_day, len(slots) if slots is not None else None)
+    pick, values = picked(add, first, slots)
+    add = add or make_add()
+    add.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
+    if slots is not None:
+        add.slot.choices = choices(slots)
+    for key, value in values.items():
+        add[key].data = value
+    timed = {"slots": (values["slot"],)} if slots is not None else {}
+    adding = therapist_list(instance, solution, spec.id, names, dimension=values["dimension"], day=values["day"],
+                            **timed)
+    add.therapist.choices = choices(adding.choices)
+    rows = {}
+    for index, session in enumerate(sessions):
+        if today is not None and session.day < today:
+            continue
+        form = make_row(session)
+        own = {"slots": (session.slot, *(n for n, _label in slots if n != session.slot))} if slots is not None else {}
+        listing = therapist_list(instance, solution, spec.id, names, dimension=session.dimension, day=session.day,
+                                 index=index, **own)
+        form.therapist.choices = choices(listing.choices)
+        rows[session.id] = (form, listing)
+    return ProgrammeForms(pick, add, adding, values, rows, not still_needed(instance, spec))

@@ -380,38 +380,24 @@ def _edit_forms(run: PlanningRun, stay: ProposedStay, stay_form=None, add_form=N
     stay_form.house.choices = choices([(h.id, h.name) for h in houses])
     stay_form.type.choices = choices([(t, label(STAY_TYPE, t)) for t in STAY_TYPE])
     solution = bridge.proposal_solution(run, instance)
-    names = _therapist_names(instance)
     slots = _slot_choices(run, stay)
-    first = session_list.first_gap(instance, bridge.spec_stay(stay), stay.start, stay.end, len(slots))
-    pick, values = session_list.picked(add_form, first, slots)
-    add_form = add_form or AddSessionForm(formdata=None, version=stay.version)
-    add_form.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
-    add_form.slot.choices = choices(slots)
-    for key, value in values.items():
-        add_form[key].data = value
-    adding = session_list.therapist_list(instance, solution, stay.key, names, dimension=values["dimension"],
-                                         day=values["day"], slots=(values["slot"],))
-    add_form.therapist.choices = choices(adding.choices)
-    rows = {}
-    for index, s in enumerate(stay.sessions):
-        f = (session_forms or {}).get(s.id) or SessionTherapistForm(formdata=None, prefix=f"s{s.id}",
-                                                                    version=stay.version, therapist=s.therapist_id)
-        listing = session_list.therapist_list(instance, solution, stay.key, names, dimension=s.dimension, day=s.day,
-                                              slots=(s.slot, *(n for n, _label in slots if n != s.slot)),
-                                              index=index)
-        f.therapist.choices = choices(listing.choices)
-        rows[s.id] = (f, listing)
-    return stay_form, (pick, add_form, adding, dict(slots).get(values["slot"])), rows
+    forms = session_list.programme_forms(
+        instance, solution, bridge.spec_stay(stay), _therapist_names(instance), stay.sessions, add=add_form,
+        make_add=lambda: AddSessionForm(formdata=None, version=stay.version),
+        make_row=lambda s: (session_forms or {}).get(s.id) or SessionTherapistForm(
+            formdata=None, prefix=f"s{s.id}", version=stay.version, therapist=s.therapist_id),
+        first_day=stay.start, last_day=stay.end, slots=slots)
+    return stay_form, forms, dict(slots).get(forms.values["slot"])
 
 
 def _render_edit(run, stay, status=200, messages=None, **forms):
-    stay_form, (pick, add_form, adding, time_label), rows = _edit_forms(run, stay, **forms)
+    stay_form, programme_forms, time_label = _edit_forms(run, stay, **forms)
     back = _view_args()
     urls = {s.id: (url_for("planning.change_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back),
                    url_for("planning.remove_session", run_id=run.id, stay_id=stay.id, session_id=s.id, **back))
             for s in stay.sessions}
-    return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form, pick=pick,
-                           add_form=add_form, adding=adding, time_label=time_label, rows=rows, urls=urls,
+    return render_template("planning/edit_stay.html", run=run, stay=stay, form=stay_form,
+                           programme_forms=programme_forms, time_label=time_label, urls=urls,
                            remove_form=VersionForm(version=stay.version), messages=messages or [], back=back), status
 
 

@@ -76,30 +76,17 @@ def _programme_forms(stay: Stay, add=None, sessions=None):
     """The programme's forms: each session's therapist select and adding a session, each offering only the
     therapists who can give it (`session_list`), beside every other published stay as it stands."""
     today = local_today()
-    instance, solution, key = rules.as_planned(stay)
-    names = {int(t.id[1:]): t.name for t in instance.therapists}
-    first = session_list.first_gap(instance, solution.stays[-1], max(stay.start, today), stay.end)
-    pick, values = session_list.picked(add, first)
-    add = add or AddSessionForm(formdata=None, version=stay.version)
-    add.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
-    for name, value in values.items():
-        add[name].data = value
-    adding = session_list.therapist_list(instance, solution, key, names, **values)
-    add.therapist.choices = choices(adding.choices)
-    rows = {}
-    for index, s in enumerate(stay.sessions):
-        if s.day < today:
-            continue
-        f = (sessions or {}).get(s.id) or SessionForm(formdata=None, prefix=f"s{s.id}", version=stay.version,
-                                                      therapist=s.therapist_id)
-        listing = session_list.therapist_list(instance, solution, key, names, dimension=s.dimension, day=s.day,
-                                              index=index)
-        f.therapist.choices = choices(listing.choices)
-        rows[s.id] = (f, listing)
+    instance, solution, _key = rules.as_planned(stay)
+    forms = session_list.programme_forms(
+        instance, solution, solution.stays[-1], {int(t.id[1:]): t.name for t in instance.therapists}, stay.sessions,
+        add=add, make_add=lambda: AddSessionForm(formdata=None, version=stay.version),
+        make_row=lambda s: (sessions or {}).get(s.id) or SessionForm(formdata=None, prefix=f"s{s.id}",
+                                                                     version=stay.version, therapist=s.therapist_id),
+        first_day=max(stay.start, today), last_day=stay.end, today=today)
     urls = {s.id: (url_for("schedule.session_therapist", stay_id=stay.id, session_id=s.id),
                    url_for("schedule.session_remove", stay_id=stay.id, session_id=s.id)) for s in stay.sessions}
-    return {"pick": pick, "add": add, "adding": adding, "rows": rows, "urls": urls,
-            "remove": VersionForm(formdata=None, version=stay.version)}
+    return {"pick": forms.pick, "add": forms.add, "adding": forms.adding, "rows": forms.rows, "urls": urls,
+            "complete": forms.complete, "remove": VersionForm(formdata=None, version=stay.version)}
 
 
 def _forms(stay: Stay, change=None, cancel=None, attend=None, add=None, sessions=None):

@@ -84,3 +84,16 @@ def test_a_strange_pick_is_explained_not_a_500(client, proposal, open_stay, pick
     page = _page(client, proposal, open_stay, **pick)
     assert "<b>x</b>" not in page
     assert "Agregar una sesión" in page
+
+
+def test_a_programme_that_meets_every_need_offers_no_session_to_add(client, proposal):
+    stay = proposal["stay"]  # planned by the engine: her one need, emotional, is given
+    assert [s.dimension for s in stay.sessions] == ["emotional"]
+    page = _page(client, proposal, stay)
+    assert "El programa ya tiene todas las sesiones que necesitan sus personas" in page
+    assert 'name="pick-dimension"' not in page and "Nadie puede dar esta sesión" not in page
+
+
+def test_the_add_step_names_the_dimension_in_the_sentence_in_lower_case(client, proposal, open_stay):
+    page = _page(client, proposal, open_stay, dimension="emotional", day=open_stay.start.isoformat(), slot=0)
+    assert "Una sesión emocional el " in page

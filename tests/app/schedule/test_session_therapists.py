@@ -34,7 +34,7 @@ def test_the_add_select_offers_only_who_can_give_the_session_and_says_why_not(cl
     assert _options(page, "therapist") == ["Lucía Pérez", "Rosa Méndez"]
     assert "¿Por qué no aparecen otras terapeutas?" in page
     assert "Marta Gómez: no trabaja en esta casa" in page
-    assert "Una sesión Física el" in page  # the picked session, carried into the form that adds it
+    assert "Una sesión física el" in page  # the picked session, carried into the form that adds it
     assert 'name="dimension" value="physical"' in page
 
 
@@ -64,3 +64,12 @@ def test_a_strange_pick_is_explained_not_a_500(client, login, sched, stay, day):
     login(sched["coordinator"])
     response = client.get(f"/schedule/stays/{stay.id}", query_string={"pick-dimension": "x", "pick-day": day})
     assert response.status_code == 200 and "Agregar una sesión" in response.text
+
+
+def test_a_programme_that_meets_every_need_offers_no_session_to_add(client, login, sched):
+    """Her published programme as planned gives every session she needs: adding one is refused by rule 8
+    whoever gives it, so the page says so instead of offering a pick nobody can take."""
+    login(sched["coordinator"])
+    page = client.get(f"/schedule/stays/{sched['stay'].id}").text
+    assert "El programa ya tiene todas las sesiones que necesitan sus personas" in page
+    assert 'name="pick-dimension"' not in page
