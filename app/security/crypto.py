@@ -67,26 +67,43 @@ class KeyRing:
         return cls(keys=keys, primary=order[0])
 
     def encrypt(self, plaintext: str, aad: str) -> str:
-        nonce = os.urandom(12)
-        sealed = AESGCM(self.keys[self.primary]).encrypt(nonce, plaintext.encode(), aad.encode())
-        return f"{PREFIX}.{self.primary}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+        return seal(PREFIX, self.primary, self.keys[self.primary], plaintext, aad)
 
     def decrypt(self, token: str, aad: str) -> str:
-        try:
-            prefix, key_id, body = token.split(".", 2)
-            blob = base64.urlsafe_b64decode(body.encode())
-        except (ValueError, AttributeError) as exc:
-            raise DecryptionError("malformed ciphertext") from exc
-        if prefix != PREFIX or key_id not in self.keys:
-            raise DecryptionError(f"unknown key {key_id!r}")
-        try:
-            return AESGCM(self.keys[key_id]).decrypt(blob[:12], blob[12:], aad.encode()).decode()
-        except InvalidTag as exc:
-            raise DecryptionError("ciphertext does not authenticate") from exc
+        def key_of(key_id: str) -> bytes:
+            if key_id not in self.keys:
+                raise DecryptionError(f"unknown key {key_id!r}")
+            return self.keys[key_id]
+
+        return unseal(token, aad, PREFIX, key_of)
 
     @staticmethod
     def key_id_of(token: str) -> str:
         return token.split(".", 2)[1]
+
+
+def seal(prefix: str, key_id: str, raw: bytes, plaintext: str, aad: str) -> str:
+    """AES-GCM under `raw`, bound to `aad`: "<prefix>.<key id>.<nonce + ciphertext, base64>". The network's
+    keys (prefix v1) and each defender's own key (d1, app/security/defender_keys.py) seal alike."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(raw).encrypt(nonce, plaintext.encode(), aad.encode())
+    return f"{prefix}.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def unseal(token: str, aad: str, prefix: str, key_of) -> str:
+    """Open what `seal` made with `prefix`; `key_of(key_id)` gives the raw key (raising for an unknown one)."""
+    try:
+        found, key_id, body = token.split(".", 2)
+        blob = base64.urlsafe_b64decode(body.encode())
+    except (ValueError, AttributeError) as exc:
+        raise DecryptionError("malformed ciphertext") from exc
+    if found != prefix:
+        raise DecryptionError(f"not a {prefix!r} ciphertext")
+    raw = key_of(key_id)
+    try:
+        return AESGCM(raw).decrypt(blob[:12], blob[12:], aad.encode()).decode()
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext does not authenticate") from exc
 
 
 def load_keyring(config) -> KeyRing:

@@ -30,7 +30,6 @@ import os
 import secrets
 import threading
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, create_engine, event, select, update
 from sqlalchemy.engine import make_url
@@ -237,26 +236,15 @@ class KeyStore:
     # ------------------------------------------------------------ encrypting
 
     def encrypt(self, defender_uid: str, plaintext: str, aad: str) -> str:
+        from app.security.crypto import seal
+
         key_id, raw = self.key_for(defender_uid)
-        nonce = os.urandom(12)
-        sealed = AESGCM(raw).encrypt(nonce, plaintext.encode(), aad.encode())
-        return f"{PREFIX}.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+        return seal(PREFIX, key_id, raw, plaintext, aad)
 
     def decrypt(self, token: str, aad: str) -> str:
-        from app.security.crypto import DecryptionError
+        from app.security.crypto import unseal
 
-        try:
-            prefix, key_id, body = token.split(".", 2)
-            blob = base64.urlsafe_b64decode(body.encode())
-        except (ValueError, AttributeError) as exc:
-            raise DecryptionError("malformed ciphertext") from exc
-        if prefix != PREFIX:
-            raise DecryptionError("not a defender-key ciphertext")
-        raw = self.key(key_id)
-        try:
-            return AESGCM(raw).decrypt(blob[:12], blob[12:], aad.encode()).decode()
-        except InvalidTag as exc:
-            raise DecryptionError("ciphertext does not authenticate") from exc
+        return unseal(token, aad, PREFIX, self.key)
 
 
 def current_store() -> KeyStore:
