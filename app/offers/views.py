@@ -13,6 +13,7 @@ from app.offers import bp, diff, service
 from app.offers.forms import AnswerForm, ConfirmPublishForm, DeclineForm, DiffForm, UnpublishForm
 from app.offers.messages import MESSAGES
 from app.planning import rules
+from app.planning.views import stale_run
 from app.refusals import Refused, refuse
 from app.security.access import check_version, roles_required
 
@@ -162,10 +163,7 @@ def publish(run_id: int):
     try:
         stays = rules.publish(current_user, run, set(form.stays.data), deadline=form.deadline.data)
     except rules.StaleRun:
-        db.session.commit()  # keep the stale mark
-        flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
-                "stay). It cannot be published: run the planner again."), "error")
-        return redirect(url_for("planning.run", run_id=run_id, **_view_args())), 303
+        return stale_run(run_id, _view_args())
     except Refused as exc:
         messages = refuse(exc, MESSAGES)
         run = _run(run_id)

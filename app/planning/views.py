@@ -511,6 +511,15 @@ def add_session(run_id: int, stay_id: int):
 # Publishing
 # --------------------------------------------------------------------------
 
+def stale_run(run_id: int, view_args: dict):
+    """Publishing found the run's data changed (`rules.StaleRun`): keep the stale mark, say so, back to the run.
+    Both doors to publishing (this view and the offers' confirmation) answer alike."""
+    db.session.commit()
+    flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
+            "stay). It cannot be published: run the planner again."), "error")
+    return redirect(url_for("planning.run", run_id=run_id, **view_args)), 303
+
+
 @bp.route("/runs/<int:run_id>/publish", methods=["POST"])
 @roles_required(*COORDINATORS)
 def publish(run_id: int):
@@ -526,10 +535,7 @@ def publish(run_id: int):
     try:
         stays = rules.publish(current_user, run, set(form.stays.data))
     except rules.StaleRun:
-        db.session.commit()  # keep the stale mark
-        flash(_("The data changed since this run was made (a request, a house, a therapist or a published "
-                "stay). It cannot be published: run the planner again."), "error")
-        return redirect(url_for("planning.run", run_id=run_id, **_view_args())), 303
+        return stale_run(run_id, _view_args())
     except Refused as exc:
         messages = refuse(exc, MESSAGES)
         return _proposal(_run(run_id), 400, messages)
