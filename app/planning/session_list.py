@@ -69,11 +69,11 @@ def still_needed(instance, stay) -> list[str]:
     return [d for d, n in bridge.demand(instance, stay).items() if n > have[d]]
 
 
-def first_gap(instance, stay, first_day: dt.date, last_day: dt.date, slots: int | None = None) -> dict:
-    """The session a page first offers to add to spec stay `stay`: in the first care dimension its people still
-    need, on its first day from `first_day` to `last_day` with room for one more session (rule 8), at the
-    first time of that day (of `slots`, when she chooses it) the stay has free."""
-    wanted = still_needed(instance, stay)
+def first_gap(instance, stay, wanted: list[str], first_day: dt.date, last_day: dt.date,
+              slots: int | None = None) -> dict:
+    """The session a page first offers to add to spec stay `stay`: in the first care dimension of `wanted` (its
+    people's, `still_needed`), on its first day from `first_day` to `last_day` with room for one more session
+    (rule 8), at the first time of that day (of `slots`, when she chooses it) the stay has free."""
     per_day = Counter(s.day for s in stay.sessions)
     days = [first_day + dt.timedelta(days=k) for k in range((last_day - first_day).days + 1)]
     day = next((d for d in days if per_day[d] < instance.max_sessions_per_stay_day), first_day)
@@ -125,7 +125,8 @@ def programme_forms(instance, solution, spec, names: dict[int, str], sessions, *
     With `slots` (the proposal: she picks the time) the time is part of the pick and each session's swap tries
     its own time first; without (the schedule) a time is found around the locks. Sessions before `today`
     are past: no select."""
-    first = first_gap(instance, spec, first_day, last_day, len(slots) if slots is not None else None)
+    wanted = still_needed(instance, spec)
+    first = first_gap(instance, spec, wanted, first_day, last_day, len(slots) if slots is not None else None)
     pick, values = picked(add, first, slots)
     add = add or make_add()
     add.dimension.choices = choices([(d, label(DIMENSION, d)) for d in DIMENSION])
@@ -147,4 +148,4 @@ def programme_forms(instance, solution, spec, names: dict[int, str], sessions, *
                                  index=index, **own)
         form.therapist.choices = choices(listing.choices)
         rows[session.id] = (form, listing)
-    return ProgrammeForms(pick, add, adding, values, rows, not still_needed(instance, spec))
+    return ProgrammeForms(pick, add, adding, values, rows, not wanted)
