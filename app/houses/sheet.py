@@ -14,16 +14,14 @@ in "Who opened my file".
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.interviews.rules import dimension_answers
 from app.models import DiagnosticInterview, House, Session, Stay, Therapist
 from app.security import access, audit
-
-ANSWER_KEYS = ("how", "work_on", "practices")
 
 
 @dataclass
@@ -49,13 +47,6 @@ def coming_sessions(house: House, therapist: Therapist, today: dt.date) -> list[
         .order_by(Session.day, Session.slot, Session.id)))
 
 
-def _answers(interview: DiagnosticInterview, dimension: str) -> dict:
-    """Her answers about one dimension, read without creating a missing row (a GET never writes)."""
-    row = next((r for r in interview.dimensions if r.dimension == dimension), None)
-    stored = json.loads(row.answers) if row is not None and row.answers else {}
-    return {key: stored.get(key, "") for key in ANSWER_KEYS}
-
-
 def _person(reader, stay_request, dimension: str, shown: dict) -> Person:
     person = Person(alias=stay_request.defender.alias, with_her=[m.alias for m in stay_request.members])
     interview = stay_request.interview
@@ -64,7 +55,7 @@ def _person(reader, stay_request, dimension: str, shown: dict) -> Person:
     if not access.may_read_narrative(reader, interview):
         person.withheld = "not_reader"
         return person
-    person.words = _answers(interview, dimension)
+    person.words = dimension_answers(interview, dimension)
     shown[interview.id] = (interview, stay_request)
     return person
 

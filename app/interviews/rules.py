@@ -87,13 +87,16 @@ def save_dimension(interview: DiagnosticInterview, name: str, *, how: str, work_
     db.session.flush()
 
 
+ANSWER_KEYS = ("how", "work_on", "practices")
+
+
 def dimension_answers(interview: DiagnosticInterview, name: str) -> dict:
+    """What she wrote about one dimension (empty texts where nothing); reads, never adds the missing row."""
     import json
 
-    row = interview.dimension(name)
-    stored = row.answers
-    answers = json.loads(stored) if stored else {}
-    return {key: answers.get(key, "") for key in ("how", "work_on", "practices")}
+    row = next((r for r in interview.dimensions if r.dimension == name), None)
+    answers = json.loads(row.answers) if row is not None and row.answers else {}
+    return {key: answers.get(key, "") for key in ANSWER_KEYS}
 
 
 def _dump(answers: dict) -> str:
